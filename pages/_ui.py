@@ -19,6 +19,8 @@ This module is private to the pages (its name starts with ``_``, so
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import math
 from typing import Any, TypeVar
@@ -198,6 +200,28 @@ def set_grid(name: str, value: np.ndarray, default: np.ndarray) -> None:
         st.query_params.pop(name, None)
     else:
         st.query_params[name] = encode_grid(value)
+
+
+def encode_image(img: np.ndarray) -> str:
+    """A small grey image (uint8, at most 64x64) as URL-safe text: ``b64:H:W:<base64>``."""
+    a = np.clip(np.asarray(img), 0, 255).astype(np.uint8)
+    if a.ndim != 2 or a.size > _GRID_MAX_CELLS:
+        raise ValueError("expected a 2-D image of at most 64x64 pixels")
+    payload = base64.urlsafe_b64encode(a.tobytes()).decode().rstrip("=")
+    return f"b64:{a.shape[0]}:{a.shape[1]}:{payload}"
+
+
+def decode_image(text: str) -> np.ndarray:
+    """Inverse of :func:`encode_image`; raises ValueError on anything malformed."""
+    try:
+        tag, h, w, payload = text.split(":", 3)
+        h, w = int(h), int(w)
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    except (ValueError, binascii.Error) as err:
+        raise ValueError("not an encoded image") from err
+    if tag != "b64" or not (0 < h * w <= _GRID_MAX_CELLS) or len(raw) != h * w:
+        raise ValueError("not an encoded image")
+    return np.frombuffer(raw, dtype=np.uint8).reshape(h, w).copy()
 
 
 # --------------------------------------------------------------------------- presenter mode
