@@ -23,6 +23,7 @@ import base64
 import binascii
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,9 +38,14 @@ _GRID_MAX_CELLS = 64 * 64
 
 # --------------------------------------------------------------------------- state table
 def param(default: Any, *, lo: float | None = None, hi: float | None = None,
-          choices: tuple | list | None = None, grid: bool = False) -> Any:
-    """A field of a page's state table: its default and what the URL may set."""
-    meta = {"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None, "grid": grid}
+          choices: tuple | list | None = None, parse: Callable[[str], Any] | None = None) -> Any:
+    """A field of a page's state table: its default and what the URL may set.
+
+    A field with ``parse`` (a grid, an encoded image) has no bound widget: the page
+    writes it to the URL itself, ``parse`` reads it back and raises ValueError on
+    anything malformed.
+    """
+    meta = {"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None, "parse": parse}
     if isinstance(default, np.ndarray):
         return dataclasses.field(default_factory=default.copy, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -55,15 +61,11 @@ def _default(f: dataclasses.Field) -> Any:
     return f.default_factory()  # type: ignore[misc]
 
 
-def defaults(cls: type[T]) -> T:
-    return cls()
-
-
 def _coerce(raw: str, f: dataclasses.Field) -> Any:
     """Parse one query-string value for field ``f``; raise ValueError when it is bad."""
     meta, kind = f.metadata, type(_default(f))
-    if meta.get("grid"):
-        return decode_grid(raw)
+    if meta.get("parse"):
+        return meta["parse"](raw)
     if kind is bool:
         low = raw.strip().lower()
         if low not in ("true", "false"):
@@ -102,7 +104,7 @@ def load_state(cls: type[T], extra_keys: tuple[str, ...] = ()) -> T:
                 values[key] = _coerce(raw, fields[key])
             except (ValueError, OverflowError) as err:
                 problems.append(f"`{key}={raw[:40]}` ({err})")
-                if fields[key].metadata.get("grid"):
+                if fields[key].metadata.get("parse"):
                     del st.query_params[key]
         elif key not in _GLOBAL_KEYS and key not in extra_keys:
             problems.append(f"`{key}` (not a setting of this page)")
@@ -117,9 +119,8 @@ def reset_button(cls: type, label: str = "Reset") -> None:
 
     def _reset() -> None:
         for name, f in _fields(cls).items():
-            if f.metadata.get("grid"):
+            if f.metadata.get("parse"):
                 st.query_params.pop(name, None)
-                st.session_state.pop(_grid_editor_key(name), None)
             else:
                 st.session_state[name] = _default(f)
 
@@ -146,6 +147,12 @@ def number(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
 
 def select(cls: type, name: str, label: str, container=st, radio: bool = False,
            **kwargs) -> Any:
+    """A selectbox (or radio) bound to the URL. The options ARE the URL values:
+    Streamlit writes a bound option's *displayed* text into the URL, so a
+    ``format_func`` would make links disagree with the state table; pick short,
+    readable option strings instead."""
+    if "format_func" in kwargs:
+        raise TypeError("_ui.select takes no format_func: the option text is the URL value")
     f = _fields(cls)[name]
     options = list(f.metadata["choices"])
     widget = container.radio if radio else container.selectbox
@@ -178,15 +185,16 @@ def decode_grid(text: str) -> np.ndarray:
     return a
 
 
-def _grid_editor_key(name: str) -> str:
-    return f"_grid_editor_{name}"
-
-
 def grid(name: str, value: np.ndarray, default: np.ndarray, label: str,
          container=st) -> np.ndarray:
-    """An editable number grid; edits go to the URL (the default is left out of it)."""
+    """An editable number grid; edits go to the URL (the default is left out of it).
+
+    The editor's key follows the grid's content, so a grid changed by code (random
+    fill, reset, a resize) shows a fresh editor instead of replaying old edits.
+    """
+    value = np.asarray(value, dtype=float)
     edited = container.data_editor(
-        np.asarray(value, dtype=float), key=_grid_editor_key(name),
+        value, key=f"_grid_{name}_{hash(value.tobytes()) & 0xFFFFFFFF:x}_{value.shape}",
         hide_index=True, width="stretch",
     )
     out = np.nan_to_num(np.asarray(edited, dtype=float))

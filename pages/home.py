@@ -1,0 +1,49 @@
+"""Home: the map of the talk, from X and y to gradient descent, with a card per concept."""
+
+import streamlit as st
+
+from pages import _catalog, _ui
+
+_ui.page_title(
+    "Deep Learning: Getting Started",
+    "What this talk is about",
+    "The talk by Jeremy Pinto, live: every idea on the slides is a page you can play with, "
+    "with the maths next to the picture. Every view is a link: copy the address bar to share it.",
+)
+
+st.header("The whole idea on one screen")
+cols = st.columns(4)
+cols[0].markdown("**Input**")
+cols[0].latex(r"\mathbf{X}")
+cols[0].caption("a set of examples: images, words, sounds")
+cols[1].markdown("**Target**")
+cols[1].latex(r"\mathbf{y}")
+cols[1].caption("what we want: *hot dog* or *not hot dog*")
+cols[2].markdown("**Prediction**")
+cols[2].latex(r"f(\mathbf{X}) = \mathbf{y}'")
+cols[2].caption("the black box: linear algebra, calculus, non-linearities")
+cols[3].markdown("**Loss**")
+cols[3].latex(r"L(\mathbf{y}', \mathbf{y})")
+cols[3].caption("how wrong the prediction is")
+
+st.markdown("**Learning** is tuning the parameters of *f* to make *L* small, one small step "
+            "downhill at a time, with a learning rate ε:")
+st.latex(r"x' = x - \epsilon \, \nabla_x f(x)")
+
+st.header("The talk, concept by concept")
+available = _catalog.available()
+if not available:
+    st.info("No concept pages are installed yet.")
+per_row = 3 if _ui.presenter() else 2
+for start in range(0, len(available), per_row):
+    row = st.columns(per_row)
+    for col, concept in zip(row, available[start:start + per_row], strict=False):
+        with col.container(border=True):
+            st.markdown(f"### {concept.icon} {concept.title}")
+            st.caption(f"Slide: *{concept.slide}*")
+            st.write(concept.blurb)
+            st.page_link(f"pages/{concept.file}", label=f"Open {concept.title}", icon="➡️")
+
+coming = [c.title for c in _catalog.CONCEPTS if c not in available]
+if coming:
+    st.caption("Still to come from the talk: " + ", ".join(coming) + ".")
