@@ -31,6 +31,25 @@ import streamlit as st
 
 T = TypeVar("T")
 
+
+def leave_legacy_multipage_mode() -> None:
+    """Make the first visit of a fresh server through a deep link run ``app.py``.
+
+    Streamlit treats an app with a ``pages/`` folder as a v1 multipage app until
+    ``st.navigation`` is first called, so the very first request for ``/convolution``
+    would run that page alone, without the app shell. Every page imports this
+    module, so it switches that mode off and asks for a rerun, which goes through
+    ``app.py`` and its ``st.navigation``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+leave_legacy_multipage_mode()
+
 PRESENT_KEY = "present"
 _GLOBAL_KEYS = {PRESENT_KEY}
 _GRID_MAX_CELLS = 64 * 64

@@ -1,0 +1,63 @@
+"""What a person does, in a real Chromium: open the app, step through a convolution,
+follow a deep link. The ``page`` fixture fails if any request leaves the app's host."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import REPO, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def expect_output(pg, cells: list[str]) -> None:
+    """The output grid (the last table of the step-through) shows exactly these cells."""
+    expect(pg.locator(".cv-row .cv-grid").last.locator("td")).to_have_text(cells)
+
+
+def test_home_then_convolution_next_three_times(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("heading", name="Deep Learning: Getting Started").wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Convolution").click()
+    page.get_by_text("Cell 1 of 9").wait_for()
+    for n in (2, 3, 4):
+        page.get_by_role("button", name="Next ▶").click()
+        page.get_by_text(f"Cell {n} of 9").wait_for()
+    page.get_by_text("10 = 0*0 + 0*1 + 1*2 + 3*2 + 1*2 + 2*0 + 2*0 + 0*1 + 0*2").wait_for()
+    expect_output(page, ["12", "12", "17", "10"] + [""] * 5)  # the rest: not computed yet
+    assert "cell=4" in page.url  # the view is a link
+
+
+def test_deep_link_stride_two_padding_one(page, app_url, tmp_path):
+    page.goto(f"{app_url}/convolution?stride=2&padding=1&cell=9")
+    wait_for_app(page)
+    page.get_by_text("Cell 9 of 9").wait_for()
+    expect_output(page, ["6", "17", "3", "8", "17", "13", "6", "4", "4"])
+    shot = tmp_path / "convolution.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # refreshes the README's picture
+        page.set_viewport_size({"width": 1200, "height": 900})
+        page.screenshot(path=str(REPO / "assets" / "screenshot-convolution.png"))
+
+
+def test_play_advances_the_cells(page, app_url):
+    page.goto(f"{app_url}/convolution?speed=fast")
+    wait_for_app(page)
+    page.get_by_text("Cell 1 of 9").wait_for()
+    page.get_by_role("button", name="⏵ Play").click()
+    page.get_by_text("Cell 9 of 9").wait_for(timeout=30_000)
+    page.get_by_role("button", name="⏵ Play").wait_for()  # it stops at the last cell
+    assert re.search(r"cell=9", page.url)
+
+
+def test_bad_link_shows_a_warning(page, app_url):
+    page.goto(f"{app_url}/convolution?stride=zero&x=1,2;3")
+    wait_for_app(page)
+    page.get_by_text("Some link settings were not understood").wait_for()
+    page.get_by_text("Cell 1 of 9").wait_for()
