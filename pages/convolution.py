@@ -156,7 +156,10 @@ stride = _ui.slider(ConvState, "stride", "Stride s", container=cols[2])
 padding = _ui.slider(ConvState, "padding", "Padding p", container=cols[3])
 dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
 
-with _ui.secondary("Edit the numbers"):
+# Laid out in this order, filled in another: the stepper needs the edited grids.
+stepper_area = st.container()
+edit_area = st.expander("Edit the numbers: input, kernel, seed")
+with edit_area:
     seed = _ui.number(ConvState, "seed", "Seed (random fill)")
     x_default, k_default = default_input(n, seed), default_kernel(k, seed)
     x0 = state.x if state.x is not None and state.x.shape == (n, n) else x_default
@@ -177,12 +180,13 @@ with _ui.secondary("Edit the numbers"):
     with bcols[1]:
         _ui.reset_button(ConvState)
 
-st.latex(conv.size_formula(n, k, padding, stride, dilation))
+
+stepper_area.latex(conv.size_formula(n, k, padding, stride, dilation))
 try:
     out = conv.apply(op, x, kernel, stride, padding, dilation)
     frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
 except conv.NoOutput as err:
-    st.error(f"No output for these settings: {err}.")
+    stepper_area.error(f"No output for these settings: {err}.")
     frames = []
 
 if frames:
@@ -205,8 +209,8 @@ if frames:
             st.session_state["cell"] = nxt
         elif st.session_state.get("cell", state.cell) > total:
             st.session_state["cell"] = total
-        c = st.columns([1, 1, 1, 2, 4])
-        c[0].button("◀ Previous", on_click=_go, args=(-1,), disabled=total == 1)
+        c = st.columns([1.1, 1, 1, 1.6, 3.5])
+        c[0].button("◀ Prev", on_click=_go, args=(-1,), disabled=total == 1)
         c[1].button("Next ▶", on_click=_go, args=(1,), disabled=total == 1)
         if c[2].button("⏸ Pause" if st.session_state.get("_conv_playing") else "⏵ Play"):
             now = not st.session_state.get("_conv_playing", False)
@@ -226,7 +230,8 @@ if frames:
                     f"{frame.out_col + 1}):")
         st.code(conv.written_sum(op, frame), language=None)
 
-    stepper()
+    with stepper_area:
+        stepper()
 
 # --------------------------------------------------------------------------- a real image
 st.subheader("On a real image")
