@@ -212,7 +212,7 @@ if frames:
         c = st.columns([1.1, 1, 1, 1.6, 3.5])
         c[0].button("◀ Prev", on_click=_go, args=(-1,), disabled=total == 1)
         c[1].button("Next ▶", on_click=_go, args=(1,), disabled=total == 1)
-        if c[2].button("⏸ Pause" if st.session_state.get("_conv_playing") else "⏵ Play"):
+        if c[2].button("⏸️ Pause" if st.session_state.get("_conv_playing") else "▶️ Play"):
             now = not st.session_state.get("_conv_playing", False)
             if now and st.session_state.get("cell", 1) >= total:
                 st.session_state["cell"] = 1

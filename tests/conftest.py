@@ -101,6 +101,9 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - requirements-dev installs it
         need(False, "playwright is not installed")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)  # a loaded 2-core machine reruns slowly
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

@@ -50,9 +50,9 @@ def test_play_advances_the_cells(page, app_url):
     page.goto(f"{app_url}/convolution?speed=fast")
     wait_for_app(page)
     page.get_by_text("Cell 1 of 9").wait_for()
-    page.get_by_role("button", name="⏵ Play").click()
+    page.get_by_role("button", name="▶️ Play").click()
     page.get_by_text("Cell 9 of 9").wait_for(timeout=30_000)
-    page.get_by_role("button", name="⏵ Play").wait_for()  # it stops at the last cell
+    page.get_by_role("button", name="▶️ Play").wait_for()  # it stops at the last cell
     assert re.search(r"cell=9", page.url)
 
 
