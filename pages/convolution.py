@@ -209,7 +209,7 @@ if frames:
             st.session_state["cell"] = nxt
         elif st.session_state.get("cell", state.cell) > total:
             st.session_state["cell"] = total
-        c = st.columns([1.1, 1, 1, 1.6, 3.5])
+        c = st.columns([1.2, 1.2, 1.5, 1.6, 3])
         c[0].button("◀ Prev", on_click=_go, args=(-1,), disabled=total == 1)
         c[1].button("Next ▶", on_click=_go, args=(1,), disabled=total == 1)
         if c[2].button("⏸️ Pause" if st.session_state.get("_conv_playing") else "▶️ Play"):
