@@ -43,7 +43,3 @@ for start in range(0, len(available), per_row):
             st.caption(f"Slide: *{concept.slide}*")
             st.write(concept.blurb)
             st.page_link(f"pages/{concept.file}", label=f"Open {concept.title}", icon="➡️")
-
-coming = [c.title for c in _catalog.CONCEPTS if c not in available]
-if coming:
-    st.caption("Still to come from the talk: " + ", ".join(coming) + ".")

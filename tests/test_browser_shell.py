@@ -61,3 +61,13 @@ def test_bad_link_shows_a_warning(page, app_url):
     wait_for_app(page)
     page.get_by_text("Some link settings were not understood").wait_for()
     page.get_by_text("Cell 1 of 9").wait_for()
+
+
+def test_odd_upload_gets_a_message(page, app_url):
+    page.goto(f"{app_url}/convolution")
+    wait_for_app(page)
+    page.get_by_text("Cell 1 of 9").wait_for()
+    page.get_by_text("upload", exact=True).click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image at all"}])
+    page.get_by_text("That file cannot be used: it is not a readable PNG or JPEG image").wait_for()
