@@ -1,0 +1,283 @@
+"""Gradient descent, live: the talk's x' = x - eps * grad f(x) on a loss surface.
+
+The engine is ``dlcore`` (surfaces, descent, formula, linefit, updates); the figures are
+in ``pages/_descent.py``. This page reads the URL state, calls them and draws.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from dlcore import descent, formula, linefit, surfaces
+from dlcore.descent import OptimizerConfig
+from pages import _descent, _ui
+
+MODES = ("2d", "1d", "model")
+MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
+GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
+DATA_N = 40
+
+
+@dataclass
+class DescentState:
+    mode: str = _ui.param("2d", choices=MODES)
+    surface: str = _ui.param("bowl", choices=(*surfaces.SURFACES, "custom"))
+    kappa: float = _ui.param(10.0, lo=1.0, hi=100.0)  # the bowl's condition number
+    formula: str = _ui.param("x**2 + 3*sin(y)")
+    curve: str = _ui.param("double_well", choices=(*surfaces.CURVES, "custom"))
+    formula1d: str = _ui.param("x**4 - 3*x**2 + x")
+    extent: float = _ui.param(3.0, lo=0.5, hi=50.0)  # a custom formula's plot range
+    opts: tuple = _ui.param(("gd", "momentum", "adam"), choices=tuple(descent.OPTIMIZERS))
+    lr_exp: float = _ui.param(-1.0, lo=-5.0, hi=1.0)  # learning rate = 10 ** lr_exp
+    momentum: float = _ui.param(0.9, lo=0.0, hi=0.99)
+    beta1: float = _ui.param(0.9, lo=0.0, hi=0.999)
+    beta2: float = _ui.param(0.999, lo=0.0, hi=0.9999)
+    steps: int = _ui.param(100, lo=5, hi=1000)
+    step: int = _ui.param(0, lo=0, hi=1000)  # the step on show
+    own_start: bool = _ui.param(False)
+    x0: float = _ui.param(0.0, lo=-100.0, hi=100.0)
+    y0: float = _ui.param(0.0, lo=-100.0, hi=100.0)
+    batch: int = _ui.param(DATA_N, lo=1, hi=DATA_N)
+    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
+
+
+DEFAULTS = DescentState()
+PRESETS: dict[str, dict[str, object]] = {
+    "The talk's slide: one curve, plain steps": {
+        "mode": "1d", "opts": ["gd"], "lr_exp": -1.5, "steps": 40},
+    "Ill-conditioned bowl, with and without momentum": {
+        "kappa": 50, "opts": ["gd", "momentum"], "lr_exp": -1.7, "steps": 300},
+    "Rosenbrock: Adam vs SGD": {
+        "surface": "rosenbrock", "opts": ["sgd", "momentum", "adam"], "lr_exp": -3,
+        "steps": 1000},
+    "Too large a step diverges": {
+        "kappa": 10, "opts": ["gd", "adam"], "lr_exp": -0.6, "steps": 60},
+    "Plateau: adaptive steps escape": {
+        "surface": "plateau", "opts": ["gd", "momentum", "rmsprop", "adam"], "lr_exp": -1,
+        "steps": 200},
+    "Saddle point": {"surface": "saddle", "opts": ["gd", "momentum", "adam"], "lr_exp": -2,
+                     "steps": 300},
+    "Many local minima (Rastrigin)": {
+        "surface": "rastrigin", "opts": ["gd", "momentum", "adam"], "lr_exp": -2,
+        "steps": 300},
+    "A real model with minibatch noise": {
+        "mode": "model", "opts": ["gd", "momentum"], "lr_exp": -1.3, "batch": 4,
+        "steps": 150},
+}
+
+
+def preset_link(params: dict[str, object]) -> str:
+    return "?" + urlencode(params, doseq=True)
+
+
+# --------------------------------------------------------------------------- engine calls
+def build_surface(mode: str, key: str, kappa: float, text: str, extent: float,
+                  seed: int) -> surfaces.Surface:
+    """The loss on show; raises FormulaError for a custom formula it refuses."""
+    if mode == "model":
+        return linefit.surface(linefit.make_data(DATA_N, seed))
+    if mode == "1d":
+        if key != "custom":
+            return surfaces.CURVES[key]
+        f = formula.parse(text, variables=("x",))
+        return surfaces.Surface("custom", f"L(x) = {text}", f, ((-extent, extent),), (),
+                                (0.8 * extent,))
+    if key != "custom":
+        return surfaces.get(key, kappa)
+    f = formula.parse(text)
+    return surfaces.Surface("custom", f"L(x, y) = {text}", f,
+                            ((-extent, extent), (-extent, extent)), (),
+                            (-0.8 * extent, 0.6 * extent))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
+            names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
+            steps: int, start: tuple[float, ...], batch: int):
+    """Grid, contour picture, runs and (1-D) derivatives along the paths, cached by the
+    settings."""
+    surface = build_surface(mode, key, kappa, text, extent, seed)
+    configs = [OptimizerConfig(n, lr=lr, momentum=momentum, betas=betas) for n in names]
+    batch_loss = None
+    if mode == "model" and batch < DATA_N:
+        batch_loss = linefit.batch_loss(linefit.make_data(DATA_N, seed), batch, steps, seed)
+    runs = descent.run(surface, start, configs, steps, domain=surface.domain,
+                       batch_loss=batch_loss)
+    if mode == "1d":
+        grid = surfaces.grid(surface, 400)
+        return grid, "", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
+    grid = surfaces.grid(surface, GRID_N)
+    return grid, _descent.contour_image(grid[2], surface.log_color), runs, []
+
+
+# --------------------------------------------------------------------------- callbacks
+def _start_from_click() -> None:
+    """A click on the map: start there (the chart's selection holds the clicked point)."""
+    event = st.session_state.get("gd_map")
+    points = event.selection.points if event else []
+    if points:
+        st.session_state["own_start"] = True
+        st.session_state["x0"] = round(float(points[0]["x"]), 3)
+        st.session_state["y0"] = round(float(points[0]["y"]), 3)
+        st.session_state["step"] = 0
+
+
+def _own_start_switched(start: tuple[float, ...]) -> None:
+    """Turning "my own start" on begins from the current start, not from (0, 0)."""
+    if st.session_state.get("own_start"):
+        st.session_state["x0"] = float(start[0])
+        if len(start) > 1:
+            st.session_state["y0"] = float(start[1])
+
+
+# --------------------------------------------------------------------------- drawing
+def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed) -> None:
+    if mode == "2d":
+        tab_map, tab_3d = st.tabs(["Contour map", "3-D surface"])
+        tab_map.plotly_chart(_descent.Prepared(_descent.contour_figure(
+            grid, image, surface, runs, step, steps)), key="gd_map",
+            on_select=_start_from_click, selection_mode="points", config={"scrollZoom": False})
+        coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
+        tab_3d.plotly_chart(_descent.Prepared(_descent.surface_figure(coarse, surface, runs,
+                                                                      step)))
+    elif mode == "model":
+        data = linefit.make_data(DATA_N, seed)
+        st.plotly_chart(_descent.Prepared(_descent.model_figure(
+            grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
+            key="gd_map", on_select=_start_from_click, selection_mode="points",
+            config={"scrollZoom": False})
+    else:
+        st.plotly_chart(_descent.Prepared(_descent.curve_figure(
+            surface, grid[0], grid[1], runs, derivs, step, steps)),
+            config={"scrollZoom": False})
+        first = runs[0]
+        if len(first.points):
+            i = min(step, len(first.points) - 1)
+            d1, d2 = derivs[0][0][i], derivs[0][1][i]
+            sign = r"\;>\; 0" if d2 > 0 else r"\;<\; 0" if d2 < 0 else r"\;=\; 0"
+            st.latex(rf"x = {_descent.tex_value(first.points[i])},\quad "
+                     rf"\frac{{dL}}{{dx}} = {_descent.tex_value(d1)},\quad "
+                     rf"\frac{{d^2L}}{{dx^2}} = {_descent.tex_value(d2)} {sign}")
+            st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
+                       "tangents: the local picture the gradient gives. "
+                       f"(Numbers for {first.config.label} at step {i}.)")
+
+
+def draw_updates(runs, step) -> None:
+    st.subheader(f"The update at step {step}, with its numbers")
+    for tab, run in zip(st.tabs([r.config.label for r in runs]), runs, strict=True):
+        if step < run.steps:
+            tab.latex(_descent.update_tex(run, step))
+        elif run.diverged_at is not None:
+            tab.info(f"This run diverged at step {run.diverged_at}; its last update is "
+                     f"step {max(run.steps - 1, 0)}.")
+        else:
+            tab.info(f"Step {step} is the end of the run: x = "
+                     f"{run.points[-1].round(6).tolist()}, loss {run.losses[-1]:.6g}.")
+
+
+# --------------------------------------------------------------------------- page
+_ui.page_title(
+    "Gradient descent", "Recall: Minimization / Gradient Descent",
+    "Tune the parameters to make the loss small: step against the gradient, "
+    r"$x' = x - \epsilon \nabla_x f(x)$. The loss and its gradient are only known "
+    "locally, at the point where you stand.",
+)
+state = _ui.load_state(DescentState)
+
+mode = _ui.select(DescentState, "mode", "What to descend", radio=True, captions=MODE_CAPTIONS)
+left, right = st.columns([1, 2])
+if mode == "2d":
+    key = _ui.select(DescentState, "surface", "Surface", container=left)
+elif mode == "1d":
+    key = _ui.select(DescentState, "curve", "Curve", container=left)
+else:
+    key = "line"
+    left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
+names = right.multiselect("Optimizers", list(descent.OPTIMIZERS), default=list(DEFAULTS.opts),
+                          key="opts", bind="query-params", max_selections=6,
+                          help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
+left, right = st.columns(2)
+lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
+                    container=left, step=0.1, format="%.1f")
+lr = float(10 ** lr_exp)
+steps = _ui.slider(DescentState, "steps", "Steps", container=right)
+left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
+chart_area = st.container()  # filled below, once every setting is read
+
+with _ui.secondary():
+    c1, c2, c3 = st.columns(3)
+    momentum = _ui.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
+    beta1 = _ui.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
+                       format="%.3f")
+    beta2 = _ui.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
+                       format="%.4f")
+    kappa, text, extent, batch, seed = 10.0, "", 3.0, DATA_N, 0
+    if mode == "2d" and key == "bowl":
+        kappa = _ui.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
+    if key == "custom":
+        field = "formula" if mode == "2d" else "formula1d"
+        text = st.text_input("L(x, y) =" if mode == "2d" else "L(x) =",
+                             value=getattr(DEFAULTS, field), key=field,
+                             bind="query-params", max_chars=formula.MAX_LENGTH,
+                             help="Numbers, x" + (", y" if mode == "2d" else "")
+                             + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
+        extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
+    if mode == "model":
+        b1, b2 = st.columns(2)
+        batch = _ui.slider(DescentState, "batch", "Minibatch size", container=b1,
+                           help=f"Below {DATA_N}, each step sees a random minibatch")
+        seed = _ui.number(DescentState, "seed", "Seed (data and batches)", container=b2)
+
+try:
+    surface = build_surface(mode, key, kappa, text, extent, seed)
+except formula.FormulaError as err:
+    surface = None
+    chart_area.error(f"That formula is not accepted: {err}", icon="🚫")
+
+with _ui.secondary("Start point"):
+    s1, s2, s3 = st.columns(3)
+    default_start = surface.start if surface else (0.0, 0.0)
+    own = _ui.toggle(DescentState, "own_start", "Start from my point", container=s1,
+                     on_change=_own_start_switched, args=(default_start,))
+    labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
+    x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
+    y0 = _ui.number(DescentState, "y0", labels[1], container=s3, step=0.1,
+                    disabled=mode == "1d")
+    if mode != "1d":
+        st.caption("Or click on the map: the path starts from the point you click.")
+
+if surface and not names:
+    chart_area.info("Choose at least one optimizer.", icon="👆")
+elif surface:
+    start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
+    grid, image, runs, derivs = descend(
+        mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
+        float(momentum), (float(beta1), float(beta2)), int(steps),
+        tuple(float(v) for v in start), int(batch))
+    with chart_area:
+        for run in runs:
+            if run.diverged_at is not None:
+                st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
+                           f"{run.reason}. Its path is drawn up to there; try a smaller "
+                           "learning rate.", icon="💥")
+        if st.session_state.get("step", state.step) > steps:
+            st.session_state["step"] = steps
+        step = st.slider("Step on show", 0, steps, min(state.step, steps), key="step",
+                         bind="query-params", help="The figures open at this step; ▶ Play "
+                         "runs them in the browser from there.")
+        draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed)
+        st.markdown(f"**{surface.title}.** {surface.note}")
+        draw_updates(runs, step)
+
+with st.expander("Presets: each one is a link to a view"):
+    st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{name}</a>'
+                          for name, p in PRESETS.items()), unsafe_allow_html=True)
+with st.expander("The code behind the plain step"):
+    st.code(inspect.getsource(descent.gradient_step) + "\n"
+            + inspect.getsource(descent._exact_update), language="python")
+_ui.reset_button(DescentState)
