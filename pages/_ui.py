@@ -80,9 +80,11 @@ def _default(f: dataclasses.Field) -> Any:
     return f.default_factory()  # type: ignore[misc]
 
 
-def _coerce(raw: str, f: dataclasses.Field) -> Any:
-    """Parse one query-string value for field ``f``; raise ValueError when it is bad."""
-    meta, kind = f.metadata, type(_default(f))
+def _coerce(raw: str, f: dataclasses.Field, item: bool = False) -> Any:
+    """Parse one query-string value for field ``f`` (one ``item`` of a tuple field);
+    raise ValueError when it is bad."""
+    meta = f.metadata
+    kind = str if item else type(_default(f))
     if meta.get("parse"):
         return meta["parse"](raw)
     if kind is bool:
@@ -120,7 +122,11 @@ def load_state(cls: type[T], extra_keys: tuple[str, ...] = ()) -> T:
         raw = st.query_params.get(key, "")
         if key in fields:
             try:
-                values[key] = _coerce(raw, fields[key])
+                if isinstance(_default(fields[key]), tuple):  # a multiselect: key=a&key=b
+                    values[key] = tuple(_coerce(v, fields[key], item=True)
+                                        for v in st.query_params.get_all(key))
+                else:
+                    values[key] = _coerce(raw, fields[key])
             except (ValueError, OverflowError) as err:
                 problems.append(f"`{key}={raw[:40]}` ({err})")
                 if fields[key].metadata.get("parse"):
