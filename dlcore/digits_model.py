@@ -42,7 +42,7 @@ def normalise(images: torch.Tensor) -> torch.Tensor:
 class CNNConfig:
     channels: tuple[int, ...] = (32, 48, 64, 96)  # output channels of each conv layer
     first_kernel: int = 5
-    pool_after: tuple[int, ...] = (0, 2)  # conv layers followed by a 2x2 max-pool
+    pool_after: tuple[int, ...] = (0, 1)  # conv layers followed by a 2x2 max-pool
     dropout: float = 0.1
 
 
