@@ -1,0 +1,47 @@
+"""A person draws a 1, a 7 and a 0 with the mouse on the real canvas at /digits."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from tests.conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# strokes in canvas pixels (the canvas is 280x280)
+STROKES = {
+    "1": [[(150, 45), (145, 140), (140, 235)]],
+    "7": [[(70, 55), (210, 55), (170, 130), (125, 235)]],
+    "0": [[(140 + 65 * math.sin(t / 24 * 2 * math.pi), 140 - 95 * math.cos(t / 24 * 2 * math.pi))
+           for t in range(25)]],
+}
+VERDICT = re.compile(r"CNN says (\d) \(p = ([\d.]+)\)")
+
+
+def draw(pg, strokes) -> None:
+    canvas = pg.locator("canvas.upper-canvas")
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        pg.mouse.move(box["x"] + x0, box["y"] + y0)
+        pg.mouse.down()
+        for x, y in stroke[1:]:
+            pg.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+        pg.mouse.up()
+
+
+@pytest.mark.parametrize("digit", ["1", "7", "0"])
+def test_drawn_digit_is_read_correctly(page, app_url, digit, tmp_path):
+    page.goto(f"{app_url}/digits")
+    wait_for_app(page)
+    page.get_by_text("The canvas is empty").wait_for()
+    draw(page, STROKES[digit])
+    verdict = page.get_by_text(VERDICT).first
+    verdict.wait_for(timeout=30_000)
+    found = VERDICT.search(verdict.inner_text())
+    page.screenshot(path=str(tmp_path / f"drawn_{digit}.png"), full_page=True)
+    assert found and found.group(1) == digit, f"drew {digit}, CNN read {verdict.inner_text()}"

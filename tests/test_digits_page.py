@@ -1,0 +1,93 @@
+"""AppTest: the digits page renders in every mode, deep links set its state, bad links warn."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dlcore import digits, mnist
+from pages import _ui
+from tests.conftest import REPO
+
+PAGE = str(REPO / "pages" / "digits.py")
+LINK = re.compile(r"\((convolution\?[^)]+)\)")
+
+
+def run(**params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def verdicts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if re.search(r"(says|is not sure)", m.value)]
+
+
+def test_draw_mode_waits_for_a_drawing():
+    at = run()
+    assert at.radio(key="source").value == "draw"
+    assert "The canvas is empty" in at.info[0].value
+    assert verdicts(at) == []
+
+
+def test_test_digit_mode_from_a_link_with_perturbations():
+    at = run(source="test digit", seed="3", rotate="30", shift_x="-2", stroke="1")
+    assert at.slider(key="rotate").value == 30 and at.slider(key="shift_x").value == -2
+    assert at.number_input(key="seed").value == 3
+    images, labels = mnist.load_sample()
+    i = int(np.random.default_rng(3).integers(len(labels)))
+    assert f"**{labels[i]}**" in "\n".join(c.value for c in at.caption)
+    assert [v.split("**")[1] for v in verdicts(at)] == ["CNN", "MLP (fully connected)"]
+    captions = "\n".join(c.value for c in at.caption)
+    assert "turned 30° clockwise" in captions and "1 px thicker" in captions
+
+
+def test_another_test_digit_button_changes_the_seed():
+    at = run(source="test digit")
+    at.button[0].click().run()
+    assert not at.exception and at.number_input(key="seed").value != 0
+
+
+def test_filters_link_to_the_convolution_page_with_the_digit():
+    at = run(source="test digit", seed="5")
+    links = LINK.findall(markdown(at))
+    assert len(links) == 32
+    query = {k: v[0] for k, v in parse_qs(urlsplit(links[0]).query).items()}
+    assert query["preset"] == "edited"
+    assert _ui.decode_grid(query["kernel"]).shape == (5, 5)
+    images, labels = mnist.load_sample()
+    i = int(np.random.default_rng(5).integers(len(labels)))
+    np.testing.assert_array_equal(_ui.decode_image(query["image"]), images[i])
+
+
+def test_mistakes_gallery():
+    wrong = digits.load_mistakes()
+    at = run(source="mistakes", mistake="2")
+    assert f"gets **{len(wrong['labels'])}** of the 10,000" in markdown(at)
+    assert f"**{wrong['labels'][1]}**" in "\n".join(c.value for c in at.caption)
+    assert len(verdicts(at)) == 2
+    at = run(source="mistakes", mistake="999")
+    assert "only" in at.warning[0].value
+
+
+def test_upload_mode_and_a_bad_file():
+    at = run(source="upload")
+    assert "Choose a picture" in at.info[0].value
+
+
+@pytest.mark.parametrize("params", [{"source": "camera"}, {"rotate": "720"}, {"seed": "x"},
+                                    {"pen": "1e9"}, {"mistake": "-1"}, {"foo": "bar"}])
+def test_bad_links_warn_and_use_defaults(params):
+    at = run(**params)
+    assert "were not understood" in at.warning[0].value
