@@ -208,24 +208,25 @@ def contour_image(z: np.ndarray, log_color: bool) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def _contour(grid, image: str, surface: Surface, click: bool, axes: dict | None = None):
-    """(traces, layout images): the map as a background picture, invisible points to
-    click on (plotly selects points, not pixels) and the known minima."""
+def _contour(grid, image: str, surface: Surface, click: bool = False,
+             axes: dict | None = None):
+    """(traces, layout images): the map as a background picture, a grid of invisible
+    points that show the loss on hover (and, with ``click``, are what a click selects:
+    plotly selects points, not pixels) and the known minima."""
     xs, ys, z = grid
     axes = axes or {}
     (x0, x1), (y0, y1) = surface.domain
     picture = {"source": image, "xref": axes.get("xaxis", "x"), "yref": axes.get("yaxis", "y"),
                "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                "xanchor": "left", "yanchor": "top", "layer": "below", "opacity": 0.9}
-    traces = []
-    if click:
-        step = max(1, len(xs) // CLICK_POINTS)
-        gx, gy = np.meshgrid(xs[::step], ys[::step])
-        traces.append(_scatter(gx.ravel(), gy.ravel(), mode="markers", showlegend=False,
-                               customdata=_list(z[::step, ::step].ravel()),
-                               marker={"size": 10, "opacity": 0},
-                               hovertemplate="(%{x:.3g}, %{y:.3g}): L = %{customdata:.4g}"
-                                             "<br>click to start here<extra></extra>", **axes))
+    step = max(1, len(xs) // CLICK_POINTS)
+    gx, gy = np.meshgrid(xs[::step], ys[::step])
+    hint = "<br>click to start here" if click else ""
+    traces = [_scatter(gx.ravel(), gy.ravel(), mode="markers", showlegend=False,
+                       customdata=_list(z[::step, ::step].ravel()),
+                       marker={"size": 10, "opacity": 0},
+                       hovertemplate=f"(%{{x:.3g}}, %{{y:.3g}}): L = %{{customdata:.4g}}{hint}"
+                                     "<extra></extra>", **axes)]
     if surface.minima:
         m = np.asarray(surface.minima)
         traces.append(_scatter(m[:, 0], m[:, 1], mode="markers", name="known minimum",
@@ -234,20 +235,44 @@ def _contour(grid, image: str, surface: Surface, click: bool, axes: dict | None 
     return traces, [picture]
 
 
+def _map_axes(surface: Surface, names: tuple[str, str]) -> dict:
+    return {"xaxis": {"range": list(surface.domain[0]), "title": {"text": names[0]},
+                      "showgrid": False, "zeroline": False},
+            "yaxis": {"range": list(surface.domain[1]), "title": {"text": names[1]},
+                      "showgrid": False, "zeroline": False}}
+
+
+def picker_figure(grid, image: str, surface: Surface, runs: list[Run], start,
+                  names: tuple[str, str] = ("x", "y")) -> dict:
+    """A still map to click on: the click picks the start point.
+
+    Kept apart from the animated map because plotly.js stops reporting clicks on a
+    figure once it has played its frames (seen with the plotly.js bundled here).
+    """
+    traces, images = _contour(grid, image, surface, click=True)
+    for run in runs:
+        traces.append(_scatter(*_xy(run, slice(None)), mode="lines", opacity=0.5,
+                               line={"color": COLORS[run.config.name], "width": 1},
+                               showlegend=False, hoverinfo="skip"))
+    traces.append(_scatter([start[0]], [start[1]], mode="markers", name="start",
+                           marker={"symbol": "x", "size": 12, "color": "black"},
+                           hoverinfo="skip"))
+    layout = {**_map_axes(surface, names), "images": images, "plot_bgcolor": "white",
+              "height": 520, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+              "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}}
+    return {"data": traces, "layout": layout}
+
+
 def _xy(run: Run, sl: slice):
     return run.points[sl, 0], run.points[sl, 1]
 
 
 def contour_figure(grid, image: str, surface: Surface, runs: list[Run], current: int,
-                   steps: int, click: bool = True) -> dict:
-    """The contour map with every path, animated; clickable to choose the start."""
+                   steps: int) -> dict:
+    """The contour map with every path, animated."""
     paths = _Paths(runs, _xy)
-    traces, images = _contour(grid, image, surface, click)
-    layout = {"xaxis": {"range": list(surface.domain[0]), "title": {"text": "x"},
-                        "showgrid": False, "zeroline": False},
-              "yaxis": {"range": list(surface.domain[1]), "title": {"text": "y"},
-                        "showgrid": False, "zeroline": False},
-              "images": images, "plot_bgcolor": "white",
+    traces, images = _contour(grid, image, surface)
+    layout = {**_map_axes(surface, ("x", "y")), "images": images, "plot_bgcolor": "white",
               "height": 600, "margin": {"l": 10, "r": 10, "t": 10, "b": 140}}
     return _figure(traces + paths.faint(), paths, [legend_name(r, surface) for r in runs],
                    current, steps, layout)
@@ -284,7 +309,7 @@ def model_figure(grid, image: str, surface: Surface, runs: list[Run], current: i
     paths = _Paths(runs, _xy)
     line_x = np.array([data_x.min(), data_x.max()])
     w0, b0 = surface.minima[0]
-    traces, images = _contour(grid, image, surface, click=True)
+    traces, images = _contour(grid, image, surface)
     static = traces + paths.faint() + [
         _scatter(data_x, data_y, mode="markers", name="data", marker={"color": "#444", "size": 6},
                  **right),

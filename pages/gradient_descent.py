@@ -117,7 +117,7 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
 # --------------------------------------------------------------------------- callbacks
 def _start_from_click() -> None:
     """A click on the map: start there (the chart's selection holds the clicked point)."""
-    event = st.session_state.get("gd_map")
+    event = st.session_state.get("gd_pick")
     points = event.selection.points if event else []
     if points:
         st.session_state["own_start"] = True
@@ -135,20 +135,19 @@ def _own_start_switched(start: tuple[float, ...]) -> None:
 
 
 # --------------------------------------------------------------------------- drawing
-def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed) -> None:
+def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start) -> None:
     if mode == "2d":
-        tab_map, tab_3d = st.tabs(["Contour map", "3-D surface"])
+        tab_map, tab_3d, tab_pick = st.tabs(["Contour map", "3-D surface", "Pick a start"])
         tab_map.plotly_chart(_descent.Prepared(_descent.contour_figure(
-            grid, image, surface, runs, step, steps)), key="gd_map",
-            on_select=_start_from_click, selection_mode="points", config={"scrollZoom": False})
+            grid, image, surface, runs, step, steps)), config={"scrollZoom": False})
         coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
         tab_3d.plotly_chart(_descent.Prepared(_descent.surface_figure(coarse, surface, runs,
                                                                       step)))
     elif mode == "model":
+        tab_map, tab_pick = st.tabs(["Descent", "Pick a start"])
         data = linefit.make_data(DATA_N, seed)
-        st.plotly_chart(_descent.Prepared(_descent.model_figure(
+        tab_map.plotly_chart(_descent.Prepared(_descent.model_figure(
             grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
-            key="gd_map", on_select=_start_from_click, selection_mode="points",
             config={"scrollZoom": False})
     else:
         st.plotly_chart(_descent.Prepared(_descent.curve_figure(
@@ -165,6 +164,13 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed) ->
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
+    if mode != "1d":
+        tab_pick.caption("Click on the map: the descent starts from the point you click.")
+        names = ("w", "b") if mode == "model" else ("x", "y")
+        tab_pick.plotly_chart(_descent.Prepared(_descent.picker_figure(
+            grid, image, surface, runs, start, names)), key="gd_pick",
+            on_select=_start_from_click, selection_mode="points",
+            config={"scrollZoom": False})
 
 
 def draw_updates(runs, step) -> None:
@@ -249,7 +255,7 @@ with _ui.secondary("Start point"):
     y0 = _ui.number(DescentState, "y0", labels[1], container=s3, step=0.1,
                     disabled=mode == "1d")
     if mode != "1d":
-        st.caption("Or click on the map: the path starts from the point you click.")
+        st.caption("Or click on the map in the tab “Pick a start”.")
 
 if surface and not names:
     chart_area.info("Choose at least one optimizer.", icon="👆")
@@ -270,7 +276,7 @@ elif surface:
         step = st.slider("Step on show", 0, steps, min(state.step, steps), key="step",
                          bind="query-params", help="The figures open at this step; ▶ Play "
                          "runs them in the browser from there.")
-        draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed)
+        draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
         st.markdown(f"**{surface.title}.** {surface.note}")
         draw_updates(runs, step)
 
