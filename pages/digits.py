@@ -147,8 +147,9 @@ elif source == "mistakes":
         st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
         st.stop()
     n = len(wrong["labels"])
-    st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they are, "
-                "with its answer and the person's label. Would you have got them right?")
+    st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they are; "
+                "each caption reads *number: the CNN's answer ≠ the person's label*. "
+                "Would you have got them right?")
     st.image([zoom(im, 56) for im in wrong["images"]], width=56,
              caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
                       enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])

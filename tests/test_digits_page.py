@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from dlcore import digits, mnist
 from pages import _ui
 from tests.conftest import REPO
+from tests.test_digits_preprocess import SEVEN, canvas
 
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r"\((convolution\?[^)]+)\)")
@@ -81,9 +84,44 @@ def test_mistakes_gallery():
     assert "only" in at.warning[0].value
 
 
-def test_upload_mode_and_a_bad_file():
+def _jpeg_of_a_seven(size=(600, 450)) -> bytes:
+    """A blue 7 on cream paper, as a phone photo might give it."""
+    alpha = canvas([SEVEN])[..., 3].astype(float) / 255
+    paper, pen = np.array([250, 240, 220.0]), np.array([20, 40, 200.0])
+    rgb = (paper * (1 - alpha[..., None]) + pen * alpha[..., None]).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).resize(size).save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
+def upload(name: str, data: bytes, mime: str) -> AppTest:
     at = run(source="upload")
     assert "Choose a picture" in at.info[0].value
+    at.file_uploader[0].upload(name, data, mime)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_uploaded_photo_goes_through_the_same_pipeline():
+    at = upload("seven.jpg", _jpeg_of_a_seven(), "image/jpeg")
+    assert verdicts(at)[0].startswith("**CNN** says **7**")
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("notes.png", b"this is not a picture", "not a readable PNG or JPEG"),
+    ("huge.png", b"\x89PNG" + bytes(3 * 2**20), "the limit is"),
+    ("blank.png", None, "nothing to classify"),
+])
+def test_bad_uploads_get_a_clear_message(name, data, message):
+    if data is None:
+        buf = io.BytesIO()
+        Image.new("RGB", (200, 200), "white").save(buf, format="PNG")
+        data = buf.getvalue()
+    at = upload(name, data, "image/png")
+    shown = " ".join(e.value for e in at.error) + " ".join(i.value for i in at.info)
+    assert message in shown.lower() or message in shown
+    assert verdicts(at) == []
 
 
 @pytest.mark.parametrize("params", [{"source": "camera"}, {"rotate": "720"}, {"seed": "x"},
