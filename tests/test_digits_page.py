@@ -129,3 +129,13 @@ def test_bad_uploads_get_a_clear_message(name, data, message):
 def test_bad_links_warn_and_use_defaults(params):
     at = run(**params)
     assert "were not understood" in at.warning[0].value
+
+
+def test_the_convolution_page_accepts_a_filter_link():
+    link = LINK.findall(markdown(run(source="test digit", seed="5")))[7]
+    conv = AppTest.from_file(str(REPO / "pages" / "convolution.py"), default_timeout=60)
+    for key, values in parse_qs(urlsplit(link).query).items():
+        conv.query_params[key] = values[0]
+    conv.run()
+    assert not conv.exception, conv.exception
+    assert not conv.warning and not conv.error
