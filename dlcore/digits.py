@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from dlcore import mnist
 from dlcore.digits_augment import AugmentConfig, augment
-from dlcore.digits_model import WEIGHTS, build, count_params, load, normalise
+from dlcore.digits_model import WEIGHTS, build, count_params, load, normalise, save
 
 
 @dataclass(frozen=True)
@@ -58,19 +58,13 @@ class Progress:
     val_accuracy: float | None = None
 
 
-def _batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int):
-    for i in range(0, len(labels), batch_size):
-        yield images[i:i + batch_size], labels[i:i + batch_size]
-
-
 @torch.no_grad()
 def predict_all(model: torch.nn.Module, images: torch.Tensor, batch_size: int = 1000
                 ) -> torch.Tensor:
     """Softmax probabilities [N, 10] for uint8 images [N, 28, 28]."""
     model.eval()
-    out = [F.softmax(model(normalise(x.unsqueeze(1))), dim=1)
-           for x, _ in _batches(images, images, batch_size)]
-    return torch.cat(out)
+    return torch.cat([F.softmax(model(normalise(images[i:i + batch_size].unsqueeze(1))), dim=1)
+                      for i in range(0, len(images), batch_size)])
 
 
 def train(config: TrainConfig, images: torch.Tensor, labels: torch.Tensor,
@@ -214,7 +208,6 @@ def main(argv: list[str] | None = None) -> None:
                              threads=args.threads, dry_run=args.dry_run)
         model, stats = train(config, images, labels, progress_bar())
         if not args.dry_run:
-            from dlcore.digits_model import save
             out = save(model, args.out or WEIGHTS[args.model], meta=stats)
             stats["weights"], stats["bytes"] = str(out), out.stat().st_size
         print(json.dumps({"model": args.model, **stats}))
