@@ -17,11 +17,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import torch
 from torch import Tensor
+from torch.optim.adagrad import adagrad
+from torch.optim.adam import adam
+from torch.optim.rmsprop import rmsprop
+from torch.optim.sgd import sgd
 
 # name -> label; "gd" is the update written by hand, the rest are torch.optim.
 OPTIMIZERS: dict[str, str] = {
@@ -63,7 +66,8 @@ class OptimizerConfig:
 
 
 def make_optimizer(cfg: OptimizerConfig, param: Tensor) -> torch.optim.Optimizer | None:
-    """The torch optimizer for ``cfg`` over one parameter tensor (None for the hand step)."""
+    """The torch optimizer object for ``cfg`` over one parameter tensor (None for the hand
+    step): what :func:`run` computes, and the oracle the tests compare it with."""
     n = cfg.name
     if n == "gd":
         return None
@@ -84,22 +88,75 @@ def make_optimizer(cfg: OptimizerConfig, param: Tensor) -> torch.optim.Optimizer
     raise ValueError(f"unknown optimizer {n!r}; expected one of {', '.join(OPTIMIZERS)}")
 
 
+class _Update:
+    """One optimizer's step through torch.optim's functional API (``torch.optim.sgd.sgd``,
+    ``torch.optim.adam.adam``, ...): the code ``Optimizer.step`` runs, with the state it
+    would keep.
+
+    ``Optimizer.step`` spends more time on bookkeeping (hooks, profiler records, group
+    setup) than on the update of two numbers; calling the update itself makes a run
+    about twice as fast. The tests check every step against the ``torch.optim`` classes.
+    """
+
+    def __init__(self, cfg: OptimizerConfig, param: Tensor):
+        self.cfg, self.param = cfg, param
+        zeros = torch.zeros_like(param)
+        self.step_count = torch.tensor(0.0, dtype=torch.get_default_dtype())
+        self.state: dict[str, list] = {
+            "momentum": {"momentum_buffer": [None]}, "nesterov": {"momentum_buffer": [None]},
+            "sgd": {"momentum_buffer": [None]}, "adagrad": {"sum": [zeros]},
+            "rmsprop": {"square_avg": [zeros]},
+            "adam": {"exp_avg": [zeros], "exp_avg_sq": [zeros.clone()]},
+            "adamw": {"exp_avg": [zeros], "exp_avg_sq": [zeros.clone()]},
+        }[cfg.name]
+
+    def __call__(self, grad: Tensor) -> None:
+        c, p, s, steps = self.cfg, [self.param], self.state, [self.step_count]
+        if c.name in ("sgd", "momentum", "nesterov"):
+            sgd(p, [grad], s["momentum_buffer"], foreach=False,
+                                weight_decay=0.0, momentum=0.0 if c.name == "sgd" else c.momentum,
+                                lr=c.lr, dampening=0.0, nesterov=c.name == "nesterov",
+                                maximize=False)
+        elif c.name == "adagrad":
+            adagrad(p, [grad], s["sum"], steps, foreach=False, lr=c.lr,
+                                        weight_decay=0.0, lr_decay=0.0, eps=1e-10,
+                                        maximize=False)
+        elif c.name == "rmsprop":
+            rmsprop(p, [grad], s["square_avg"], [], [], steps,
+                                        foreach=False, lr=c.lr, alpha=c.alpha, eps=c.eps,
+                                        weight_decay=0.0, momentum=0.0, centered=False)
+        else:
+            adam(p, [grad], s["exp_avg"], s["exp_avg_sq"], [], steps,
+                                  foreach=False, decoupled_weight_decay=c.name == "adamw",
+                                  amsgrad=False, beta1=c.betas[0], beta2=c.betas[1], lr=c.lr,
+                                  weight_decay=c.weight_decay if c.name == "adamw" else 0.0,
+                                  eps=c.eps, maximize=False)
+
+    def snapshot(self) -> dict[str, Tensor]:
+        """Copies of the state torch.optim reports (no buffer at all for plain SGD)."""
+        return {k: v[0].clone() for k, v in self.state.items() if k in STATE_KEYS.get(
+            self.cfg.name, ())}
+
+
 def gradient_step(x: Sequence[float], grad: Sequence[float], lr: float) -> list[float]:
     """x' = x - lr * grad, for each coordinate, rounded once to the nearest float64.
 
     torch's SGD computes ``x + (-lr) * grad`` as one fused multiply-add (a single
     rounding) on every CPU with FMA, so the naive ``x - lr * grad`` in two roundings
-    differs in the last bit about one time in five. Doing the arithmetic exactly
-    (fractions) and rounding once gives the same float64 as torch.
+    differs in the last bit about one time in five. Doing the arithmetic exactly and
+    rounding once gives the same float64 as torch.
     """
     return [_exact_update(float(xi), float(gi), float(lr)) for xi, gi in zip(x, grad, strict=True)]
 
 
 def _exact_update(x: float, g: float, lr: float) -> float:
+    """x - lr * g with exact integers: every float is n / 2**k, and Python's int
+    division rounds correctly."""
     if not (math.isfinite(x) and math.isfinite(g)):
         return x - lr * g  # inf or nan stays so; divergence is detected by the caller
+    (xn, xd), (gn, gd), (ln, ld) = x.as_integer_ratio(), g.as_integer_ratio(), lr.as_integer_ratio()
     try:
-        return float(Fraction(x) - Fraction(lr) * Fraction(g))
+        return (xn * gd * ld - ln * gn * xd) / (xd * gd * ld)
     except OverflowError:
         return math.copysign(math.inf, x - lr * g)
 
@@ -128,49 +185,54 @@ def run(loss: Loss, start: Sequence[float], configs: Sequence[OptimizerConfig],
     """Step every optimizer in ``configs`` from ``start`` for ``steps`` steps.
 
     All optimizers advance together: one forward and one backward pass per step over
-    the stacked points (the gradient of a sum of independent losses is each loss's own
-    gradient), then each optimizer steps its own parameter. With ``batch_loss`` the
+    all their points, then each optimizer updates its own point. With ``batch_loss`` the
     gradient at step t comes from ``batch_loss(points, t)`` (a minibatch) while the
     recorded loss is ``loss``. A point further than ``escape`` domain widths outside
     ``domain`` counts as diverged.
     """
-    k, d = len(configs), len(start)
-    params = [torch.tensor(start, dtype=torch.float64, requires_grad=True) for _ in configs]
-    opts = [make_optimizer(c, p) for c, p in zip(configs, params, strict=True)]
-    nan = float("nan")
-    pts = torch.full((steps + 1, k, d), nan, dtype=torch.float64)
-    grads = torch.full((steps + 1, k, d), nan, dtype=torch.float64)
-    losses = torch.full((steps + 1, k), nan, dtype=torch.float64)
-    state = [{key: torch.full((steps, d), nan, dtype=torch.float64)
-              for key in STATE_KEYS.get(c.name, ())} for c in configs]
+    d = len(start)
+    # One tensor holds every optimizer's point; each optimizer steps its own row (a
+    # view, so the optimizers update it in place) and one autograd pass per step gives
+    # all the gradients: the gradient of a sum of independent losses is each one's own.
+    current = torch.tensor([list(start)] * len(configs), dtype=torch.float64)
+    rows = list(current)
+    updates = [None if c.name == "gd" else _Update(c, row)
+               for c, row in zip(configs, rows, strict=True)]
+    # The losses and gradients are fresh tensors at each step, so keeping references is
+    # enough; the points and the optimizer state change in place and are copied.
+    pts, losses, grads = [], [], []
+    state = [{key: [] for key in STATE_KEYS.get(c.name, ())} for c in configs]
     lo, hi = _escape_box(domain, d, escape)
+    ones = torch.ones(len(configs), dtype=torch.float64)
     for t in range(steps + 1):
-        stacked = torch.stack(params)
-        objective = batch_loss(stacked, t) if batch_loss else loss(stacked)
-        for p in params:
-            p.grad = None
-        if objective.requires_grad:
-            objective.sum().backward()
+        leaf = current.detach().requires_grad_()
+        objective = batch_loss(leaf, t) if batch_loss else loss(leaf)
+        if objective.requires_grad:  # d(sum of losses): each row's own gradient
+            (gradient,) = torch.autograd.grad(objective, leaf, ones, allow_unused=True)
+        else:
+            gradient = None
+        if gradient is None:  # a loss that ignores the parameters has no gradient
+            gradient = torch.zeros_like(current)
+        pts.append(current.clone())
         with torch.no_grad():
-            pts[t] = stacked
-            losses[t] = loss(stacked) if batch_loss else objective
-            for p in params:  # a loss that ignores a coordinate leaves no gradient there
-                if p.grad is None:
-                    p.grad = torch.zeros_like(p)
-            torch.stack([p.grad for p in params], out=grads[t])
-        if t == steps or (t % 25 == 24 and _all_bad(pts[t], lo, hi)):
+            losses.append(loss(current) if batch_loss else objective.detach())
+        grads.append(gradient)
+        if t == steps or (t % 25 == 24 and _all_bad(pts[-1], lo, hi)):
             break
-        for cfg, p, opt, rec in zip(configs, params, opts, state, strict=True):
-            if opt is None:
-                with torch.no_grad():
-                    p.copy_(torch.tensor(gradient_step(p.tolist(), p.grad.tolist(), cfg.lr),
-                                         dtype=torch.float64))
+        for cfg, row, g, update, rec in zip(configs, rows, gradient, updates, state,
+                                            strict=True):
+            if update is None:
+                row.copy_(torch.tensor(gradient_step(row.tolist(), g.tolist(), cfg.lr),
+                                       dtype=torch.float64))
             else:
-                opt.step()
-                for key, hist in rec.items():
-                    hist[t] = opt.state[p][key]
-    return [_finish(cfg, pts[:, i].numpy(), losses[:, i].numpy(), grads[:, i].numpy(),
-                    {key: h.numpy() for key, h in rec.items()}, lo, hi)
+                update(g)
+                for key, value in update.snapshot().items():
+                    rec[key].append(value)
+    points, values = torch.stack(pts).numpy(), torch.stack(losses).numpy()
+    gradients = torch.stack(grads).numpy()
+    return [_finish(cfg, points[:, i], values[:, i], gradients[:, i],
+                    {key: torch.stack(h).numpy() if h else np.empty((0, d))
+                     for key, h in rec.items()}, lo, hi)
             for i, (cfg, rec) in enumerate(zip(configs, state, strict=True))]
 
 
