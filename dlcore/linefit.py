@@ -68,7 +68,7 @@ def surface(data: LineData, half_width: float = 3.0) -> Surface:
         ((w0 - half_width, w0 + half_width), (b0 - half_width, b0 + half_width)),
         ((w0, b0),), (w0 - 0.8 * half_width, b0 + 0.8 * half_width),
         "A real model's loss: the valley runs diagonally because w and b trade off "
-        "(raise the slope, lower the intercept).",
+        "(raise the slope, lower the intercept).", log_color=True,
     )
 
 

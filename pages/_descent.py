@@ -114,7 +114,7 @@ def _animation(marks: list[int], current: int) -> dict:
                                       "args": [[None], still]}]}],
         "sliders": [{"active": marks.index(current), "x": 0.2, "len": 0.8, "y": -0.1,
                      "yanchor": "top", "pad": {"t": 0},
-                     "currentvalue": {"prefix": "step ", "visible": True},
+                     "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "right"},
                      "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], still]}
                                for s in marks]}],
     }
