@@ -12,19 +12,17 @@ _ui.page_title(
 )
 
 st.header("The whole idea on one screen")
-cols = st.columns(4)
-cols[0].markdown("**Input**")
-cols[0].latex(r"\mathbf{X}")
-cols[0].caption("a set of examples: images, words, sounds")
-cols[1].markdown("**Target**")
-cols[1].latex(r"\mathbf{y}")
-cols[1].caption("what we want: *hot dog* or *not hot dog*")
-cols[2].markdown("**Prediction**")
-cols[2].latex(r"f(\mathbf{X}) = \mathbf{y}'")
-cols[2].caption("the black box: linear algebra, calculus, non-linearities")
-cols[3].markdown("**Loss**")
-cols[3].latex(r"L(\mathbf{y}', \mathbf{y})")
-cols[3].caption("how wrong the prediction is")
+THE_IDEA = (
+    ("Input", r"\mathbf{X}", "a set of examples: images, words, sounds"),
+    ("Target", r"\mathbf{y}", "what we want: *hot dog* or *not hot dog*"),
+    ("Prediction", r"f(\mathbf{X}) = \mathbf{y}'",
+     "the black box: linear algebra, calculus, non-linearities"),
+    ("Loss", r"L(\mathbf{y}', \mathbf{y})", "how wrong the prediction is"),
+)
+for col, (name, formula, meaning) in zip(st.columns(len(THE_IDEA)), THE_IDEA, strict=True):
+    col.markdown(f"**{name}**")
+    col.latex(formula)
+    col.caption(meaning)
 
 st.markdown("**Learning** is tuning the parameters of *f* to make *L* small, one small step "
             "downhill at a time, with a learning rate ε:")
