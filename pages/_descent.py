@@ -1,13 +1,9 @@
 """Figures and formula panels of the gradient-descent page (plotly; no computation).
 
-Every animated figure shares one scheme: a faint trace of each optimizer's whole path,
-a "trail" up to the current step and a "head" marker at it. Plotly frames replace the
-trails and heads (and the 1-D tangents), so Play runs in the browser without a server
-round trip; the figure opens at the step chosen on the page's step slider.
-
-The figures are plain plotly JSON dicts: building ``go`` objects validates every one of
-the few thousand small arrays in the frames, which took most of a rerun. The tests
-check that each figure is a valid ``go.Figure``; the page hands them to Streamlit in a
+The animation scheme (faint whole paths, trails, heads, frames played in the browser)
+is in ``pages/_animate.py``; each figure here opens at the step chosen on the page's
+step slider, and the 1-D curve's tangents move with its frames too. The tests check
+that each figure is a valid ``go.Figure``; the page hands them to Streamlit in a
 :class:`Prepared` wrapper so they are not validated again on every rerun.
 """
 
@@ -18,46 +14,26 @@ import io
 
 import numpy as np
 from PIL import Image
-from plotly.basedatatypes import BaseFigure
 from plotly.colors import hex_to_rgb, sequential
 
 from dlcore import descent, updates
 from dlcore.descent import Run
 from dlcore.surfaces import Surface
+from pages._animate import (
+    COLORS,
+    Paths,
+    animated_figure,
+    as_list,
+    grid_values,
+    index_at,
+    scatter,
+)
 
-COLORS = {"gd": "#1f77b4", "sgd": "#17becf", "momentum": "#ff7f0e", "nesterov": "#8c564b",
-          "adagrad": "#9467bd", "rmsprop": "#2ca02c", "adam": "#d62728", "adamw": "#e377c2"}
-MAX_FRAMES = 60
-MAX_TRAIL = 150  # points per trail in a frame
-FRAME_MS = 90
 LEVELS = 30  # contour bands
 CLICK_POINTS = 40  # clickable points per axis
 _VIRIDIS = np.array([hex_to_rgb(c) for c in sequential.Viridis], dtype=float)
 _PALETTE = np.stack([np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_VIRIDIS)),
                                _VIRIDIS[:, k]) for k in range(3)], axis=1).astype(np.uint8)
-
-
-class Prepared(BaseFigure):
-    """A figure already in plotly's JSON form: ``st.plotly_chart`` only calls ``to_dict``."""
-
-    def __init__(self, spec: dict):  # no BaseFigure.__init__: nothing to validate again
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-
-def _list(a) -> list:
-    return np.asarray(a, dtype=float).tolist()
-
-
-def _grid_values(z: np.ndarray) -> list:
-    """A surface's values for the JSON, to about 5 significant digits of their range
-    (the frontend's plotly.js did not draw a 2-D typed array, so these are lists)."""
-    finite = z[np.isfinite(z)]
-    spread = float(finite.max() - finite.min()) if finite.size else 0.0
-    decimals = int(np.clip(4 - np.floor(np.log10(spread)), 0, 12)) if spread > 0 else 6
-    return np.round(z, decimals).tolist()
 
 
 def reach_tolerance(surface: Surface) -> float:
@@ -74,110 +50,6 @@ def legend_name(run: Run, surface: Surface) -> str:
     reached = descent.steps_to_reach(run.points, surface.minima, reach_tolerance(surface))
     reach = "minimum not reached" if reached is None else f"minimum in {reached} steps"
     return f"{label}: loss {run.losses[-1]:.3g}, {reach}"
-
-
-def frame_steps(steps: int, current: int) -> list[int]:
-    """At most MAX_FRAMES step numbers from 0 to ``steps``, always with ``current``."""
-    marks = np.linspace(0, steps, min(steps + 1, MAX_FRAMES)).round().astype(int)
-    return sorted({*marks.tolist(), current})
-
-
-def _at(run: Run, step: int) -> int:
-    """The index of ``step`` in the run (its last point if the run ended earlier)."""
-    return max(0, min(step, len(run.points) - 1))
-
-
-def _thin(values: np.ndarray) -> np.ndarray:
-    if len(values) <= MAX_TRAIL:
-        return values
-    keep = np.unique(np.linspace(0, len(values) - 1, MAX_TRAIL).round().astype(int))
-    return values[keep]
-
-
-def _scatter(x, y, **kw) -> dict:
-    return {"type": "scatter", "x": _list(x), "y": _list(y), **kw}
-
-
-def _animation(marks: list[int], current: int) -> dict:
-    """Play/pause buttons and a step slider that run the frames in the browser."""
-    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}
-    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
-             "mode": "immediate"}
-    return {
-        "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
-                         "x": 0, "y": -0.13, "xanchor": "left", "yanchor": "top",
-                         "pad": {"t": 0, "r": 10},
-                         "buttons": [{"label": "▶ Play", "method": "animate",
-                                      "args": [None, play]},
-                                     {"label": "⏸ Pause", "method": "animate",
-                                      "args": [[None], still]}]}],
-        "sliders": [{"active": marks.index(current), "x": 0.2, "len": 0.8, "y": -0.1,
-                     "yanchor": "top", "pad": {"t": 0},
-                     "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "right"},
-                     "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], still]}
-                               for s in marks]}],
-    }
-
-
-class _Paths:
-    """Faint whole paths, trails and heads of the runs in one (x, y) plane; ``xy``
-    maps a run and a slice of its steps to the plotted coordinates."""
-
-    def __init__(self, runs: list[Run], xy, axes: dict | None = None):
-        self.runs, self.xy, self.axes = runs, xy, axes or {}
-
-    def faint(self) -> list[dict]:
-        return [_scatter(*self.xy(r, slice(None)), mode="lines", opacity=0.35,
-                         line={"color": COLORS[r.config.name], "width": 1},
-                         showlegend=False, hoverinfo="skip", **self.axes) for r in self.runs]
-
-    def trail(self, run: Run, step: int, **style) -> dict:
-        x, y = self.xy(run, slice(0, _at(run, step) + 1))
-        return _scatter(_thin(x), _thin(y), **style)
-
-    def head(self, run: Run, step: int, **style) -> dict:
-        i = _at(run, step)
-        return _scatter(*self.xy(run, slice(i, i + 1)), **style)
-
-    def moving(self, step: int, names: list[str]) -> list[dict]:
-        """The trails (with their legend names) and heads at ``step``, styled."""
-        trails = [self.trail(r, step, mode="lines+markers", name=n, legendgroup=r.config.name,
-                             line={"color": COLORS[r.config.name], "width": 2},
-                             marker={"size": 4}, **self.axes)
-                  for r, n in zip(self.runs, names, strict=True)]
-        heads = [self.head(r, step, mode="markers", showlegend=False,
-                           legendgroup=r.config.name,
-                           marker={"color": COLORS[r.config.name], "size": 13,
-                                   "line": {"color": "white", "width": 2}},
-                           hovertemplate=f"{r.config.label}<br>(%{{x:.4g}}, %{{y:.4g}})"
-                                         "<extra></extra>", **self.axes)
-                 for r in self.runs]
-        return trails + heads
-
-    def frame(self, step: int) -> list[dict]:
-        """The same traces, coordinates only, for an animation frame."""
-        return ([self.trail(r, step) for r in self.runs]
-                + [self.head(r, step) for r in self.runs])
-
-
-def _figure(static: list[dict], paths: _Paths, names: list[str], current: int, steps: int,
-            layout: dict, extra=None) -> dict:
-    """Assemble traces and frames: ``static`` first, then the moving paths, then the
-    ``extra(step) -> (traces, layout)`` that also change with the step."""
-    first = len(static)
-    moving = paths.moving(current, names)
-    more, more_layout = extra(current) if extra else ([], {})
-    indices = list(range(first, first + len(moving) + len(more)))
-    marks = frame_steps(steps, current)
-    frames = []
-    for s in marks:
-        traces, frame_layout = extra(s) if extra else ([], {})
-        frames.append({"name": str(s), "data": paths.frame(s) + traces, "traces": indices,
-                       **({"layout": frame_layout} if frame_layout else {})})
-    layout = {"legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-              **_animation(marks, current), **layout, **more_layout}
-    return {"data": static + moving + more, "layout": layout, "frames": frames}
 
 
 def _scaled(z: np.ndarray, log_color: bool) -> np.ndarray:
@@ -222,14 +94,14 @@ def _contour(grid, image: str, surface: Surface, click: bool = False,
     step = max(1, len(xs) // CLICK_POINTS)
     gx, gy = np.meshgrid(xs[::step], ys[::step])
     hint = "<br>click to start here" if click else ""
-    traces = [_scatter(gx.ravel(), gy.ravel(), mode="markers", showlegend=False,
-                       customdata=_list(z[::step, ::step].ravel()),
+    traces = [scatter(gx.ravel(), gy.ravel(), mode="markers", showlegend=False,
+                       customdata=as_list(z[::step, ::step].ravel()),
                        marker={"size": 10, "opacity": 0},
                        hovertemplate=f"(%{{x:.3g}}, %{{y:.3g}}): L = %{{customdata:.4g}}{hint}"
                                      "<extra></extra>", **axes)]
     if surface.minima:
         m = np.asarray(surface.minima)
-        traces.append(_scatter(m[:, 0], m[:, 1], mode="markers", name="known minimum",
+        traces.append(scatter(m[:, 0], m[:, 1], mode="markers", name="known minimum",
                                marker={"symbol": "star", "size": 14, "color": "white",
                                        "line": {"color": "black", "width": 1}}, **axes))
     return traces, [picture]
@@ -251,10 +123,10 @@ def picker_figure(grid, image: str, surface: Surface, runs: list[Run], start,
     """
     traces, images = _contour(grid, image, surface, click=True)
     for run in runs:
-        traces.append(_scatter(*_xy(run, slice(None)), mode="lines", opacity=0.5,
+        traces.append(scatter(*_xy(run, slice(None)), mode="lines", opacity=0.5,
                                line={"color": COLORS[run.config.name], "width": 1},
                                showlegend=False, hoverinfo="skip"))
-    traces.append(_scatter([start[0]], [start[1]], mode="markers", name="start",
+    traces.append(scatter([start[0]], [start[1]], mode="markers", name="start",
                            marker={"symbol": "x", "size": 12, "color": "black"},
                            hoverinfo="skip"))
     layout = {**_map_axes(surface, names), "images": images, "plot_bgcolor": "white",
@@ -270,11 +142,11 @@ def _xy(run: Run, sl: slice):
 def contour_figure(grid, image: str, surface: Surface, runs: list[Run], current: int,
                    steps: int) -> dict:
     """The contour map with every path, animated."""
-    paths = _Paths(runs, _xy)
+    paths = Paths(runs, _xy)
     traces, images = _contour(grid, image, surface)
     layout = {**_map_axes(surface, ("x", "y")), "images": images, "plot_bgcolor": "white",
               "height": 600, "margin": {"l": 10, "r": 10, "t": 10, "b": 140}}
-    return _figure(traces + paths.faint(), paths, [legend_name(r, surface) for r in runs],
+    return animated_figure(traces + paths.faint(), paths, [legend_name(r, surface) for r in runs],
                    current, steps, layout)
 
 
@@ -283,16 +155,16 @@ def surface_figure(grid, surface: Surface, runs: list[Run], current: int) -> dic
     xs, ys, z = grid
     base = np.nanmin(z)
     lift = (lambda v: np.log1p(np.asarray(v) - base)) if surface.log_color else np.asarray
-    data = [{"type": "surface", "x": _list(xs), "y": _list(ys), "z": _grid_values(lift(z)),
+    data = [{"type": "surface", "x": as_list(xs), "y": as_list(ys), "z": grid_values(lift(z)),
              "colorscale": "Viridis", "opacity": 0.9, "showscale": False, "hoverinfo": "skip"}]
     for run in runs:
-        color, i, zs = COLORS[run.config.name], _at(run, current), lift(run.losses)
+        color, i, zs = COLORS[run.config.name], index_at(run, current), lift(run.losses)
         p = run.points
-        data.append({"type": "scatter3d", "x": _list(p[:, 0]), "y": _list(p[:, 1]),
-                     "z": _list(zs), "mode": "lines", "line": {"color": color, "width": 5},
+        data.append({"type": "scatter3d", "x": as_list(p[:, 0]), "y": as_list(p[:, 1]),
+                     "z": as_list(zs), "mode": "lines", "line": {"color": color, "width": 5},
                      "name": run.config.label})
-        data.append({"type": "scatter3d", "x": _list(p[i:i + 1, 0]), "y": _list(p[i:i + 1, 1]),
-                     "z": _list(zs[i:i + 1]), "mode": "markers", "showlegend": False,
+        data.append({"type": "scatter3d", "x": as_list(p[i:i + 1, 0]), "y": as_list(p[i:i + 1, 1]),
+                     "z": as_list(zs[i:i + 1]), "mode": "markers", "showlegend": False,
                      "marker": {"color": color, "size": 6}})
     ztitle = "log(1 + L − min L)" if surface.log_color else "L"
     layout = {"height": 480, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False,
@@ -306,21 +178,21 @@ def model_figure(grid, image: str, surface: Surface, runs: list[Run], current: i
                  steps: int, data_x: np.ndarray, data_y: np.ndarray) -> dict:
     """The (w, b) loss surface beside the data, with each optimizer's line moving."""
     right = {"xaxis": "x2", "yaxis": "y2"}
-    paths = _Paths(runs, _xy)
+    paths = Paths(runs, _xy)
     line_x = np.array([data_x.min(), data_x.max()])
     w0, b0 = surface.minima[0]
     traces, images = _contour(grid, image, surface)
     static = traces + paths.faint() + [
-        _scatter(data_x, data_y, mode="markers", name="data", marker={"color": "#444", "size": 6},
+        scatter(data_x, data_y, mode="markers", name="data", marker={"color": "#444", "size": 6},
                  **right),
-        _scatter(line_x, w0 * line_x + b0, mode="lines", name="least squares",
+        scatter(line_x, w0 * line_x + b0, mode="lines", name="least squares",
                  line={"color": "black", "dash": "dash"}, **right)]
 
     def lines(step: int):
         traces = []
         for run in runs:
-            w, b = run.points[_at(run, step)] if len(run.points) else (np.nan, np.nan)
-            traces.append(_scatter(line_x, w * line_x + b, mode="lines", showlegend=False,
+            w, b = run.points[index_at(run, step)] if len(run.points) else (np.nan, np.nan)
+            traces.append(scatter(line_x, w * line_x + b, mode="lines", showlegend=False,
                                    line={"color": COLORS[run.config.name], "width": 3},
                                    **right))
         return traces, {}
@@ -337,7 +209,7 @@ def model_figure(grid, image: str, surface: Surface, runs: list[Run], current: i
         "images": images, "plot_bgcolor": "white",
         "height": 600, "margin": {"l": 10, "r": 10, "t": 30, "b": 140},
     }
-    return _figure(static, paths, [legend_name(r, surface) for r in runs], current, steps,
+    return animated_figure(static, paths, [legend_name(r, surface) for r in runs], current, steps,
                    layout, extra=lines)
 
 
@@ -354,11 +226,11 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
     def xy(run: Run, sl: slice):
         return run.points[sl, 0], run.losses[sl]
 
-    paths = _Paths(runs, xy)
-    static = [_scatter(xs, loss, mode="lines", name="L(x)", line={"color": "#444", "width": 2})]
+    paths = Paths(runs, xy)
+    static = [scatter(xs, loss, mode="lines", name="L(x)", line={"color": "#444", "width": 2})]
     if curve.minima:
         m = [v for (v,) in curve.minima]
-        static.append(_scatter(m, [curve.value((v,)) for v in m], mode="markers",
+        static.append(scatter(m, [curve.value((v,)) for v in m], mode="markers",
                                name="known minimum",
                                marker={"symbol": "star", "size": 14, "color": "gold",
                                        "line": {"color": "black", "width": 1}}))
@@ -368,12 +240,12 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
         traces, notes = [], []
         for j, run in enumerate(runs):
             if not len(run.points):
-                traces.append(_scatter([], [], mode="lines"))
+                traces.append(scatter([], [], mode="lines"))
                 continue
-            i = _at(run, step)
+            i = index_at(run, step)
             x0, l0, d1, d2 = run.points[i, 0], run.losses[i], derivs[j][0][i], derivs[j][1][i]
             tx = np.array([x0 - half, x0 + half])
-            traces.append(_scatter(tx, l0 + d1 * (tx - x0), mode="lines", showlegend=False,
+            traces.append(scatter(tx, l0 + d1 * (tx - x0), mode="lines", showlegend=False,
                                    hoverinfo="skip",
                                    line={"color": COLORS[run.config.name], "dash": "dot"}))
             if j == 0:
@@ -389,7 +261,7 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
     layout = {"xaxis": {"range": [lo, hi], "title": {"text": "x"}},
               "yaxis": {"range": [bottom - pad, top + pad], "title": {"text": "L(x)"}},
               "height": 520, "margin": {"l": 10, "r": 10, "t": 10, "b": 140}}
-    return _figure(static, paths, [legend_name(r, curve) for r in runs], current, steps,
+    return animated_figure(static, paths, [legend_name(r, curve) for r in runs], current, steps,
                    layout, extra=tangents)
 
 

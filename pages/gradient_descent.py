@@ -14,7 +14,7 @@ import streamlit as st
 
 from dlcore import descent, formula, linefit, surfaces
 from dlcore.descent import OptimizerConfig
-from pages import _descent, _ui
+from pages import _animate, _descent, _ui
 
 MODES = ("2d", "1d", "model")
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
@@ -138,19 +138,19 @@ def _own_start_switched(start: tuple[float, ...]) -> None:
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start) -> None:
     if mode == "2d":
         tab_map, tab_3d, tab_pick = st.tabs(["Contour map", "3-D surface", "Pick a start"])
-        tab_map.plotly_chart(_descent.Prepared(_descent.contour_figure(
+        tab_map.plotly_chart(_animate.Prepared(_descent.contour_figure(
             grid, image, surface, runs, step, steps)), config={"scrollZoom": False})
         coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
-        tab_3d.plotly_chart(_descent.Prepared(_descent.surface_figure(coarse, surface, runs,
+        tab_3d.plotly_chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs,
                                                                       step)))
     elif mode == "model":
         tab_map, tab_pick = st.tabs(["Descent", "Pick a start"])
         data = linefit.make_data(DATA_N, seed)
-        tab_map.plotly_chart(_descent.Prepared(_descent.model_figure(
+        tab_map.plotly_chart(_animate.Prepared(_descent.model_figure(
             grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
             config={"scrollZoom": False})
     else:
-        st.plotly_chart(_descent.Prepared(_descent.curve_figure(
+        st.plotly_chart(_animate.Prepared(_descent.curve_figure(
             surface, grid[0], grid[1], runs, derivs, step, steps)),
             config={"scrollZoom": False})
         first = runs[0]
@@ -167,7 +167,7 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
     if mode != "1d":
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
-        tab_pick.plotly_chart(_descent.Prepared(_descent.picker_figure(
+        tab_pick.plotly_chart(_animate.Prepared(_descent.picker_figure(
             grid, image, surface, runs, start, names)), key="gd_pick",
             on_select=_start_from_click, selection_mode="points",
             config={"scrollZoom": False})

@@ -1,0 +1,148 @@
+"""Plotly animation plumbing shared by the gradient-descent figures (no computation).
+
+Every animated figure shares one scheme: a faint trace of each optimizer's whole path,
+a "trail" up to the current step and a "head" marker at it. Plotly frames replace the
+trails and heads, so Play runs in the browser without a server round trip. Figures are
+plain plotly JSON dicts: building ``go`` objects validates every one of the few thousand
+small arrays in the frames, which took most of a rerun.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from plotly.basedatatypes import BaseFigure
+
+from dlcore.descent import Run
+
+COLORS = {"gd": "#1f77b4", "sgd": "#17becf", "momentum": "#ff7f0e", "nesterov": "#8c564b",
+          "adagrad": "#9467bd", "rmsprop": "#2ca02c", "adam": "#d62728", "adamw": "#e377c2"}
+MAX_FRAMES = 60
+MAX_TRAIL = 150  # points per trail in a frame
+FRAME_MS = 90
+
+
+class Prepared(BaseFigure):
+    """A figure already in plotly's JSON form: ``st.plotly_chart`` only calls ``to_dict``."""
+
+    def __init__(self, spec: dict):  # no BaseFigure.__init__: nothing to validate again
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def as_list(a) -> list:
+    return np.asarray(a, dtype=float).tolist()
+
+
+def grid_values(z: np.ndarray) -> list:
+    """A surface's values for the JSON, to about 5 significant digits of their range
+    (the frontend's plotly.js did not draw a 2-D typed array, so these are lists)."""
+    finite = z[np.isfinite(z)]
+    spread = float(finite.max() - finite.min()) if finite.size else 0.0
+    decimals = int(np.clip(4 - np.floor(np.log10(spread)), 0, 12)) if spread > 0 else 6
+    return np.round(z, decimals).tolist()
+
+
+def frame_steps(steps: int, current: int) -> list[int]:
+    """At most MAX_FRAMES step numbers from 0 to ``steps``, always with ``current``."""
+    marks = np.linspace(0, steps, min(steps + 1, MAX_FRAMES)).round().astype(int)
+    return sorted({*marks.tolist(), current})
+
+
+def index_at(run: Run, step: int) -> int:
+    """The index of ``step`` in the run (its last point if the run ended earlier)."""
+    return max(0, min(step, len(run.points) - 1))
+
+
+def thin(values: np.ndarray) -> np.ndarray:
+    if len(values) <= MAX_TRAIL:
+        return values
+    keep = np.unique(np.linspace(0, len(values) - 1, MAX_TRAIL).round().astype(int))
+    return values[keep]
+
+
+def scatter(x, y, **kw) -> dict:
+    return {"type": "scatter", "x": as_list(x), "y": as_list(y), **kw}
+
+
+def animation_controls(marks: list[int], current: int) -> dict:
+    """Play/pause buttons and a step slider that run the frames in the browser."""
+    play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True,
+            "transition": {"duration": 0}, "mode": "immediate"}
+    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
+             "mode": "immediate"}
+    return {
+        "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
+                         "x": 0, "y": -0.13, "xanchor": "left", "yanchor": "top",
+                         "pad": {"t": 0, "r": 10},
+                         "buttons": [{"label": "▶ Play", "method": "animate",
+                                      "args": [None, play]},
+                                     {"label": "⏸ Pause", "method": "animate",
+                                      "args": [[None], still]}]}],
+        "sliders": [{"active": marks.index(current), "x": 0.2, "len": 0.8, "y": -0.1,
+                     "yanchor": "top", "pad": {"t": 0},
+                     "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "right"},
+                     "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], still]}
+                               for s in marks]}],
+    }
+
+
+class Paths:
+    """Faint whole paths, trails and heads of the runs in one (x, y) plane; ``xy``
+    maps a run and a slice of its steps to the plotted coordinates."""
+
+    def __init__(self, runs: list[Run], xy, axes: dict | None = None):
+        self.runs, self.xy, self.axes = runs, xy, axes or {}
+
+    def faint(self) -> list[dict]:
+        return [scatter(*self.xy(r, slice(None)), mode="lines", opacity=0.35,
+                         line={"color": COLORS[r.config.name], "width": 1},
+                         showlegend=False, hoverinfo="skip", **self.axes) for r in self.runs]
+
+    def trail(self, run: Run, step: int, **style) -> dict:
+        x, y = self.xy(run, slice(0, index_at(run, step) + 1))
+        return scatter(thin(x), thin(y), **style)
+
+    def head(self, run: Run, step: int, **style) -> dict:
+        i = index_at(run, step)
+        return scatter(*self.xy(run, slice(i, i + 1)), **style)
+
+    def moving(self, step: int, names: list[str]) -> list[dict]:
+        """The trails (with their legend names) and heads at ``step``, styled."""
+        trails = [self.trail(r, step, mode="lines+markers", name=n, legendgroup=r.config.name,
+                             line={"color": COLORS[r.config.name], "width": 2},
+                             marker={"size": 4}, **self.axes)
+                  for r, n in zip(self.runs, names, strict=True)]
+        heads = [self.head(r, step, mode="markers", showlegend=False,
+                           legendgroup=r.config.name,
+                           marker={"color": COLORS[r.config.name], "size": 13,
+                                   "line": {"color": "white", "width": 2}},
+                           hovertemplate=f"{r.config.label}<br>(%{{x:.4g}}, %{{y:.4g}})"
+                                         "<extra></extra>", **self.axes)
+                 for r in self.runs]
+        return trails + heads
+
+    def frame(self, step: int) -> list[dict]:
+        """The same traces, coordinates only, for an animation frame."""
+        return ([self.trail(r, step) for r in self.runs]
+                + [self.head(r, step) for r in self.runs])
+
+
+def animated_figure(static: list[dict], paths: Paths, names: list[str], current: int, steps: int,
+            layout: dict, extra=None) -> dict:
+    """Assemble traces and frames: ``static`` first, then the moving paths, then the
+    ``extra(step) -> (traces, layout)`` that also change with the step."""
+    first = len(static)
+    moving = paths.moving(current, names)
+    more, more_layout = extra(current) if extra else ([], {})
+    indices = list(range(first, first + len(moving) + len(more)))
+    marks = frame_steps(steps, current)
+    frames = []
+    for s in marks:
+        traces, frame_layout = extra(s) if extra else ([], {})
+        frames.append({"name": str(s), "data": paths.frame(s) + traces, "traces": indices,
+                       **({"layout": frame_layout} if frame_layout else {})})
+    layout = {"legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+              **animation_controls(marks, current), **layout, **more_layout}
+    return {"data": static + moving + more, "layout": layout, "frames": frames}
