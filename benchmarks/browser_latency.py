@@ -1,0 +1,136 @@
+"""What a person waits for in a real browser, measured end to end.
+
+    python benchmarks/browser_latency.py [--repeat 5] [-- STREAMLIT FLAGS...]
+
+Starts ``streamlit run app.py`` (extra flags after ``--`` go to it, for comparisons such
+as ``-- --runner.postScriptGC true``), opens headless Chromium, and prints one JSON object:
+
+- ``digit_mouse_up_to_answer_ms``: mouse released after drawing a 7 on /digits, until the
+  CNN's answer for that drawing is on the page (median over ``--repeat`` drawings; the
+  page is opened afresh for each drawing);
+- ``conv_play_step_ms``: on /convolution at speed "fast" (one cell per 300 ms), the time
+  between cells while playing, median over the 8 steps of the 3×3 output; measured after
+  the digits page has run in the same server, as on a stage where every page is open.
+
+Needs Chromium (``apt-get install chromium``) and the shipped assets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.test_digits_browser import STROKES, VERDICT  # noqa: E402
+
+# Sets window.answerAt when the page shows a CNN verdict (checked every animation frame).
+_WATCH_VERDICT = """() => {
+  window.answerAt = null;
+  const look = () => {
+    if (/CNN says \\d \\(p = /.test(document.body.innerText)) window.answerAt = performance.now();
+    else requestAnimationFrame(look);
+  };
+  look();
+}"""
+
+# Records performance.now() in window.cells each time "Cell n of 9" changes, until cell 9.
+_WATCH_CELLS = """() => {
+  const seen = window.cells = [];
+  const look = () => {
+    const m = document.body.innerText.match(/Cell (\\d) of 9/);
+    if (m && (!seen.length || seen[seen.length - 1][0] !== +m[1])) seen.push([+m[1], performance.now()]);
+    if (!(m && +m[1] === 9)) requestAnimationFrame(look);
+  };
+  look();
+}"""
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+
+
+def _draw_and_time(page, stroke) -> float:
+    canvas = page.locator("canvas.upper-canvas")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+    page.mouse.down()
+    for x, y in stroke[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.evaluate(_WATCH_VERDICT)
+    released = page.evaluate("() => performance.now()")
+    page.mouse.up()
+    page.wait_for_function("() => window.answerAt !== null")
+    return page.evaluate("() => window.answerAt") - released
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args, streamlit_flags = parser.parse_known_args()
+    streamlit_flags = [f for f in streamlit_flags if f != "--"]
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", *streamlit_flags], cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+
+            waits = []
+            for i in range(args.repeat + 1):  # the first drawing warms the models up
+                page.goto(f"{url}/digits")
+                _wait_idle(page)
+                page.get_by_text("The canvas is empty").wait_for()
+                ms = _draw_and_time(page, STROKES["7"][0])
+                page.get_by_text(VERDICT).first.wait_for()
+                _wait_idle(page)
+                if i:
+                    waits.append(ms)
+
+            page.goto(f"{url}/convolution?speed=fast")
+            _wait_idle(page)
+            page.get_by_text("Cell 1 of 9").wait_for()
+            page.evaluate(_WATCH_CELLS)
+            page.get_by_role("button", name="▶️ Play").click()
+            page.wait_for_function("() => window.cells.some(c => c[0] === 9)")
+            seen = page.evaluate("() => window.cells")
+            steps = [b[1] - a[1] for a, b in zip(seen, seen[1:]) if b[0] == a[0] + 1]
+            browser.close()
+        print(json.dumps({
+            "streamlit_flags": streamlit_flags,
+            "digit_mouse_up_to_answer_ms": round(statistics.median(waits), 1),
+            "digit_mouse_up_to_answer_ms_all": [round(w, 1) for w in waits],
+            "conv_play_step_ms": round(statistics.median(steps), 1) if steps else None,
+            "conv_play_step_ms_target": 300,
+            "conv_play_steps_seen": len(steps),
+        }))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
