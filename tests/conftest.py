@@ -110,10 +110,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, app_url):
+def _watched_page(browser, app_url, **context_options):
     """A fresh browser page; at teardown it fails if any request left the app's host."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(**context_options)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     host = urlparse(app_url).netloc
@@ -128,6 +127,19 @@ def page(browser, app_url):
     yield pg
     context.close()
     assert not outside, f"requests left the app's host: {outside[:5]}"
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A desktop-sized page."""
+    yield from _watched_page(browser, app_url, viewport={"width": 1400, "height": 1000})
+
+
+@pytest.fixture
+def phone_page(browser, app_url):
+    """A phone-sized page with a touch screen (fingers, not a mouse)."""
+    yield from _watched_page(browser, app_url, viewport={"width": 412, "height": 915},
+                             has_touch=True, is_mobile=True, device_scale_factor=2)
 
 
 def wait_for_app(pg) -> None:
