@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from itertools import pairwise
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,7 +118,7 @@ def main() -> None:
             page.get_by_role("button", name="▶️ Play").click()
             page.wait_for_function("() => window.cells.some(c => c[0] === 9)")
             seen = page.evaluate("() => window.cells")
-            steps = [b[1] - a[1] for a, b in zip(seen, seen[1:]) if b[0] == a[0] + 1]
+            steps = [b[1] - a[1] for a, b in pairwise(seen) if b[0] == a[0] + 1]
             browser.close()
         print(json.dumps({
             "streamlit_flags": streamlit_flags,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -58,9 +59,8 @@ def swipe(pg, stroke) -> None:
     def finger(x, y):
         return [{"x": box["x"] + x * scale, "y": box["y"] + y * scale}]
 
-    (x0, y0), rest = stroke[0], stroke[1:]
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": finger(x0, y0)})
-    for (xa, ya), (xb, yb) in zip([(x0, y0), *rest], rest):
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": finger(*stroke[0])})
+    for (xa, ya), (xb, yb) in pairwise(stroke):
         for t in range(1, 9):  # fingers report many small moves
             x, y = xa + (xb - xa) * t / 8, ya + (yb - ya) * t / 8
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": finger(x, y)})
