@@ -20,18 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from itertools import pairwise
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
-from tests.test_digits_browser import STROKES, VERDICT  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+from tests.test_digits_browser import STROKES, VERDICT, draw  # noqa: E402
 
 # Sets window.answerAt when the page shows a CNN verdict (checked every animation frame).
 _WATCH_VERDICT = """() => {
@@ -55,24 +52,17 @@ _WATCH_CELLS = """() => {
 }"""
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+def _draw_and_time(page, strokes) -> float:
+    """Milliseconds from the pen lifting to the CNN's answer on the page."""
+    released = []
 
+    def lift() -> None:
+        page.evaluate(_WATCH_VERDICT)
+        released.append(page.evaluate("() => performance.now()"))
 
-def _draw_and_time(page, stroke) -> float:
-    canvas = page.locator("canvas.upper-canvas")
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
-    page.mouse.down()
-    for x, y in stroke[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-    page.evaluate(_WATCH_VERDICT)
-    released = page.evaluate("() => performance.now()")
-    page.mouse.up()
+    draw(page, strokes, before_last_lift=lift)
     page.wait_for_function("() => window.answerAt !== null")
-    return page.evaluate("() => window.answerAt") - released
+    return page.evaluate("() => window.answerAt") - released[0]
 
 
 def main() -> None:
@@ -82,19 +72,7 @@ def main() -> None:
     streamlit_flags = [f for f in streamlit_flags if f != "--"]
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", *streamlit_flags], cwd=REPO,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
+    with running_app(*streamlit_flags) as (url, _):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -103,16 +81,16 @@ def main() -> None:
             waits = []
             for i in range(args.repeat + 1):  # the first drawing warms the models up
                 page.goto(f"{url}/digits")
-                _wait_idle(page)
+                wait_for_app(page)
                 page.get_by_text("The canvas is empty").wait_for()
-                ms = _draw_and_time(page, STROKES["7"][0])
+                ms = _draw_and_time(page, STROKES["7"])
                 page.get_by_text(VERDICT).first.wait_for()
-                _wait_idle(page)
+                wait_for_app(page)
                 if i:
                     waits.append(ms)
 
             page.goto(f"{url}/convolution?speed=fast")
-            _wait_idle(page)
+            wait_for_app(page)
             page.get_by_text("Cell 1 of 9").wait_for()
             page.evaluate(_WATCH_CELLS)
             page.get_by_role("button", name="▶️ Play").click()
@@ -120,18 +98,14 @@ def main() -> None:
             seen = page.evaluate("() => window.cells")
             steps = [b[1] - a[1] for a, b in pairwise(seen) if b[0] == a[0] + 1]
             browser.close()
-        print(json.dumps({
-            "streamlit_flags": streamlit_flags,
-            "digit_mouse_up_to_answer_ms": round(statistics.median(waits), 1),
-            "digit_mouse_up_to_answer_ms_all": [round(w, 1) for w in waits],
-            "conv_play_step_ms": round(statistics.median(steps), 1) if steps else None,
-            "conv_play_step_ms_target": 300,
-            "conv_play_steps_seen": len(steps),
-        }))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
+    print(json.dumps({
+        "streamlit_flags": streamlit_flags,
+        "digit_mouse_up_to_answer_ms": round(statistics.median(waits), 1),
+        "digit_mouse_up_to_answer_ms_all": [round(w, 1) for w in waits],
+        "conv_play_step_ms": round(statistics.median(steps), 1) if steps else None,
+        "conv_play_step_ms_target": 300,
+        "conv_play_steps_seen": len(steps),
+    }))
 
 if __name__ == "__main__":
     main()

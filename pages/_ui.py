@@ -50,6 +50,22 @@ def leave_legacy_multipage_mode() -> None:
 
 leave_legacy_multipage_mode()
 
+
+def one_torch_thread() -> None:
+    """Serve torch on one intra-op thread; the pages that run torch call this each run.
+
+    Each rerun computes on one small input while sessions run side by side, so a second
+    thread only contends with them and with the browser: pen up to answer on the digits
+    page took 741-765 ms with torch's two threads and 514-556 ms with one
+    (``python benchmarks/browser_latency.py``, with and without ``OMP_NUM_THREADS=1``).
+    It is set on every run because torch keeps the count per thread: a thread that already
+    existed keeps its own.
+    """
+    import torch  # here, so that pages without torch (home) never load it
+
+    torch.set_num_threads(1)
+
+
 PRESENT_KEY = "present"
 _GLOBAL_KEYS = {PRESENT_KEY}
 _GRID_MAX_CELLS = 64 * 64

@@ -25,6 +25,8 @@ NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
 CANVAS = 280  # px; a 20 px pen on it becomes a 2 px MNIST stroke
 UPLOAD_MAX_SIDE = 1024
 
+_ui.one_torch_thread()
+
 
 @dataclass
 class DigitsState:
@@ -41,10 +43,6 @@ class DigitsState:
 @st.cache_resource
 def load_models() -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
     """Both networks (eval mode, frozen) and a one-line description of each."""
-    # One intra-op thread: each rerun reads one small image, sessions run side by side, and
-    # with torch's default two threads the reply from pen-up to answer in Chromium was about
-    # 30% slower (python benchmarks/browser_latency.py with OMP_NUM_THREADS=1 and without).
-    torch.set_num_threads(1)
     models, about = {}, {}
     for kind in NAMES:
         models[kind], _ = digits_model.load(kind)

@@ -21,6 +21,8 @@ MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
 DATA_N = 40
 
+_ui.one_torch_thread()
+
 
 @dataclass
 class DescentState:
