@@ -21,6 +21,17 @@ def test_png_with_transparency_becomes_grey_on_white():
     grey = images.read_grey(_encode(img, "PNG"))
     assert grey.shape == (20, 40) and grey.dtype == np.uint8
     assert grey[0, 0] == 255 and grey[5, 5] < 100
+    rgb = images.read_rgb(_encode(img, "PNG"))  # the colour reader, for photos
+    assert rgb.mode == "RGB" and rgb.getpixel((0, 0)) == (255, 255, 255)
+    assert rgb.getpixel((5, 5)) == (255, 0, 0)
+
+
+def test_large_colour_photo_with_transparency_is_shrunk_on_white():
+    img = Image.new("RGBA", (3000, 1500), (0, 0, 0, 0))
+    img.paste((0, 0, 255, 255), (0, 0, 1500, 1500))
+    rgb = images.read_rgb(_encode(img, "PNG"), max_side=300)
+    assert rgb.size == (300, 150)
+    assert rgb.getpixel((50, 75)) == (0, 0, 255) and rgb.getpixel((250, 75)) == (255, 255, 255)
 
 
 def test_large_jpeg_is_shrunk_keeping_aspect():
