@@ -52,6 +52,25 @@ def test_train_dry_run(mnist_dir, tmp_path):
     assert not (tmp_path / "w.pt").exists()  # a dry run saves nothing
 
 
+def test_evaluate_prints_one_json_object_and_save_writes_it_beside_the_weights(tmp_path,
+                                                                              capsys):
+    from dlcore.digits.__main__ import main
+    from tests.test_mnist import _fake_mnist
+
+    root = _fake_mnist(tmp_path, compress=False)  # random pictures, labels 0..9 in turn
+    weights = tmp_path / "mine.pt"
+    weights.write_bytes(digits_model.WEIGHTS["mlp"].read_bytes())
+    main(["evaluate", "--model", "mlp", "--weights", str(weights), "--data-dir", str(root),
+          "--save"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((tmp_path / "mine_test.json").read_text())
+    assert printed["n"] == 10_000 and printed["params"] == 109_386
+    with np.load(tmp_path / "mine_mistakes.npz") as wrong:
+        assert len(wrong["labels"]) == printed["errors"]
+        np.testing.assert_array_equal(wrong["labels"], wrong["indices"] % 10)
+        assert (wrong["predicted"] != wrong["labels"]).all()
+
+
 def test_cli_refuses_a_device_that_is_not_there(tmp_path, capsys):
     from dlcore.digits.__main__ import main
 

@@ -2,9 +2,10 @@
 MNIST's 10,000 test digits (one JSON object on stdout).
 
 Training draws a progress bar on stderr and prints one JSON line of stats; ``--dry-run``
-runs two batches and saves nothing. ``evaluate --save`` writes the report
-(``assets/digits_<model>_test.json``, what the page and the README quote) and the wrong
-answers (``assets/digits_<model>_mistakes.npz``, the page's gallery).
+runs two batches and saves nothing. ``evaluate --save`` writes the report and the wrong
+answers next to the weights: for the shipped ones ``assets/digits_<model>_test.json``
+(what the page and the README quote) and ``assets/digits_<model>_mistakes.npz`` (the
+page's gallery).
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     result = digits_train.evaluate(model, images, labels)
     report = {**digits_train.summary(args.model, model, result),
               "seconds": round(time.perf_counter() - start, 2)}
-    if args.save:
-        digits_train.write_mistakes(result, images, labels, digits_train.mistakes_path(args.model))
-    training.report(report, digits_train.report_path(args.model) if args.save else None)
+    if args.save:  # beside the weights: evaluating other weights never overwrites assets/
+        digits_train.write_mistakes(result, images, labels,
+                                    digits_train.mistakes_path(args.model, args.weights))
+    training.report(report, digits_train.report_path(args.model, args.weights)
+                    if args.save else None)
 
 
 if __name__ == "__main__":

@@ -129,12 +129,21 @@ def summary(kind: str, model: torch.nn.Module, result: dict) -> dict:
             "errors": len(result["wrong"]), "params": count_params(model)}
 
 
-def mistakes_path(kind: str) -> Path:
-    return paths.asset(f"digits_{kind}_mistakes.npz")
+def mistakes_path(kind: str, weights: str | Path | None = None) -> Path:
+    """The wrong answers of ``evaluate --save``, next to the weights they come from."""
+    return _beside(kind, weights, "mistakes.npz")
 
 
-def report_path(kind: str) -> Path:
-    return paths.asset(f"digits_{kind}_test.json")
+def report_path(kind: str, weights: str | Path | None = None) -> Path:
+    """The report of ``evaluate --save``, next to the weights it comes from."""
+    return _beside(kind, weights, "test.json")
+
+
+def _beside(kind: str, weights: str | Path | None, suffix: str) -> Path:
+    if weights is None:
+        return paths.asset(f"digits_{kind}_{suffix}")
+    weights = Path(weights)
+    return weights.with_name(f"{weights.stem}_{suffix}")
 
 
 def write_mistakes(result: dict, images: torch.Tensor, labels: torch.Tensor,
