@@ -116,10 +116,10 @@ def test_a_huge_picture_is_too_large_with_its_size():
 
 
 def test_a_big_png_is_refused_before_it_is_decoded_and_a_big_jpeg_is_decoded_small():
-    png = _encode(Image.new("RGB", (5000, 5000), "white"), "PNG")
+    png = _encode(Image.new("1", (5000, 5000), 1), "PNG")
     with pytest.raises(images.BadImage, match="too large: 5000×5000 pixels.*for a PNG"):
         images.read_grey(png)
-    jpeg = _encode(Image.new("RGB", (5000, 4000), "white"), "JPEG")
+    jpeg = _encode(Image.new("L", (5000, 4000), 255), "JPEG")
     assert images.read_grey(jpeg).shape == (819, 1024)
 
 
