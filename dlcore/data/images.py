@@ -114,8 +114,8 @@ def _shrink(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     if size == img.size:
         return img
     if img.mode not in ("LA", "RGBA"):
-        return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    bands = [img.getchannel(i).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
+    bands = [img.getchannel(i).resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
              for i in range(len(img.getbands()))]
     return Image.merge(img.mode, bands)
 
