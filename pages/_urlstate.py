@@ -240,7 +240,7 @@ def is_default(spec: Spec, value: Any) -> bool:
 
 def _shown_default(spec: Spec) -> str:
     if spec.default is None or (spec.many and not spec.default):
-        return "none"
+        return ""
     return ", ".join(map(str, spec.default)) if spec.many else _text(spec, spec.default)
 
 
@@ -324,7 +324,7 @@ def load_state(cls: type[T]) -> T:
                 except BadValue as bad:
                     problems.append(f"**{name}** = {plain(bad.shown[:60])}"
                                     f"{'…' if len(bad.shown) > 60 else ''} ({plain(bad)}), "
-                                    f"so the default {plain(_shown_default(spec))} is used")
+                                    f"so the default {plain(_shown_default(spec))} is used".replace("  ", " "))
                     del st.query_params[name]
                     raws = None
             st.session_state[k] = _for_session(spec, value)
@@ -417,10 +417,13 @@ def toggle(cls: type, name: str, label: str, container=st, **kwargs) -> bool:
 
 
 def text(cls: type, name: str, label: str, container=st, **kwargs) -> str:
-    """A text box; ``max_len`` of the table is its maximum length. Show what it returns
-    with :func:`plain` (or ``st.text``), never as Markdown."""
+    """A text box; ``max_len`` of the table is its maximum length (``max_chars=None``
+    lets longer text in, for a page that reports it). Show what it returns with
+    :func:`plain` (or ``st.text``), never as Markdown."""
+    max_chars = kwargs.pop("max_chars", dataclasses.MISSING)
     return _widget(cls, name, lambda k, s: container.text_input(
-        label, key=k, max_chars=s.max_len, **kwargs))
+        label, key=k, max_chars=s.max_len if max_chars is dataclasses.MISSING else max_chars,
+        **kwargs))
 
 
 # --------------------------------------------------------------------------- encodings
@@ -442,7 +445,7 @@ def decode_grid(text: str, limit: float = 1e6) -> np.ndarray:
     if a.size > GRID_MAX_CELLS:
         raise ValueError("more than 64×64 numbers")
     if not np.all(np.isfinite(a)) or np.abs(a).max() > limit:
-        raise ValueError(f"a number is not between -{limit:g} and {limit:g}")
+        raise ValueError(f"a number is not between -{limit:.0f} and {limit:.0f}")
     return a
 
 

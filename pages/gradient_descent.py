@@ -56,18 +56,9 @@ def build_surface(mode: str, key: str, kappa: float, text: str, extent: float,
     """The loss on show; raises FormulaError for a custom formula it refuses."""
     if mode == "model":
         return linefit.surface(linefit.make_data(DATA_N, seed))
-    if mode == "1d":
-        if key != "custom":
-            return surfaces.CURVES[key]
-        f = formula.parse(text, variables=("x",))
-        return surfaces.Surface("custom", f"L(x) = {text}", f, ((-extent, extent),), (),
-                                (0.8 * extent,))
-    if key != "custom":
-        return surfaces.get(key, kappa)
-    f = formula.parse(text)
-    return surfaces.Surface("custom", f"L(x, y) = {text}", f,
-                            ((-extent, extent), (-extent, extent)), (),
-                            (-0.8 * extent, 0.6 * extent))
+    if key == "custom":
+        return surfaces.custom(text, extent, dims=1 if mode == "1d" else 2)
+    return surfaces.CURVES[key] if mode == "1d" else surfaces.get(key, kappa)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -203,6 +194,7 @@ with _ui.secondary():
     if key == "custom":
         field = "formula" if mode == "2d" else "formula1d"
         text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
+                        max_chars=None,  # the parser reports a formula too long
                         help="Numbers, x" + (", y" if mode == "2d" else "")
                              + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
         extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
@@ -216,7 +208,7 @@ try:
     surface = build_surface(mode, key, kappa, text, extent, seed)
 except formula.FormulaError as err:
     surface = None
-    chart_area.error(f"That formula is not accepted: {err}", icon="🚫")
+    chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
 
 with _ui.secondary("Start point"):
     s1, s2, s3 = st.columns(3)
@@ -249,7 +241,7 @@ elif surface:
         step = _ui.slider(DescentState, "step", "Step on show", max_value=steps, help="The figures open at this step; ▶ Play "
                          "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
-        st.markdown(f"**{surface.title}.** {surface.note}")
+        st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)
 
 with st.expander("Presets: each one is a link to a view"):

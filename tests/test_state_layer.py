@@ -3,6 +3,7 @@ escaping of text that a link supplies."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -98,3 +99,50 @@ def test_plain_leaves_no_markup(text):
     assert "\n" not in out
     for ch in "[]()!`<>*_#$:":
         assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch), (ch, out)
+
+
+# --------------------------------------------------------------------------- hostile text
+PHISH = "[Click here to log in](http://example.com/login)"
+PIXEL = "![x](http://example.com/pixel.png)"
+
+
+def shown(at: AppTest) -> str:
+    parts = [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(map(str, parts))
+
+
+@pytest.mark.parametrize("params", [
+    {"surface": "custom", "formula": PHISH}, {"surface": "custom", "formula": PIXEL},
+    {"surface": "custom", "formula": "x`[Click](http://example.com/)`"},
+    {"a`[Click](http://example.com/)`": "1"}, {"mode": PHISH}, {"opts": PIXEL},
+])
+def test_text_from_a_link_never_becomes_markup(params):
+    at = run_page("gradient_descent", **params)
+    assert not at.exception
+    body = shown(at)
+    # Shown, if at all, with every bracket escaped: never a link, an image or a code span.
+    assert not re.search(r"(?<!\\)[\[\]`]", body), body
+
+
+def test_a_formula_message_keeps_its_stars_and_the_title_its_formula():
+    at = run_page("gradient_descent", surface="custom", formula="2x")
+    error = at.error[0].value
+    assert _ui.plain("(write products with *, e.g. 2*x)") in error
+    at = run_page("gradient_descent", surface="custom")
+    title = "**" + _ui.plain("L(x, y) = x**2 + 3*sin(y)") + ".**"
+    assert any(m.value.startswith(title) for m in at.markdown)
+
+
+def test_a_formula_too_long_in_a_link_is_reported_as_too_long():
+    at = run_page("gradient_descent", surface="custom", formula="x+" * 120 + "y")
+    warning = at.warning[0].value
+    assert "**formula**" in warning and "longer than 200 characters" in warning
+    assert not at.error  # not cut and then called a syntax error
+
+
+def test_a_bad_optimizer_is_blamed_not_the_good_one():
+    at = run_page("gradient_descent", opts=["nope", "gd"])
+    warning = at.warning[0].value
+    assert "**opts** = nope" in warning and "gd (" not in warning
+    assert at.multiselect(key="gradient_descent.opts").value == ["gd", "momentum", "adam"]
