@@ -46,6 +46,10 @@ _SEEN = "_ui_url_seen"  # session: {page: {field: its URL value as last read or 
 
 # --------------------------------------------------------------------------- text
 _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GitHub-flavoured Markdown links bare URLs and e-mail addresses AFTER escapes are read
+# (a transform on the text), so an invisible word joiner breaks those patterns instead.
+_AUTOLINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -53,9 +57,12 @@ def plain(text: object) -> str:
 
     Every ASCII punctuation character gets a backslash (CommonMark's escape), so no
     link, image, code span, emphasis, HTML tag, LaTeX, ``:emoji:`` or ``:color[...]``
-    can be formed; line breaks become spaces.
+    can be formed; a word joiner (invisible) after ``:``, before ``@`` and after
+    ``www`` stops bare URLs and addresses from becoming links; line breaks become spaces.
     """
-    return _MARKUP.sub(r"\\\1", re.sub(r"[\r\n\t\v\f]", " ", str(text)))
+    text = re.sub(r"[\r\n\t\v\f]", " ", str(text))
+    text = _AUTOLINK.sub(lambda m: _JOINER + m[1] if m[1] == "@" else m[1] + _JOINER, text)
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def number_text(v: float) -> str:
