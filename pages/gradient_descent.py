@@ -239,8 +239,9 @@ elif surface:
                            "learning rate.", icon="💥")
         if st.session_state[_ui.key(DescentState, "step")] > steps:
             st.session_state[_ui.key(DescentState, "step")] = steps
-        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps, help="The figures open at this step; ▶ Play "
-                         "runs them in the browser from there.")
+        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
+                          help="The figures open at this step; ▶ Play "
+                          "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
         st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)
