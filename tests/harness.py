@@ -131,3 +131,11 @@ def draw(pg, strokes, before_last_lift=None) -> None:
         if n == len(strokes) and before_last_lift:
             before_last_lift()
         pg.mouse.up()
+
+
+def rendered(markdown: str) -> str:
+    """What a person reads of Markdown that ``_ui.plain`` escaped: the text as typed
+    (AppTest sees the Markdown source; the browser shows this)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

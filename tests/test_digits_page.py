@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dlcore.data import mnist
 from dlcore.digits import train as digits
 from pages import _ui
-from tests.harness import REPO, SEVEN, canvas
+from tests.harness import REPO, SEVEN, canvas, rendered
 
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r"\((convolution\?[^)]+)\)")
@@ -150,7 +150,7 @@ def test_bad_uploads_get_a_clear_message(name, data, message):
     if data is None:
         data = _png(Image.new("RGB", (200, 200), "white"))
     at = upload(name, data, "image/png")
-    shown = " ".join(e.value for e in at.error) + " ".join(i.value for i in at.info)
+    shown = rendered(" ".join(e.value for e in at.error) + " ".join(i.value for i in at.info))
     assert message in shown.lower() or message in shown
     assert verdicts(at) == []
 
