@@ -10,10 +10,9 @@ import inspect
 
 import streamlit as st
 
-from dlcore import descent, formula, linefit, surfaces
-from dlcore.descent import OptimizerConfig
+from dlcore import descent, formula, linefit, race, surfaces
 from pages import _animate, _descent, _format, _ui
-from pages._states.gradient_descent import DATA_N, DescentState
+from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
 PICK_KEY = f"{DescentState.PAGE}_pick"  # the start-picker chart
@@ -22,58 +21,20 @@ GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses e
 _ui.one_torch_thread()
 
 
-PRESETS: dict[str, dict[str, object]] = {
-    "The talk's slide: one curve, plain steps": {
-        "mode": "1d", "opts": ("gd",), "lr_exp": -1.5, "steps": 40},
-    "Ill-conditioned bowl, with and without momentum": {
-        "kappa": 50, "opts": ("gd", "momentum"), "lr_exp": -1.7, "steps": 300},
-    "Rosenbrock: Adam vs SGD": {
-        "surface": "rosenbrock", "opts": ("sgd", "momentum", "adam"), "lr_exp": -3,
-        "steps": 1000},
-    "Too large a step diverges": {
-        "kappa": 10, "opts": ("gd", "adam"), "lr_exp": -0.6, "steps": 60},
-    "Plateau: adaptive steps escape": {
-        "surface": "plateau", "opts": ("gd", "momentum", "rmsprop", "adam"), "lr_exp": -1,
-        "steps": 200},
-    "Saddle point": {"surface": "saddle", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
-                     "steps": 300},
-    "Many local minima (Rastrigin)": {
-        "surface": "rastrigin", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
-        "steps": 300},
-    "A real model with minibatch noise": {
-        "mode": "model", "opts": ("gd", "momentum"), "lr_exp": -1.3, "batch": 4,
-        "steps": 150},
-}
-
-
-def preset_link(params: dict[str, object]) -> str:
-    return _ui.link(DescentState(**params))
+def preset_link(preset: Preset) -> str:
+    return _ui.link(preset.state)
 
 
 # --------------------------------------------------------------------------- engine calls
-def build_surface(mode: str, key: str, kappa: float, text: str, extent: float,
-                  seed: int) -> surfaces.Surface:
-    """The loss on show; raises FormulaError for a custom formula it refuses."""
-    if mode == "model":
-        return linefit.surface(linefit.make_data(DATA_N, seed))
-    if key == "custom":
-        return surfaces.custom(text, extent, dims=1 if mode == "1d" else 2)
-    return surfaces.CURVES[key] if mode == "1d" else surfaces.get(key, kappa)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
             names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
             steps: int, start: tuple[float, ...], batch: int):
     """Grid, contour picture, runs and (1-D) derivatives along the paths, cached by the
     settings."""
-    surface = build_surface(mode, key, kappa, text, extent, seed)
-    configs = [OptimizerConfig(n, lr=lr, momentum=momentum, betas=betas) for n in names]
-    batch_loss = None
-    if mode == "model" and batch < DATA_N:
-        batch_loss = linefit.batch_loss(linefit.make_data(DATA_N, seed), batch, steps, seed)
-    runs = descent.run(surface, start, configs, steps, domain=surface.domain,
-                       batch_loss=batch_loss)
+    surface = race.loss_surface(mode, key, kappa, text, extent, seed)
+    runs = race.race(surface, names, lr, steps=steps, start=start, momentum=momentum,
+                     betas=betas, mode=mode, batch=batch, seed=seed)
     if mode == "1d":
         grid = surfaces.grid(surface, 400)
         return grid, "", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
@@ -206,7 +167,7 @@ with _ui.secondary():
         seed = _ui.number(DescentState, "seed", "Seed (data and batches)", container=b2)
 
 try:
-    surface = build_surface(mode, key, kappa, text, extent, seed)
+    surface = race.loss_surface(mode, key, kappa, text, extent, seed)
 except formula.FormulaError as err:
     surface = None
     chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
@@ -247,8 +208,8 @@ elif surface:
         draw_updates(runs, step)
 
 with st.expander("Presets: each one is a link to a view"):
-    st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{name}</a>'
-                          for name, p in PRESETS.items()), unsafe_allow_html=True)
+    st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{p.name}</a>: '
+                          f"{p.lesson}" for p in PRESETS), unsafe_allow_html=True)
 with st.expander("The code behind the plain step"):
     st.code(inspect.getsource(descent.gradient_step) + "\n"
             + inspect.getsource(descent._exact_update), language="python")

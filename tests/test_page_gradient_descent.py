@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import surfaces
+from pages import _ui
 from tests.conftest import REPO
 
 PAGE = str(REPO / "pages" / "gradient_descent.py")
@@ -84,10 +85,11 @@ def test_every_curve_and_the_custom_curve_render():
 
 
 def test_preset_links_render_their_view():
-    from pages.gradient_descent import PRESETS, preset_link
+    from pages._states.gradient_descent import PRESETS
 
-    for name, params in PRESETS.items():
-        query = parse_qs(urlparse(preset_link(params)).query)
+    for preset in PRESETS:
+        name, params = preset.name, preset.fields
+        query = parse_qs(urlparse(_ui.link(preset.state)).query)
         at = run_page({k: v if len(v) > 1 else v[0] for k, v in query.items()})
         assert not at.exception and not at.error, name
         assert not any("not understood" in w.value for w in at.warning), name

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dlcore import descent, formula, surfaces
+from dlcore import descent, formula, race, surfaces
 from pages import _ui
 
 MODES = ("2d", "1d", "model")
-DATA_N = 40  # points of the line-fitting model
+DATA_N = race.DATA_N  # points of the line-fitting model
 FORMULA_MAX = formula.MAX_LENGTH  # (a field below is named formula)
 
 
@@ -36,3 +36,62 @@ class DescentState:
     y0: float = _ui.param(0.0, lo=-100.0, hi=100.0)
     batch: int = _ui.param(DATA_N, lo=1, hi=DATA_N)
     seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A view worth a link, and the one sentence it teaches (checked on the real run by
+    ``tests/test_descent_presets.py``)."""
+    name: str
+    lesson: str
+    fields: dict
+
+    @property
+    def state(self) -> DescentState:
+        return DescentState(**self.fields)
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("The talk's slide: one curve, plain steps",
+           "From x = 2 the steps roll into the nearer valley, x ≈ 1.13, and stop there: the "
+           "slope only says which way is down where you stand, so the deeper valley at "
+           "x ≈ −1.30 is never found.",
+           {"mode": "1d", "opts": ("gd",), "lr_exp": -1.5, "steps": 40}),
+    Preset("Ill-conditioned bowl, with and without momentum",
+           "Plain gradient descent zig-zags across the ravine and crawls along it; momentum "
+           "damps the zig-zag and reaches the minimum in about half the steps.",
+           {"kappa": 50, "opts": ("gd", "momentum"), "lr_exp": -1.5, "steps": 200}),
+    Preset("Rosenbrock: momentum follows the curved valley",
+           "At a step small enough for SGD to survive the steep walls (ε = 0.001), SGD crawls "
+           "along the banana valley and Adam, whose steps are about ε long, is still far "
+           "away after 1,000 steps; momentum gathers speed and reaches the minimum (1, 1).",
+           {"surface": "rosenbrock", "opts": ("sgd", "momentum", "adam"), "lr_exp": -3,
+            "steps": 1000}),
+    Preset("Too large a step diverges",
+           "At ε = 0.25 each plain step overshoots the steep direction by more than it "
+           "corrects, and the run diverges within ten steps; Adam's steps are normalised, "
+           "stay bounded and reach the minimum.",
+           {"kappa": 10, "opts": ("gd", "adam"), "lr_exp": -0.6, "steps": 60}),
+    Preset("Plateau: adaptive steps escape",
+           "On a flat plateau the gradient is tiny, so plain steps and momentum barely move; "
+           "RMSprop and Adam divide by the gradient's recent size and walk off it to the "
+           "minimum.",
+           {"surface": "plateau", "opts": ("gd", "momentum", "rmsprop", "adam"), "lr_exp": -1,
+            "steps": 200}),
+    Preset("Saddle point",
+           "Started next to the saddle, where the gradient almost vanishes, plain steps creep "
+           "away from it; momentum builds speed and is the first to reach a minimum.",
+           {"surface": "saddle", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
+            "steps": 300}),
+    Preset("Many local minima (Rastrigin)",
+           "On Rastrigin's egg box every optimizer ends in, or bounces between, local minima: "
+           "none of them finds the global minimum at (0, 0).",
+           {"surface": "rastrigin", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
+            "steps": 300}),
+    Preset("A real model with minibatch noise",
+           "With minibatches of 4 of the 40 points each step follows a noisy gradient: the "
+           "loss jitters up and down instead of falling steadily as it does on the full "
+           "data.",
+           {"mode": "model", "opts": ("gd", "momentum"), "lr_exp": -1.3, "batch": 4,
+            "steps": 150}),
+)
