@@ -100,11 +100,11 @@ class Timing:
 
 
 def time_matmul(n: int, device: torch.device, budget_s: float = 1.0,
-                dtype: torch.dtype = torch.float32) -> Timing:
+                dtype: torch.dtype = torch.float32, seed: int = 0) -> Timing:
     """``A @ B`` for two n x n matrices: 2 n^3 floating-point operations."""
     if not 1 <= n <= MAX_SIZE:
         raise ValueError(f"matrix size must be 1-{MAX_SIZE}")
-    g = torch.Generator().manual_seed(0)
+    g = torch.Generator().manual_seed(seed)
     a = torch.randn(n, n, generator=g, dtype=dtype).to(device)
     b = torch.randn(n, n, generator=g, dtype=dtype).to(device)
     seconds, repeats = median_seconds(lambda: a @ b, device, budget_s=budget_s)
@@ -112,14 +112,18 @@ def time_matmul(n: int, device: torch.device, budget_s: float = 1.0,
 
 
 def time_train_step(device: torch.device, batch: int = 256, width: int = 1024,
-                    budget_s: float = 1.0) -> Timing:
+                    budget_s: float = 1.0, seed: int = 0) -> Timing:
     """One SGD step (forward, backward, update) of a 784-width-width-10 MLP on a batch."""
-    torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
-                          nn.Linear(width, 10)).to(device)
+                          nn.Linear(width, 10))
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():  # seeded without touching torch's global generator
+        for p in model.parameters():
+            p.copy_((torch.rand(p.shape, generator=g) - 0.5) * 2 / p.shape[-1] ** 0.5)
+    model = model.to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.rand(batch, 784, device=device)
-    y = torch.randint(0, 10, (batch,), device=device)
+    x = torch.rand(batch, 784, generator=g).to(device)
+    y = torch.randint(0, 10, (batch,), generator=g).to(device)
 
     def step() -> None:
         opt.zero_grad()
@@ -132,7 +136,7 @@ def time_train_step(device: torch.device, batch: int = 256, width: int = 1024,
 
 
 def compare(sizes: tuple[int, ...] = SIZES, batch: int = 256, budget_s: float = 1.0,
-            device: str | None = None) -> dict:
+            device: str | None = None, seed: int = 0) -> dict:
     """Every timing on the CPU and on the GPU if there is one, with the GPU's speed-up.
 
     ``device`` forces "cpu" only (a page that must not touch a GPU) or a named GPU.
@@ -144,8 +148,8 @@ def compare(sizes: tuple[int, ...] = SIZES, batch: int = 256, budget_s: float = 
         devices.append(gpu)
     rows = []
     for d in devices:
-        rows += [time_matmul(n, d, budget_s) for n in sizes]
-        rows.append(time_train_step(d, batch, budget_s=budget_s))
+        rows += [time_matmul(n, d, budget_s, seed=seed) for n in sizes]
+        rows.append(time_train_step(d, batch, budget_s=budget_s, seed=seed))
     speedups = {}
     if gpu is not None:
         cpu_rows = {(r.task, r.size): r for r in rows if r.device == "cpu"}
