@@ -101,7 +101,7 @@ def curves(history: list[lab.Epoch], cfg: lab.LabConfig, stop: int | None,
                 name=f"kept: epoch {chosen}", marker=dict(symbol="star", size=14,
                                                           color=COLOURS["validation"])))
         fig.update_layout(
-            title=title, height=340, margin=dict(l=10, r=10, t=40, b=10),
+            title=title, height=300 if _ui.presenter() else 340, margin=dict(l=10, r=10, t=40, b=10),
             xaxis=dict(title="epoch", range=[0.5, cfg.epochs + 0.5]),
             yaxis=dict(range=[0, 1.02] if metric == "acc" else None, tickformat=".0%"
                        if metric == "acc" else None, rangemode="tozero"),
@@ -164,14 +164,14 @@ def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
     """The scores of the kept model, the test set's among them, and what they mean."""
     c = o.chosen
     cols = st.columns(4)
-    cols[0].metric("Training accuracy", _pct(c.train_acc))
-    cols[1].metric("Validation accuracy", _pct(c.val_acc), f"{-100 * c.gap:+.1f} points gap",
+    cols[0].metric("Training", _pct(c.train_acc))
+    cols[1].metric("Validation", _pct(c.val_acc), f"{-100 * c.gap:+.1f} points gap",
                    delta_color="off")
     looks = "once" if o.test_looks == 1 else f"{o.test_looks} times"
-    cols[2].metric(f"Test accuracy (looked at {looks})", _pct(o.test_acc))
-    cols[3].metric("The world (500 digits nobody saw)", _pct(o.world_acc),
+    cols[2].metric(f"Test (looked at {looks})", _pct(o.test_acc))
+    cols[3].metric("World (500 unseen)", _pct(o.world_acc),
                    f"{100 * (o.world_acc - o.test_acc):+.1f} vs test", delta_color="off")
-    st.caption(f"Kept: epoch {o.chosen_epoch} of {len(o.history)} ({o.stopped_by} ended the "
+    st.caption(f"Accuracies. World: 500 digits set aside, never split nor looked at. Kept: epoch {o.chosen_epoch} of {len(o.history)} ({o.stopped_by} ended the "
                f"run after {o.history[-1].seconds:.1f} s); {o.params:,} parameters; "
                f"{o.sizes['train']:,} training, {o.sizes['val']:,} validation and "
                f"{o.sizes['test']:,} test digits.")
@@ -276,11 +276,15 @@ def main_view(state: SplitsState) -> None:
 state = _ui.load_state(SplitsState)
 _ui.page_title(
     "Splits and overfitting", "Split your data / Overfitting",
+    "" if _ui.presenter() else
     "A network learns digits from the **training** set; the **validation** set picks when to "
     "stop and which settings win; the **test** set is opened once, at the end. Watch the "
     "curves part when the network memorises instead of learning.",
 )
-presets()
+if not _ui.presenter():
+    presets()
 main_view(state)
+if _ui.presenter():
+    presets()
 st.plotly_chart(split_bar(state.config(), split_sizes(state.config())), key="splits._bar")
 settings()
