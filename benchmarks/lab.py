@@ -4,6 +4,10 @@
     .venv/bin/python benchmarks/lab.py --sessions 1 2 8 --preset memorise
     .venv/bin/python benchmarks/lab.py --dry-run
 
+It also prints ``bytes_per_redraw`` (both charts of a 40-epoch run as plotly JSON: what one
+epoch's redraw sends to a browser) and ``page_rerun_ms`` (the splits page rerun with nothing
+changed, in Streamlit's AppTest, median of 5 after a warm-up).
+
 Each session is a thread running ``dlcore.lab.train`` on one torch thread, as a Streamlit
 session does, through a gate of ``--trainers`` runs at once, as the page's. Prints one JSON
 object: for each number of sessions, the median and slowest time from pressing Train to the
@@ -27,6 +31,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from dlcore import lab  # noqa: E402
+from pages._splits_charts import curves  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def page_costs() -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    cfg = lab.preset("memorise")
+    outcome = lab.train(cfg)
+    figs = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch)
+    at = AppTest.from_file(str(REPO / "pages" / "splits.py"), default_timeout=120).run()
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+    return {"bytes_per_redraw": sum(len(f.to_json()) for f in figs),
+            "page_rerun_ms": round(statistics.median(times) * 1e3, 1)}
 
 
 def one_run(cfg: lab.LabConfig, data, world, gate: threading.Semaphore, out: list) -> None:
@@ -65,6 +88,8 @@ def main() -> None:
         result["runs"][str(n)] = {
             "median_s": round(statistics.median(walls), 2), "max_s": round(max(walls), 2),
             "epochs": [e for _, e, _ in out], "stopped_by": sorted({s for _, _, s in out})}
+    if not args.dry_run:
+        result.update(page_costs())
     print(json.dumps(result, indent=1))
 
 

@@ -12,18 +12,17 @@ import threading
 from collections import OrderedDict
 from dataclasses import astuple
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dlcore import lab
 from pages import _ui
+from pages._splits_charts import curves, pct, split_bar, split_sizes
 from pages._states.splits import SplitsState, preset_link
 
 TRAINERS = 2  # runs training at once on this server (its cores); the others wait
 WAIT_S = 30  # how long a run waits for a free trainer before giving up
 KEPT_RUNS = 64  # finished runs kept for every session (seeded: same settings, same curves)
 RUN_KEY = "splits._run"  # this session's last finished run: (settings, outcome)
-COLOURS = {"train": "#2563eb", "validation": "#f59e0b", "test": "#dc2626", "gap": "#fca5a5"}
 
 _ui.one_torch_thread()
 
@@ -62,80 +61,11 @@ def recall(cfg: lab.LabConfig) -> lab.Outcome | None:
         return runs.get(astuple(cfg))
 
 
-# --------------------------------------------------------------------------- charts
-def _pct(v: float) -> str:
-    return f"{100 * v:.1f}%"
-
-
-def curves(history: list[lab.Epoch], cfg: lab.LabConfig, stop: int | None,
-           chosen: int | None) -> tuple[go.Figure, go.Figure]:
-    """Loss and accuracy against epoch, the axis fixed to the whole run so they grow."""
-    x = [e.epoch for e in history]
-    figs = []
-    for metric, title in (("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")):
-        fig = go.Figure()
-        for split_name, attr in (("train", f"train_{metric}"), ("validation", f"val_{metric}")):
-            fill = "tonexty" if metric == "acc" and split_name == "validation" else None
-            fig.add_trace(go.Scatter(
-                x=x, y=[getattr(e, attr) for e in history], name=split_name, mode="lines",
-                line=dict(color=COLOURS[split_name], width=3), fill=fill,
-                fillcolor="rgba(252,165,165,0.35)",
-                hovertemplate=f"epoch %{{x}}: %{{y:.3f}}<extra>{split_name}</extra>"))
-        if metric == "acc" and cfg.tune_on_test:
-            fig.add_trace(go.Scatter(
-                x=x, y=[e.test_acc for e in history], name="test (looked at every epoch!)",
-                mode="lines", line=dict(color=COLOURS["test"], dash="dot", width=2)))
-        if metric == "acc" and history:
-            last = history[-1]
-            fig.add_annotation(
-                x=last.epoch, y=(last.train_acc + last.val_acc) / 2, ax=-70, ay=0,
-                text=f"overfitting gap<br>{100 * last.gap:.0f} points", showarrow=True,
-                font=dict(color="#b91c1c"), arrowcolor="#b91c1c")
-        if stop:
-            verb = "stops" if cfg.early_stopping else "would stop"
-            fig.add_vline(x=stop, line=dict(color="#6b7280", dash="dash"),
-                          annotation_text=f"early stopping {verb}", annotation_position="top")
-        if chosen and metric == "loss":
-            fig.add_trace(go.Scatter(
-                x=[chosen], y=[history[chosen - 1].val_loss], mode="markers",
-                name=f"kept: epoch {chosen}", marker=dict(symbol="star", size=14,
-                                                          color=COLOURS["validation"])))
-        fig.update_layout(
-            title=title, height=300 if _ui.presenter() else 340, margin=dict(l=10, r=10, t=40, b=10),
-            xaxis=dict(title="epoch", range=[0.5, cfg.epochs + 0.5]),
-            yaxis=dict(range=[0, 1.02] if metric == "acc" else None, tickformat=".0%"
-                       if metric == "acc" else None, rangemode="tozero"),
-            legend=dict(orientation="h", y=-0.25))
-        figs.append(fig)
-    return figs[0], figs[1]
-
-
-def split_bar(cfg: lab.LabConfig, sizes: dict[str, int]) -> go.Figure:
-    """The pool of 3,000 digits as one bar: train (used, unused), validation, test."""
-    parts = [("train", sizes["train"], COLOURS["train"]),
-             ("train, unused", sizes["unused"], "#bfdbfe"),
-             ("validation", sizes["val"], COLOURS["validation"]),
-             ("test", sizes["test"] - sizes["leaked"], COLOURS["test"]),
-             ("test: copies of training digits", sizes["leaked"], "#7f1d1d")]
-    fig = go.Figure([go.Bar(y=["digits"], x=[n], name=f"{name} ({n:,})", orientation="h",
-                            marker_color=colour, hovertemplate=f"{name}: {n:,}<extra></extra>")
-                     for name, n, colour in parts if n])
-    fig.update_layout(barmode="stack", height=120, margin=dict(l=10, r=10, t=10, b=10),
-                      showlegend=True, legend=dict(orientation="h", y=-0.6),
-                      yaxis=dict(visible=False), xaxis=dict(range=[0, lab.POOL_SIZE]))
-    return fig
-
-
-def split_sizes(cfg: lab.LabConfig) -> dict[str, int]:
-    n_test = max(1, round(lab.POOL_SIZE * cfg.test_pct / 100))
-    n_val = max(1, round(lab.POOL_SIZE * cfg.val_pct / 100))
-    room = lab.POOL_SIZE - n_test - n_val
-    train = min(cfg.train_size, room)
-    return {"train": train, "unused": room - train, "val": n_val, "test": n_test,
-            "leaked": min(round(n_test * cfg.leak_pct / 100), train)}
-
-
 # --------------------------------------------------------------------------- views
+def height() -> int:
+    return 300 if _ui.presenter() else 340
+
+
 def settings() -> None:
     """The controls, bound to the link (their values are read by load_state next run)."""
     left, right = st.columns(2)
@@ -164,12 +94,12 @@ def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
     """The scores of the kept model, the test set's among them, and what they mean."""
     c = o.chosen
     cols = st.columns(4)
-    cols[0].metric("Training", _pct(c.train_acc))
-    cols[1].metric("Validation", _pct(c.val_acc), f"{-100 * c.gap:+.1f} points gap",
+    cols[0].metric("Training", pct(c.train_acc))
+    cols[1].metric("Validation", pct(c.val_acc), f"{-100 * c.gap:+.1f} points gap",
                    delta_color="off")
     looks = "once" if o.test_looks == 1 else f"{o.test_looks} times"
-    cols[2].metric(f"Test (looked at {looks})", _pct(o.test_acc))
-    cols[3].metric("World (500 unseen)", _pct(o.world_acc),
+    cols[2].metric(f"Test (looked at {looks})", pct(o.test_acc))
+    cols[3].metric("World (500 unseen)", pct(o.world_acc),
                    f"{100 * (o.world_acc - o.test_acc):+.1f} vs test", delta_color="off")
     st.caption(f"Accuracies. World: 500 digits set aside, never split nor looked at. Kept: epoch {o.chosen_epoch} of {len(o.history)} ({o.stopped_by} ended the "
                f"run after {o.history[-1].seconds:.1f} s); {o.params:,} parameters; "
@@ -177,15 +107,15 @@ def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
                f"{o.sizes['test']:,} test digits.")
     if o.sizes["leaked"]:
         st.error(f"**Too good to be true.** {o.sizes['leaked']} of the {o.sizes['test']} test "
-                 f"digits are copies of training digits. Test score {_pct(o.test_acc)}; on the "
-                 f"clean test set {_pct(o.clean_test_acc)}; in the world "
-                 f"{_pct(o.world_acc)}. Remove duplicates before you split.")
+                 f"digits are copies of training digits. Test score {pct(o.test_acc)}; on the "
+                 f"clean test set {pct(o.clean_test_acc)}; in the world "
+                 f"{pct(o.world_acc)}. Remove duplicates before you split.")
     elif cfg.tune_on_test and o.val_choice:
         v = o.val_choice
         st.error(f"**Tuned on the test set.** Picking the epoch by the test score gave epoch "
-                 f"{o.chosen_epoch}: test {_pct(o.test_acc)}, world {_pct(o.world_acc)}. The "
+                 f"{o.chosen_epoch}: test {pct(o.test_acc)}, world {pct(o.world_acc)}. The "
                  f"validation loss would have picked epoch {v['epoch']}: test "
-                 f"{_pct(v['test_acc'])}, world {_pct(v['world_acc'])}. The test gained "
+                 f"{pct(v['test_acc'])}, world {pct(v['world_acc'])}. The test gained "
                  f"{100 * (o.test_acc - v['test_acc']):+.1f} points, the world "
                  f"{100 * (o.world_acc - v['world_acc']):+.1f}: the test score no longer "
                  "predicts the world.")
@@ -216,13 +146,13 @@ def trainer(state: SplitsState) -> None:
     if go_now:
         outcome = stream(cfg, loss_slot, acc_slot, status)
     if outcome is None:
-        loss, acc = curves([], cfg, None, None)
+        loss, acc = curves([], cfg, None, None, height())
         loss_slot.plotly_chart(loss, key="splits._loss")
         acc_slot.plotly_chart(acc, key="splits._acc")
         status.caption(f"Press Train: at most {cfg.epochs} epochs and "
                        f"{lab.LIMITS['seconds']:.0f} seconds.")
         return
-    loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch)
+    loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
     loss_slot.plotly_chart(loss, key="splits._loss")
     acc_slot.plotly_chart(acc, key="splits._acc")
     status.empty()
@@ -241,11 +171,11 @@ def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | Non
         data, world = pool()
         run = lab.Run(cfg, data=data, world=world)
         for e in run:
-            loss, acc = curves(run.history, cfg, run.would_stop, None)
+            loss, acc = curves(run.history, cfg, run.would_stop, None, height())
             loss_slot.plotly_chart(loss, key=f"splits._loss{e.epoch}")
             acc_slot.plotly_chart(acc, key=f"splits._acc{e.epoch}")
             status.caption(f"Epoch {e.epoch} of at most {cfg.epochs}: validation accuracy "
-                           f"{_pct(e.val_acc)} ({e.seconds:.1f} s)")
+                           f"{pct(e.val_acc)} ({e.seconds:.1f} s)")
         outcome = run.finish()
     finally:
         gate.release()
