@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pages import _catalog, _ui
 
 
@@ -96,3 +98,8 @@ def search(query: str) -> list[Term]:
     q = " ".join(query.lower().split())
     return [t for t in TERMS if not q or q in t.name.lower() or q in t.id.replace("-", " ")
             or q in t.sentence.lower()]
+
+
+def random_term(seed: int) -> str:
+    """The term a seed draws: the same seed, the same term on every laptop."""
+    return TERMS[int(np.random.default_rng(seed).integers(len(TERMS)))].id

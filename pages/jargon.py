@@ -6,6 +6,7 @@ The table is ``pages/_glossary.py``; the links come from each page's state table
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from pages import _glossary, _ui
@@ -43,6 +44,12 @@ def main_view(state: JargonState) -> None:
             entry(term)
 
 
+def _draw() -> None:
+    seed = int(np.random.default_rng().integers(1, 2**31 - 1))
+    _ui.set_value(JargonState, "seed", seed)
+    _ui.set_value(JargonState, "term", _glossary.random_term(seed))
+
+
 # --------------------------------------------------------------------------- the page
 state = _ui.load_state(JargonState)
 _ui.page_title(
@@ -55,4 +62,5 @@ search_col, jump_col = st.columns(2)
 _ui.text(JargonState, "q", "Search the terms", search_col, placeholder="e.g. dropout")
 _ui.select(JargonState, "term", "Jump to a term", jump_col,
            format_func=lambda i: _glossary.BY_ID[i].name if i else "(none)")
+jump_col.button("🎲 A random term", on_click=_draw, key="jargon._draw")
 main_view(state)

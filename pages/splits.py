@@ -78,11 +78,10 @@ def settings() -> None:
     with _ui.secondary("Regularisation, training and mistakes"):
         a, b = st.columns(2)
         _ui.slider(SplitsState, "dropout", "Dropout", a, step=0.05)
-        _ui.slider(SplitsState, "weight_decay", "Weight decay (L2)", a, step=0.001,
-                   format="%.3f")
+        _ui.select(SplitsState, "weight_decay", "Weight decay (L2)", a, radio=True)
         _ui.slider(SplitsState, "patience", "Early-stopping patience (epochs)", a)
         _ui.slider(SplitsState, "epochs", "Epochs (at most)", b)
-        _ui.slider(SplitsState, "lr", "Learning rate (Adam)", b, step=0.0001, format="%.4f")
+        _ui.select(SplitsState, "lr", "Learning rate (Adam)", b, radio=True)
         _ui.slider(SplitsState, "batch_size", "Batch size", b, step=8)
         _ui.slider(SplitsState, "leak_pct", "Mistake: test digits copied from training (%)", a)
         _ui.toggle(SplitsState, "tune_on_test", "Mistake: pick the epoch by the test score", b)

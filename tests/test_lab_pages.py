@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore import lab
 from pages import _glossary, _ui
+from pages._states.jargon import JargonState
 from pages._states.splits import SplitsState, preset_link
 from tests.conftest import REPO
 
@@ -139,3 +140,14 @@ def test_jargon_unknown_term_gives_a_warning():
     at = run_page("jargon", "term=flux-capacitor")
     assert not at.exception
     assert "term" in " ".join(w.value for w in at.warning)
+
+
+def test_jargon_random_term_is_drawn_by_its_seed():
+    at = run_page("jargon")
+    at.button(key="jargon._draw").click().run()
+    assert not at.exception
+    seed = at.session_state[_ui.key(JargonState, "seed")]
+    term = at.session_state[_ui.key(JargonState, "term")]
+    assert seed > 0 and term == _glossary.random_term(seed)
+    assert at.query_params["term"] == [term] or at.query_params["term"] == term
+

@@ -14,3 +14,4 @@ class JargonState:
     PAGE: ClassVar[str] = "jargon"
     term: str = _ui.param("", choices=("", *(t.id for t in TERMS)))  # jargon?term=dropout
     q: str = _ui.param("", max_len=40)  # the search box
+    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)  # draws the "random term"

@@ -13,6 +13,8 @@ from typing import ClassVar
 from dlcore import lab
 from pages import _ui
 
+DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1)  # weight decay: an L2 penalty's strength
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01)  # Adam's step size
 
 @dataclass
 class SplitsState:
@@ -23,11 +25,11 @@ class SplitsState:
     width: int = _ui.param(128, lo=8, hi=lab.LIMITS["width"])
     depth: int = _ui.param(1, lo=1, hi=lab.LIMITS["depth"])
     dropout: float = _ui.param(0.0, lo=0.0, hi=0.9)
-    weight_decay: float = _ui.param(0.0, lo=0.0, hi=0.1)
+    weight_decay: float = _ui.param(0.0, choices=DECAYS)
     early_stopping: bool = _ui.param(True)
     patience: int = _ui.param(5, lo=1, hi=20)
     epochs: int = _ui.param(30, lo=1, hi=lab.LIMITS["epochs"])
-    lr: float = _ui.param(0.001, lo=0.0001, hi=0.01)
+    lr: float = _ui.param(0.001, choices=LEARNING_RATES)
     batch_size: int = _ui.param(64, lo=8, hi=lab.LIMITS["batch_size"])
     leak_pct: int = _ui.param(0, lo=0, hi=100)
     tune_on_test: bool = _ui.param(False)
