@@ -48,8 +48,8 @@ def hardware_found(found: dict, gpu_used: str | None) -> None:
         cols[2].caption(f"{found['gpu_memory_gb']} GB, CUDA {_ui.plain(found['cuda'])}")
     if gpu_used is None:
         st.info("**No GPU on this machine**: torch sees no CUDA device, so only the CPU is "
-                "timed. Run `python benchmarks/cpu_gpu.py` on a machine with one, or read "
-                "the README's measured table.")
+                "timed. On a machine with one, this page and `python benchmarks/cpu_gpu.py` "
+                "time it too.")
 
 
 def time_chart(timings: list[dict]) -> go.Figure:
@@ -103,6 +103,7 @@ def main_view(state: CpuGpuState, result: dict) -> None:
 state = _ui.load_state(CpuGpuState)
 _ui.page_title(
     "CPU vs GPU", "GPU vs CPU",
+    "" if _ui.presenter() else
     "Most of deep learning is multiplying big matrices. Here the same multiply and the same "
     "training step are timed on the CPU and, when there is one, on a GPU: medians after a "
     "warm-up, the GPU waited for before each reading.",
