@@ -142,8 +142,8 @@ def trainer(state: SplitsState) -> None:
     left, right = st.columns(2)
     loss_slot, acc_slot = left.empty(), right.empty()
     status = st.empty()
-    if go_now:
-        outcome = stream(cfg, loss_slot, acc_slot, status)
+    if go_now and stream(cfg, loss_slot, acc_slot, status) is not None:
+        st.rerun()  # draw the finished run, its button now "Train again"
     if outcome is None:
         loss, acc = curves([], cfg, None, None, height())
         loss_slot.plotly_chart(loss, key="splits._loss")

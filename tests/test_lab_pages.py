@@ -54,8 +54,8 @@ def test_splits_leak_preset_trains_and_shows_the_too_good_score():
     leaked, clean = (float(v) for v in re.findall(
         r"Test score ([\d.]+)%; on the clean test set ([\d.]+)%", text)[0])
     assert leaked > clean + 5
-    at.run()  # a rerun shows the finished run again without training
     assert at.button(key="splits._train").label == "Train again ▶"
+    at.run()  # a rerun shows the finished run again without training
     assert "Too good to be true" in body(at)
 
 
