@@ -143,6 +143,16 @@ class Splits:
     leaked: int  # test digits that are copies of training digits
 
 
+def split_sizes(cfg: LabConfig, n: int = POOL_SIZE) -> dict[str, int]:
+    """How many of ``n`` digits each part gets: train (used and unused), val, test, leaked."""
+    n_test = max(1, round(n * cfg.test_pct / 100))
+    n_val = max(1, round(n * cfg.val_pct / 100))
+    room = n - n_test - n_val
+    train = min(cfg.train_size, room)
+    return {"train": train, "unused": room - train, "val": n_val, "test": n_test,
+            "leaked": min(round(n_test * cfg.leak_pct / 100), train)}
+
+
 def split(x: torch.Tensor, y: torch.Tensor, cfg: LabConfig) -> Splits:
     """Shuffle the pool (seeded) and cut it into train / validation / test.
 
@@ -151,19 +161,18 @@ def split(x: torch.Tensor, y: torch.Tensor, cfg: LabConfig) -> Splits:
     """
     g = torch.Generator().manual_seed(cfg.seed)
     order = torch.randperm(len(y), generator=g)
-    n_test = max(1, round(len(y) * cfg.test_pct / 100))
-    n_val = max(1, round(len(y) * cfg.val_pct / 100))
+    size = split_sizes(cfg, len(y))
+    n_test, n_val = size["test"], size["val"]
     test_i, val_i = order[:n_test], order[n_test:n_test + n_val]
-    train_i = order[n_test + n_val:][:cfg.train_size]
+    train_i = order[n_test + n_val:][:size["train"]]
     test = (x[test_i], y[test_i])
-    n_leak = round(n_test * cfg.leak_pct / 100)
     leaked_x, leaked_y = test[0].clone(), test[1].clone()
-    if n_leak:
-        copies = train_i[torch.randperm(len(train_i), generator=g)[:n_leak]]
+    if size["leaked"]:
+        copies = train_i[torch.randperm(len(train_i), generator=g)[:size["leaked"]]]
         slots = torch.randperm(n_test, generator=g)[:len(copies)]
         leaked_x[slots], leaked_y[slots] = x[copies], y[copies]
     return Splits((x[train_i], y[train_i]), (x[val_i], y[val_i]), (leaked_x, leaked_y), test,
-                  min(n_leak, len(train_i)))
+                  size["leaked"])
 
 
 # --------------------------------------------------------------------------- model

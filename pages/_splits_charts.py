@@ -73,12 +73,3 @@ def split_bar(cfg: lab.LabConfig, sizes: dict[str, int]) -> go.Figure:
                       showlegend=True, legend=dict(orientation="h", y=-0.6),
                       yaxis=dict(visible=False), xaxis=dict(range=[0, lab.POOL_SIZE]))
     return fig
-
-
-def split_sizes(cfg: lab.LabConfig) -> dict[str, int]:
-    n_test = max(1, round(lab.POOL_SIZE * cfg.test_pct / 100))
-    n_val = max(1, round(lab.POOL_SIZE * cfg.val_pct / 100))
-    room = lab.POOL_SIZE - n_test - n_val
-    train = min(cfg.train_size, room)
-    return {"train": train, "unused": room - train, "val": n_val, "test": n_test,
-            "leaked": min(round(n_test * cfg.leak_pct / 100), train)}

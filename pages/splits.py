@@ -16,7 +16,7 @@ import streamlit as st
 
 from dlcore import lab
 from pages import _ui
-from pages._splits_charts import curves, pct, split_bar, split_sizes
+from pages._splits_charts import curves, pct, split_bar
 from pages._states.splits import SplitsState, preset_link
 
 TRAINERS = 2  # runs training at once on this server (its cores); the others wait
@@ -215,5 +215,5 @@ if not _ui.presenter():
 main_view(state)
 if _ui.presenter():
     presets()
-st.plotly_chart(split_bar(state.config(), split_sizes(state.config())), key="splits._bar")
+st.plotly_chart(split_bar(state.config(), lab.split_sizes(state.config())), key="splits._bar")
 settings()

@@ -38,8 +38,11 @@ def test_pool_and_world_are_disjoint_draws(pool):
 
 def test_split_is_three_way_disjoint_and_sized(pool):
     (x, y), _ = pool
-    s = lab.split(x, y, lab.LabConfig(val_pct=20, test_pct=10, train_size=10_000))
+    cfg = lab.LabConfig(val_pct=20, test_pct=10, train_size=10_000)
+    s = lab.split(x, y, cfg)
     assert (len(s.train[1]), len(s.val[1]), len(s.test[1])) == (2100, 600, 300)
+    assert lab.split_sizes(cfg) == {"train": 2100, "unused": 0, "val": 600, "test": 300,
+                                    "leaked": 0}  # what the page's bar draws
     tr, va, te = _rows(s.train[0]), _rows(s.val[0]), _rows(s.test[0])
     assert not (tr & va) and not (tr & te) and not (va & te) and s.leaked == 0
     small = lab.split(x, y, lab.LabConfig(train_size=50))
