@@ -40,7 +40,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dlcore import mnist, paths, training
+from dlcore import paths, training
+from dlcore.data import mnist
 
 POOL_PATH = paths.asset("mnist_lab.npz")
 POOL_SIZE = 3000
