@@ -215,5 +215,9 @@ if not _ui.presenter():
 main_view(state)
 if _ui.presenter():
     presets()
-st.plotly_chart(split_bar(state.config(), lab.split_sizes(state.config())), key="splits._bar")
+sizes = lab.split_sizes(state.config())
+st.plotly_chart(split_bar(state.config(), sizes), key="splits._bar")
+if state.train_size > sizes["train"]:
+    st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
+               f"{state.train_size:,} asked for: all of them are used.")
 settings()

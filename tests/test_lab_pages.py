@@ -65,6 +65,8 @@ def test_splits_bad_settings_give_messages():
     warning = " ".join(w.value for w in at.warning)
     assert "width" in warning and "seed" in warning
     assert "at most 60 %" in " ".join(e.value for e in at.error)
+    at = run_page("splits", "val_pct=30&test_pct=30")
+    assert "leaves 1,200 digits for training, fewer than the 2,400 asked for" in body(at)
 
 
 def test_splits_state_mirrors_the_engine_config():
