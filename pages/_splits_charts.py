@@ -54,7 +54,7 @@ def curves(history: list[lab.Epoch], cfg: lab.LabConfig, stop: int | None,
             xaxis=dict(title="epoch", range=[0.5, cfg.epochs + 0.5]),
             yaxis=dict(range=[0, 1.02] if metric == "acc" else None, tickformat=".0%"
                        if metric == "acc" else None, rangemode="tozero"),
-            legend=dict(orientation="h", y=-0.25))
+            legend=dict(orientation="h", y=-0.32))
         figs.append(fig)
     return figs[0], figs[1]
 
