@@ -144,17 +144,18 @@ def trainer(state: SplitsState) -> None:
     status = st.empty()
     if go_now and stream(cfg, loss_slot, acc_slot, status) is not None:
         st.rerun()  # draw the finished run, its button now "Train again"
+    # pressed but refused (busy, no digits): the status slot holds the reason
     if outcome is None:
         loss, acc = curves([], cfg, None, None, height())
         loss_slot.plotly_chart(loss, key="splits._loss")
         acc_slot.plotly_chart(acc, key="splits._acc")
-        status.caption(f"Press Train: at most {cfg.epochs} epochs and "
-                       f"{lab.LIMITS['seconds']:.0f} seconds.")
+        if not go_now:
+            status.caption(f"Press Train: at most {cfg.epochs} epochs and "
+                           f"{lab.LIMITS['seconds']:.0f} seconds.")
         return
     loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
     loss_slot.plotly_chart(loss, key="splits._loss")
     acc_slot.plotly_chart(acc, key="splits._acc")
-    status.empty()
     test_report(cfg, outcome)
 
 
@@ -167,7 +168,11 @@ def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | Non
             status.warning("The server is busy: try again in a moment.")
             return None
     try:
-        data, world = pool()
+        try:
+            data, world = pool()
+        except FileNotFoundError as err:
+            status.error(f"The lab's digits are missing ({_ui.plain(err)}).")
+            return None
         run = lab.Run(cfg, data=data, world=world)
         for e in run:
             loss, acc = curves(run.history, cfg, run.would_stop, None, height())

@@ -8,6 +8,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import streamlit as st
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -153,3 +154,13 @@ def test_jargon_random_term_is_drawn_by_its_seed():
     assert seed > 0 and term == _glossary.random_term(seed)
     assert at.query_params["term"] == [term] or at.query_params["term"] == term
 
+
+
+def test_splits_without_its_digits_says_so(monkeypatch, tmp_path):
+    monkeypatch.setattr(lab, "load_pool", lambda: lab.data.load_pool(tmp_path / "missing.npz"))
+    st.cache_resource.clear()  # the digits loaded by an earlier test
+    at = run_page("splits", "seed=77")
+    at.button(key="splits._train").click().run()
+    assert not at.exception
+    assert "digits are missing" in " ".join(e.value for e in at.error), body(at)
+    st.cache_resource.clear()  # and not the missing ones for a later test
