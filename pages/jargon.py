@@ -1,0 +1,67 @@
+"""Learn the jargon: the talk's words and the app's, one plain sentence each, and a link to
+the view of this app that shows it. Every term is a link target: ``jargon?term=dropout``.
+
+The table is ``pages/_glossary.py``; the links come from each page's state table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from pages import _glossary, _ui
+from pages._states.jargon import JargonState
+
+
+def entry(term: _glossary.Term, focus: bool = False) -> None:
+    """One term: its sentence, the view that shows it and its own link.
+
+    The text is the glossary's own (never the search box's), so it may be HTML: the links
+    open in the same tab, as every link of the app does."""
+    target = _glossary.href(term)
+    see = (f'<a href="{target}" target="_self">See it: {_glossary.page_title(term.page)} →</a>'
+           if target is not None else
+           f"<i>Its page, {_glossary.page_title(term.page)}, is not installed here.</i>")
+    own = _ui.link_to("jargon", term=term.id)
+    with st.container(border=True):
+        st.markdown(f'<span id="{term.id}"></span>**{term.name}**: {term.sentence}<br>'
+                    f'{see} · <a href="{own}" target="_self">link to this term</a>',
+                    unsafe_allow_html=True)
+        if focus:
+            st.caption("The term this link points to.")
+
+
+def main_view(state: JargonState) -> None:
+    if state.term:
+        entry(_glossary.BY_ID[state.term], focus=True)
+    found = _glossary.search(state.q)
+    if not found:
+        st.info(f"No term matches “{_ui.plain(state.q)}”. Try a shorter word, or clear the "
+                "search.")
+    columns = st.columns(1 if _ui.presenter() else 2)
+    for i, term in enumerate(t for t in found if t.id != state.term):
+        with columns[i % len(columns)]:
+            entry(term)
+
+
+def _draw() -> None:
+    seed = int(np.random.default_rng().integers(1, 2**31 - 1))
+    _ui.set_value(JargonState, "seed", seed)
+    _ui.set_value(JargonState, "term", _glossary.random_term(seed))
+
+
+# --------------------------------------------------------------------------- the page
+state = _ui.load_state(JargonState)
+_ui.page_title(
+    "The jargon", "Learn the jargon",
+    "" if _ui.presenter() else
+    "Loss, epoch, splits, learning rate, accuracy, dropout, early stopping, layers, "
+    "convolution, RNN, LSTM, MLP, fully connected...: each word in one plain sentence, next "
+    "to the page of this app that shows it.",
+)
+search_col, jump_col = st.columns(2)
+_ui.text(JargonState, "q", "Search the terms", search_col, placeholder="e.g. dropout")
+_ui.select(JargonState, "term", "Jump to a term", jump_col,
+           format_func=lambda i: _glossary.BY_ID[i].name if i else "(none)")
+jump_col.button("🎲 A random term", on_click=_draw, key="jargon._draw")
+main_view(state)

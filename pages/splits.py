@@ -1,0 +1,228 @@
+"""Split your data, and overfitting: a network trains live on three-way-split MNIST digits.
+
+The engine is ``dlcore.lab`` (split, model, bounded run, presets); this page reads the URL
+state, streams a run's epochs into two charts and reports the test score once. Anchor:
+TensorFlow Playground's live train and test loss, here with real digits, the validation
+set the talk insists on, and the classic mistakes made on purpose.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import astuple
+
+import streamlit as st
+
+from dlcore import lab
+from pages import _ui
+from pages._splits_charts import curves, pct, split_bar
+from pages._states.splits import SplitsState, preset_link
+
+TRAINERS = 2  # runs training at once on this server (its cores); the others wait
+WAIT_S = 30  # how long a run waits for a free trainer before giving up
+KEPT_RUNS = 64  # finished runs kept for every session (seeded: same settings, same curves)
+RUN_KEY = "splits._run"  # this session's last finished run: (settings, outcome)
+
+_ui.one_torch_thread()
+
+
+@st.cache_resource
+def pool():
+    return lab.load_pool(), lab.load_world()
+
+
+@st.cache_resource
+def trainers() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(TRAINERS)
+
+
+@st.cache_resource
+def finished() -> tuple[OrderedDict, threading.Lock]:
+    """Finished runs shared by all sessions, by settings: a preset link opened by fifty
+    laptops trains once. Outcomes hold curves and scores, no weights (a few kB each)."""
+    return OrderedDict(), threading.Lock()
+
+
+def remember(cfg: lab.LabConfig, outcome: lab.Outcome) -> None:
+    runs, lock = finished()
+    with lock:
+        runs[astuple(cfg)] = outcome
+        while len(runs) > KEPT_RUNS:
+            runs.popitem(last=False)
+
+
+def recall(cfg: lab.LabConfig) -> lab.Outcome | None:
+    mine = st.session_state.get(RUN_KEY)
+    if mine and mine[0] == cfg:
+        return mine[1]
+    runs, lock = finished()
+    with lock:
+        return runs.get(astuple(cfg))
+
+
+# --------------------------------------------------------------------------- views
+def height() -> int:
+    return 300 if _ui.presenter() else 340
+
+
+def settings() -> None:
+    """The controls, bound to the link (their values are read by load_state next run)."""
+    left, right = st.columns(2)
+    _ui.slider(SplitsState, "val_pct", "Validation share (%)", left)
+    _ui.slider(SplitsState, "test_pct", "Test share (%)", left)
+    _ui.slider(SplitsState, "train_size", "Training digits used", left, step=50)
+    _ui.slider(SplitsState, "width", "Capacity: hidden units per layer", right, step=8)
+    _ui.slider(SplitsState, "depth", "Capacity: hidden layers", right)
+    _ui.toggle(SplitsState, "early_stopping", "Early stopping", right)
+    with _ui.secondary("Regularisation, training and mistakes"):
+        a, b = st.columns(2)
+        _ui.slider(SplitsState, "dropout", "Dropout", a, step=0.05)
+        _ui.select(SplitsState, "weight_decay", "Weight decay (L2)", a, radio=True)
+        _ui.slider(SplitsState, "patience", "Early-stopping patience (epochs)", a)
+        _ui.slider(SplitsState, "epochs", "Epochs (at most)", b)
+        _ui.select(SplitsState, "lr", "Learning rate (Adam)", b, radio=True)
+        _ui.slider(SplitsState, "batch_size", "Batch size", b, step=8)
+        _ui.slider(SplitsState, "leak_pct", "Mistake: test digits copied from training (%)", a)
+        _ui.toggle(SplitsState, "tune_on_test", "Mistake: pick the epoch by the test score", b)
+        _ui.number(SplitsState, "seed", "Seed", a)
+        _ui.reset_button(SplitsState, container=b)
+
+
+def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
+    """The scores of the kept model, the test set's among them, and what they mean."""
+    c = o.chosen
+    cols = st.columns(4)
+    cols[0].metric("Training", pct(c.train_acc))
+    cols[1].metric("Validation", pct(c.val_acc), f"{-100 * c.gap:+.1f} points gap",
+                   delta_color="off")
+    looks = "once" if o.test_looks == 1 else f"{o.test_looks} times"
+    cols[2].metric(f"Test (looked at {looks})", pct(o.test_acc))
+    cols[3].metric("World (500 unseen)", pct(o.world_acc),
+                   f"{100 * (o.world_acc - o.test_acc):+.1f} vs test", delta_color="off")
+    st.caption(f"Accuracies. World: 500 digits set aside, never split nor looked at. Kept: epoch {o.chosen_epoch} of {len(o.history)} ({o.stopped_by} ended the "
+               f"run after {o.history[-1].seconds:.1f} s); {o.params:,} parameters; "
+               f"{o.sizes['train']:,} training, {o.sizes['val']:,} validation and "
+               f"{o.sizes['test']:,} test digits.")
+    if o.sizes["leaked"]:
+        st.error(f"**Too good to be true.** {o.sizes['leaked']} of the {o.sizes['test']} test "
+                 f"digits are copies of training digits. Test score {pct(o.test_acc)}; on the "
+                 f"clean test set {pct(o.clean_test_acc)}; in the world "
+                 f"{pct(o.world_acc)}. Remove duplicates before you split.")
+    elif cfg.tune_on_test and o.val_choice:
+        v = o.val_choice
+        st.error(f"**Tuned on the test set.** Picking the epoch by the test score gave epoch "
+                 f"{o.chosen_epoch}: test {pct(o.test_acc)}, world {pct(o.world_acc)}. The "
+                 f"validation loss would have picked epoch {v['epoch']}: test "
+                 f"{pct(v['test_acc'])}, world {pct(v['world_acc'])}. The test gained "
+                 f"{100 * (o.test_acc - v['test_acc']):+.1f} points, the world "
+                 f"{100 * (o.world_acc - v['world_acc']):+.1f}: the test score no longer "
+                 "predicts the world.")
+    else:
+        st.info("**Why the test set is looked at only once.** Every choice made while looking "
+                "at a score (the epoch, the width, the dropout) fits the model a little to the "
+                "digits behind that score. The validation set absorbs those choices; the test "
+                "set, untouched until the end, is the honest estimate of the world.")
+
+
+@st.fragment
+def trainer(state: SplitsState) -> None:
+    """The Train button, the live charts and, once finished, the test score.
+
+    A fragment: pressing Train reruns only this part of the page while the run streams.
+    """
+    try:
+        cfg = state.config().checked()
+    except ValueError as err:
+        st.error(f"These settings cannot train: {err}.")
+        return
+    outcome = recall(cfg)
+    go_now = st.button("Train ▶" if outcome is None else "Train again ▶", type="primary",
+                       key="splits._train")
+    left, right = st.columns(2)
+    loss_slot, acc_slot = left.empty(), right.empty()
+    status = st.empty()
+    if go_now and stream(cfg, loss_slot, acc_slot, status) is not None:
+        st.rerun()  # draw the finished run, its button now "Train again"
+    # pressed but refused (busy, no digits): the status slot holds the reason
+    if outcome is None:
+        loss, acc = curves([], cfg, None, None, height())
+        loss_slot.plotly_chart(loss, key="splits._loss")
+        acc_slot.plotly_chart(acc, key="splits._acc")
+        if not go_now:
+            status.caption(f"Press Train: at most {cfg.epochs} epochs and "
+                           f"{lab.LIMITS['seconds']:.0f} seconds.")
+        return
+    loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
+    loss_slot.plotly_chart(loss, key="splits._loss")
+    acc_slot.plotly_chart(acc, key="splits._acc")
+    test_report(cfg, outcome)
+
+
+def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | None:
+    """Train, redrawing both charts after every epoch; ``None`` when the server is busy."""
+    gate = trainers()
+    if not gate.acquire(blocking=False):
+        status.info(f"{TRAINERS} runs are training on this server; yours starts when one ends.")
+        if not gate.acquire(timeout=WAIT_S):
+            status.warning("The server is busy: try again in a moment.")
+            return None
+    try:
+        try:
+            data, world = pool()
+        except FileNotFoundError as err:
+            status.error(f"The lab's digits are missing ({_ui.plain(err)}).")
+            return None
+        run = lab.Run(cfg, data=data, world=world)
+        for e in run:
+            loss, acc = curves(run.history, cfg, run.would_stop, None, height())
+            loss_slot.plotly_chart(loss, key=f"splits._loss{e.epoch}")
+            acc_slot.plotly_chart(acc, key=f"splits._acc{e.epoch}")
+            status.caption(f"Epoch {e.epoch} of at most {cfg.epochs}: validation accuracy "
+                           f"{pct(e.val_acc)} ({e.seconds:.1f} s)")
+        outcome = run.finish()
+    finally:
+        gate.release()
+    st.session_state[RUN_KEY] = (cfg, outcome)
+    remember(cfg, outcome)
+    return outcome
+
+
+def presets() -> None:
+    st.markdown("**The signs of overfitting, on purpose:** " + " · ".join(
+        f'<a href="{preset_link(name)}" target="_self">{p.title}</a>'
+        for name, p in lab.PRESETS.items()), unsafe_allow_html=True)
+
+
+def lesson(state: SplitsState) -> None:
+    """The lesson of the preset these settings are, if any."""
+    for name, p in lab.PRESETS.items():
+        if state == SplitsState.of(lab.preset(name)):
+            st.success(f"**{p.title}.** {p.lesson}")
+
+
+def main_view(state: SplitsState) -> None:
+    lesson(state)
+    trainer(state)
+
+
+# --------------------------------------------------------------------------- the page
+state = _ui.load_state(SplitsState)
+_ui.page_title(
+    "Splits and overfitting", "Split your data / Overfitting",
+    "" if _ui.presenter() else
+    "A network learns digits from the **training** set; the **validation** set picks when to "
+    "stop and which settings win; the **test** set is opened once, at the end. Watch the "
+    "curves part when the network memorises instead of learning.",
+)
+if not _ui.presenter():
+    presets()
+main_view(state)
+if _ui.presenter():
+    presets()
+sizes = lab.split_sizes(state.config())
+st.plotly_chart(split_bar(state.config(), sizes), key="splits._bar")
+if state.train_size > sizes["train"]:
+    st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
+               f"{state.train_size:,} asked for: all of them are used.")
+settings()
