@@ -59,7 +59,7 @@ def test_play_advances_the_cells(page, app_url):
 def test_bad_link_shows_a_warning(page, app_url):
     page.goto(f"{app_url}/convolution?stride=zero&x=1,2;3")
     wait_for_app(page)
-    page.get_by_text("Some link settings were not understood").wait_for()
+    page.get_by_text("Some settings in the link were not understood").wait_for()
     page.get_by_text("Cell 1 of 9").wait_for()
 
 
