@@ -59,6 +59,11 @@ class Prepared:
     def inputs(self, mode: str) -> torch.Tensor:
         return self.pooled if mode == "head" else self.trunk if mode == "last block" else self.small
 
+    def __add__(self, other: Prepared) -> Prepared:
+        return Prepared(*(torch.cat([a, b]) for a, b in (
+            (self.trunk, other.trunk), (self.pooled, other.pooled),
+            (self.small, other.small), (self.labels, other.labels))))
+
 
 def prepare(model: nn.Module, pictures: Sequence[Image.Image],
             labels: Sequence[int] | None = None, mirror: bool = False,

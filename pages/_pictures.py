@@ -1,0 +1,42 @@
+"""Pictures a person gives the fine-tuning pages: upload or camera, read safely, kept small.
+
+Shared by "Hot dog or not" and "Fine-tuning". What is read stays in the person's session
+(``st.session_state``), shrunk to :data:`KEEP_SIDE` pixels, never written to disk.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from PIL import Image, ImageOps
+
+from dlcore import images
+from pages import _ui
+
+MAX_BYTES = 5 * 2**20  # the server's maxUploadSize (.streamlit/config.toml)
+KEEP_SIDE = 320  # px: enough for the network's 256-then-224 crop
+MAX_KEPT = 60  # pictures one session may keep
+
+
+def read_rgb(data: bytes) -> Image.Image:
+    """An uploaded PNG/JPEG, upright (EXIF), RGB on white, longer side <= KEEP_SIDE."""
+    img = ImageOps.exif_transpose(images.open_image(data, max_bytes=MAX_BYTES))
+    if img.mode in ("RGBA", "LA", "P"):
+        rgba = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    img = img.convert("RGB")
+    img.thumbnail((KEEP_SIDE, KEEP_SIDE), Image.Resampling.LANCZOS)
+    return img
+
+
+def picture_from(upload, container=st) -> Image.Image | None:
+    """The picture in an uploader's or camera's file, or None with a message saying why."""
+    if upload is None:
+        return None
+    try:
+        return read_rgb(upload.getvalue())
+    except images.BadImage as err:
+        container.error(f"{_ui.plain(upload.name)} cannot be used: {_ui.plain(err)}.",
+                        icon="🚫")
+        return None
+
+
