@@ -1,0 +1,252 @@
+"""Fine-tuning: teach a network trained on ImageNet new classes from a few pictures.
+
+The engine is ``dlcore.finetune`` (``train``: a new head on frozen EfficientNet-lite0
+features, or the last block too, and a small CNN from scratch; ``demo``: the built-in
+pictures). This page reads the URL state, calls it and draws both learning curves on one
+chart. Anchor: Google's Teachable Machine; beyond it, the from-scratch twin trains beside
+the fine-tuned network on the same pictures, so the room sees why the talk says "fine-tune".
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from dlcore.finetune import demo, imagenet, train
+from pages import _pictures, _ui
+from pages._states.fine_tuning import FineTuningState
+
+PICTURES = "fine_tuning:pictures"  # session: {class index: [camera pictures]}
+DECODED = "fine_tuning:decoded"  # session: {upload file id: picture}
+RESULT = "fine_tuning:result"  # session: what the last training left
+NAME_LEN = 30
+MODE_NAMES = {"head": "new head on frozen features", "last block": "last block + new head"}
+
+_ui.one_torch_thread()
+
+
+@st.cache_resource
+def load_model() -> torch.nn.Module:
+    return imagenet.load_model()
+
+
+@st.cache_resource(max_entries=16)
+def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
+    """Training and held-out demo pictures, made once per server (shared, read-only)."""
+    return demo.demo_set(classes, per_class, seed=seed), demo.demo_set(classes, 4, seed=seed + 1)
+
+
+@st.cache_resource(max_entries=16)
+def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
+    """The demo pictures through the frozen network, once per server (read-only tensors)."""
+    (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
+    return (train.prepare(load_model(), pictures, labels, mirror=True),
+            train.prepare(load_model(), *held))
+
+
+def parse_names(text: str) -> tuple[list[str], str | None]:
+    """Class names from comma-separated text, and what is wrong with them (or None)."""
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if len(names) < 2:
+        return names, "give at least two class names, separated by commas"
+    if len(names) > 5:
+        return names[:5], "at most five classes: the first five are used"
+    long = [n for n in names if len(n) > NAME_LEN]
+    if long:
+        return [n[:NAME_LEN] for n in names], f"names are cut to {NAME_LEN} characters"
+    return names, None
+
+
+# --------------------------------------------------------------------------- pictures
+def demo_pictures(state: FineTuningState):
+    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to five)"))
+    per_class = _ui.slider(FineTuningState, "per_class", "Training pictures per class")
+    if len(classes) < 2:
+        st.info("Choose at least two classes.", icon="☝️")
+        return None
+    (pictures, labels), held = demo_pictures_for(tuple(classes), per_class, state.seed)
+    return classes, pictures, labels, held
+
+
+def _uploaded(files) -> list:
+    """Decoded uploads, each read once per session (keyed by the upload's id)."""
+    cache = st.session_state.setdefault(DECODED, {})
+    out = []
+    for f in files:
+        if f.file_id not in cache:
+            cache[f.file_id] = _pictures.picture_from(f)
+        if cache[f.file_id] is not None:
+            out.append(cache[f.file_id])
+    return out
+
+
+def your_pictures(state: FineTuningState):
+    text = _ui.text(FineTuningState, "names", "Your classes, separated by commas")
+    names, problem = parse_names(text)
+    if problem:
+        st.warning(problem.capitalize() + ".", icon="⚠️")
+    if len(names) < 2:
+        return None
+    camera = st.session_state.setdefault(PICTURES, {})
+    pictures, labels = [], []
+    cols = st.columns(len(names))
+    for k, (col, name) in enumerate(zip(cols, names, strict=True)):
+        col.markdown(f"**{_ui.plain(name)}**")
+        files = col.file_uploader("Pictures", type=["png", "jpg", "jpeg"],
+                                  accept_multiple_files=True, key=f"fine_tuning:up{k}",
+                                  label_visibility="collapsed")
+        mine = _uploaded(files or [])[:_pictures.MAX_KEPT] + camera.get(k, [])
+        pictures += mine
+        labels += [k] * len(mine)
+        col.caption(f"{len(mine)} picture{'s' * (len(mine) != 1)}")
+        if mine:
+            col.image(mine[-4:], width=48)
+    with st.expander("Take pictures with the camera"):
+        k = st.radio("For class", range(len(names)), format_func=lambda i: names[i],
+                     horizontal=True)
+        shot = _pictures.picture_from(st.camera_input("Camera", key="fine_tuning:camera"))
+        if shot is not None and st.button("Add this picture"):
+            camera.setdefault(k, []).append(shot)
+            st.rerun()
+    if len(pictures) > 5 * _pictures.MAX_KEPT:
+        st.warning("Too many pictures; the first ones are used.", icon="⚠️")
+    counts = [labels.count(k) for k in range(len(names))]
+    if min(counts) < 2:
+        st.info("Give each class at least two pictures (three to ten work well). They stay "
+                "in this browser session only: not on disk, not in the link.", icon="📷")
+        return None
+    return names, pictures, labels, None
+
+
+# --------------------------------------------------------------------------- training
+def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
+    h = hashlib.sha1(repr((list(classes), mode, steps, seed)).encode())
+    for p in pictures:
+        h.update(p.tobytes()[:4096] + repr(p.size).encode())
+    return h.hexdigest()
+
+
+def run_training(classes, pictures, labels, held, state: FineTuningState) -> dict:
+    """Fine-tune and train from scratch for the same steps, drawing both curves live."""
+    model = load_model()
+    with st.spinner("Reading the pictures through the frozen network…"):
+        if held is not None:
+            data, test = demo_prepared(tuple(classes), state.per_class, state.seed)
+        else:
+            data, test = train.prepare(model, pictures, labels, mirror=True), None
+    config = train.Config(steps=state.steps, seed=state.seed)
+    chart, bar = st.empty(), st.progress(0.0)
+    curves: dict[str, list[float]] = {}
+    results = {}
+    for mode, name in ((state.mode, "fine-tuned"), ("scratch", "from scratch")):
+        curves[name] = []
+
+        def show(p, name=name):
+            curves[name].append(p.loss)
+            bar.progress(p.fraction, text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
+            if p.step % 5 == 0 or p.step == p.steps:
+                chart.line_chart(loss_table(curves), height=220,
+                                 x_label="step", y_label="training loss")
+
+        results[name] = train.fit(model, data, classes, mode, config, callback=show,
+                                  held_out=test)
+    bar.empty()
+    chart.empty()
+    return results
+
+
+def loss_table(curves: dict[str, list[float]]) -> pd.DataFrame:
+    n = max(len(c) for c in curves.values())
+    return pd.DataFrame({k: c + [None] * (n - len(c)) for k, c in curves.items()},
+                        index=pd.RangeIndex(1, n + 1, name="step"))
+
+
+def curves_view(results: dict) -> None:
+    tuned, scratch = results["fine-tuned"], results["from scratch"]
+    left, right = st.columns(2)
+    left.markdown("**Training loss**")
+    left.line_chart(loss_table({k: r.losses for k, r in results.items()}), height=220,
+                    x_label="step", y_label="loss")
+    if tuned.accuracy:
+        acc = pd.DataFrame({k: [a for _, a in r.accuracy] for k, r in results.items()},
+                           index=pd.Index([s for s, _ in tuned.accuracy], name="step"))
+        right.markdown("**Accuracy on held-out pictures**")
+        right.line_chart(acc, height=220, x_label="step", y_label="accuracy")
+    right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
+                  f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
+                  "Same pictures, same steps, same optimiser (Adam).")
+
+
+def classify_view(results: dict, classes, held) -> None:
+    st.subheader("Classify a new picture")
+    if held is not None:
+        pics, labels = held
+        i = st.slider("Held-out picture (never trained on)", 1, len(pics)) - 1
+        img, truth = pics[i], classes[labels[i]]
+    else:
+        choice = st.radio("From", ("upload", "camera"), horizontal=True)
+        up = (st.file_uploader("A picture to classify", type=["png", "jpg", "jpeg"],
+                               key="fine_tuning:test") if choice == "upload"
+              else st.camera_input("A picture to classify", key="fine_tuning:testcam"))
+        img, truth = _pictures.picture_from(up), None
+        if img is None:
+            return
+    x = train.prepare(load_model(), [img])
+    left, right = st.columns([1, 2])
+    left.image(img, width="stretch",
+               caption=None if truth is None else f"truth: {_ui.plain(truth)}")
+    table = {"class": list(classes)}
+    for name, r in results.items():
+        table[name] = r.probs(x)[0].tolist()
+    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
+    right.dataframe(table, hide_index=True, width="stretch",
+                    column_config={k: bar for k in results})
+
+
+def main_view(state: FineTuningState) -> None:
+    source = _ui.select(FineTuningState, "source", "Pictures", radio=True,
+                        format_func=lambda s: {"demo": "built-in demo set",
+                                               "yours": "your own"}[s])
+    got = demo_pictures(state) if source == "demo" else your_pictures(state)
+    settings = _ui.secondary("Training")
+    mode = _ui.select(FineTuningState, "mode", "What learns", radio=True, container=settings,
+                      format_func=MODE_NAMES.get)
+    _ui.slider(FineTuningState, "steps", "Steps (both networks)", container=settings)
+    if got is None:
+        return
+    classes, pictures, labels, held = got
+    if source == "demo":
+        with st.expander(f"The {len(pictures)} training pictures"):
+            st.image(pictures, width=64, caption=[classes[k] for k in labels])
+    sig = signature(classes, pictures, mode, state.steps, state.seed)
+    result = st.session_state.get(RESULT)
+    if st.button("Train both", type="primary"):
+        result = {"sig": sig, "classes": classes,
+                  "models": run_training(classes, pictures, labels, held, state)}
+        st.session_state[RESULT] = result
+    if result is None:
+        st.info("Press **Train both**: the fine-tuned network and a CNN from scratch learn "
+                "the same pictures, side by side.", icon="🏁")
+        return
+    if result["sig"] != sig:
+        st.caption("The pictures or settings changed since this training: press Train "
+                   "both again.")
+    curves_view(result["models"])
+    classify_view(result["models"], result["classes"], held if result["sig"] == sig else None)
+
+
+state = _ui.load_state(FineTuningState)
+_ui.page_title(
+    "Fine-tuning", "Fine-Tuning",
+    "Start from a network trained on ImageNet's 1.28 million photos and teach it new classes "
+    "from a few pictures: its features already know edges, textures and parts, so only a "
+    "new last layer has to learn. Beside it, a CNN learns the same pictures from scratch.")
+try:
+    load_model()
+except (ImportError, FileNotFoundError, RuntimeError) as err:
+    st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}).", icon="🚫")
+    st.stop()
+main_view(state)
