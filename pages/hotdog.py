@@ -76,12 +76,9 @@ def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
     right.markdown(f"## {'🌭' if hot else '🚫'} {text}")
     right.caption(f"p(hot dog) = {pred.p_hotdog:.3f}: ImageNet class 934 \"hotdog\" "
                   "against the other 999.")
-    right.dataframe(
-        {"ImageNet label": [label for label, _ in pred.top],
-         "p": [p for _, p in pred.top]},
-        column_config={"p": st.column_config.ProgressColumn("p", min_value=0.0,
-                                                             max_value=1.0, format="%.3f")},
-        hide_index=True, width="stretch")
+    right.markdown("**ImageNet's top five**")
+    for label, p in pred.top:
+        right.progress(p, text=f"{_ui.plain(label)}: {p:.3f}")
 
 
 def examples_view(img, pred: imagenet.Prediction) -> None:
