@@ -14,7 +14,7 @@ from pages import _ui
 
 MAX_BYTES = 5 * 2**20  # the server's maxUploadSize (.streamlit/config.toml)
 KEEP_SIDE = 320  # px: enough for the network's 256-then-224 crop
-MAX_KEPT = 60  # pictures one session may keep
+MAX_KEPT = 20  # pictures of one class a session may keep (320 px: 0.3 MB each)
 
 
 def read_rgb(data: bytes) -> Image.Image:

@@ -20,7 +20,7 @@ from pages import _pictures, _ui
 from pages._states.fine_tuning import FineTuningState
 
 PICTURES = "fine_tuning:pictures"  # session: {class index: [camera pictures]}
-DECODED = "fine_tuning:decoded"  # session: {upload file id: picture}
+DECODED = "fine_tuning:decoded"  # session: {class index: {upload file id: picture}}
 RESULT = "fine_tuning:result"  # session: what the last training left
 NAME_LEN = 30
 MODE_NAMES = {"head": "new head on frozen features", "last block": "last block + new head"}
@@ -71,16 +71,14 @@ def demo_pictures(state: FineTuningState):
     return classes, pictures, labels, held
 
 
-def _uploaded(files) -> list:
-    """Decoded uploads, each read once per session (keyed by the upload's id)."""
-    cache = st.session_state.setdefault(DECODED, {})
-    out = []
-    for f in files:
-        if f.file_id not in cache:
-            cache[f.file_id] = _pictures.picture_from(f)
-        if cache[f.file_id] is not None:
-            out.append(cache[f.file_id])
-    return out
+def _uploaded(k: int, files) -> list:
+    """Class ``k``'s uploads, each decoded once; removed uploads are forgotten."""
+    decoded = st.session_state.setdefault(DECODED, {})
+    before = decoded.get(k, {})
+    now = {f.file_id: before[f.file_id] if f.file_id in before else _pictures.picture_from(f)
+           for f in files[:_pictures.MAX_KEPT]}
+    decoded[k] = now
+    return [img for img in now.values() if img is not None]
 
 
 def your_pictures(state: FineTuningState):
@@ -98,7 +96,9 @@ def your_pictures(state: FineTuningState):
         files = col.file_uploader("Pictures", type=["png", "jpg", "jpeg"],
                                   accept_multiple_files=True, key=f"fine_tuning:up{k}",
                                   label_visibility="collapsed")
-        mine = _uploaded(files or [])[:_pictures.MAX_KEPT] + camera.get(k, [])
+        mine = (_uploaded(k, files or []) + camera.get(k, []))[:_pictures.MAX_KEPT]
+        if len(files or []) + len(camera.get(k, [])) > _pictures.MAX_KEPT:
+            col.caption(f"only the first {_pictures.MAX_KEPT} are used")
         pictures += mine
         labels += [k] * len(mine)
         col.caption(f"{len(mine)} picture{'s' * (len(mine) != 1)}")
@@ -108,11 +108,10 @@ def your_pictures(state: FineTuningState):
         k = st.radio("For class", range(len(names)), format_func=lambda i: names[i],
                      horizontal=True)
         shot = _pictures.picture_from(st.camera_input("Camera", key="fine_tuning:camera"))
-        if shot is not None and st.button("Add this picture"):
+        full = len(camera.get(k, [])) >= _pictures.MAX_KEPT
+        if shot is not None and st.button("Add this picture", disabled=full):
             camera.setdefault(k, []).append(shot)
             st.rerun()
-    if len(pictures) > 5 * _pictures.MAX_KEPT:
-        st.warning("Too many pictures; the first ones are used.", icon="⚠️")
     counts = [labels.count(k) for k in range(len(names))]
     if min(counts) < 2:
         st.info("Give each class at least two pictures (three to ten work well). They stay "

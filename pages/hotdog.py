@@ -88,7 +88,7 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
                 "question, hot dog or not, and a new two-class layer learns it on top of the "
                 "network's frozen features, in a second.")
     examples = st.session_state.setdefault(EXAMPLES, [])
-    full = len(examples) >= _pictures.MAX_KEPT
+    full = len(examples) >= 2 * _pictures.MAX_KEPT
     cols = st.columns(3)
     if img is not None and cols[0].button("🌭 This is a hot dog", disabled=full):
         examples.append((1, img))
@@ -101,7 +101,7 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
     use_demo = st.toggle(f"Add the app's {2 * DEMO_PER_SIDE} demo examples (drawn hot dogs; "
                          "cat, coffee, rocket, astronaut)", value=True)
     st.caption(f"Your examples: {mine[0]} hot dog, {mine[1]} not (at most "
-               f"{_pictures.MAX_KEPT}; they stay in this session only).")
+               f"{2 * _pictures.MAX_KEPT}; they stay in this session only).")
     if examples:
         st.image([p for _, p in examples][-12:], width=64,
                  caption=[CLASSES[lab] for lab, _ in examples][-12:])

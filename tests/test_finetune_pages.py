@@ -114,6 +114,27 @@ def test_fine_tuning_your_classes_are_text_and_private():
     assert any("at least two class names" in w.value for w in one.warning)
 
 
+def test_fine_tuning_your_pictures_train_and_classify_and_stay_private():
+    at = run("fine_tuning", source="yours", names="espresso, space", steps="5")
+    cups = [(f"cup{i}.jpg", jpeg(demo.photo("coffee", i)), "image/jpeg") for i in range(3)]
+    sky = [(f"sky{i}.jpg", jpeg(demo.photo("rocket", i)), "image/jpeg") for i in range(3)]
+    sky.append(("notes.jpg", b"not a picture", "image/jpeg"))
+    at.file_uploader[0].set_value(cups)
+    at.file_uploader[1].set_value(sky)
+    at.run()
+    assert [c.value for c in at.caption if c.value.endswith("pictures")] == ["3 pictures"] * 2
+    assert "notes.jpg cannot be used" in at.error[0].value.replace("\\", "")
+    button(at, "Train both").click().run()
+    assert not at.exception, at.exception
+    assert any("From scratch" in c.value for c in at.caption)
+    at.file_uploader[2].upload("new.jpg", jpeg(demo.photo("coffee", 99)), "image/jpeg").run()
+    probs = at.dataframe[0].value
+    assert list(probs["class"]) == ["espresso", "space"] and probs["fine-tuned"][0] > 0.5
+    other = run("fine_tuning", source="yours", names="espresso, space", steps="5")
+    assert [c.value for c in other.caption if c.value.endswith("pictures")] == ["0 pictures"] * 2
+    assert not other.dataframe
+
+
 @pytest.mark.parametrize("params", [{"classes": "giraffe"}, {"steps": "0"},
                                     {"mode": "all"}, {"picture": "x"}])
 def test_bad_links_warn_and_use_defaults(params):

@@ -81,7 +81,7 @@ def prepare(model: nn.Module, pictures: Sequence[Image.Image],
 
 
 class SmallCNN(nn.Module):
-    """The from-scratch twin: three conv-ReLU-pool stages and a linear layer (~25k weights)."""
+    """The from-scratch twin: three conv-ReLU-pool stages and a linear layer (about 24,000 weights)."""
 
     def __init__(self, classes: int):
         super().__init__()
