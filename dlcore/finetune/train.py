@@ -57,7 +57,7 @@ class Prepared:
         return len(self.labels)
 
     def inputs(self, mode: str) -> torch.Tensor:
-        return self.pooled if mode == "head" else self.trunk if mode == "last block" else self.small
+        return {"head": self.pooled, "last block": self.trunk}.get(mode, self.small)
 
     def __add__(self, other: Prepared) -> Prepared:
         return Prepared(*(torch.cat([a, b]) for a, b in (
@@ -81,7 +81,8 @@ def prepare(model: nn.Module, pictures: Sequence[Image.Image],
 
 
 class SmallCNN(nn.Module):
-    """The from-scratch twin: three conv-ReLU-pool stages and a linear layer (about 24,000 weights)."""
+    """The from-scratch twin: three conv-ReLU-pool stages and a linear layer (about 24,000
+    weights for three classes)."""
 
     def __init__(self, classes: int):
         super().__init__()
