@@ -10,13 +10,18 @@ prints one JSON object.
   (``head``), the last block, and the from-scratch CNN, each for the page's 20 steps;
   target for the head (reading included) < 10 s;
 * ``ten_sessions``: ten threads, one thread of torch each (as the pages), each reading
-  and training its own 3 x 10 pictures at once, as ten people pressing Train together:
+  and training its own 3 x 10 pictures at once, as ten people pressing Train together,
+  through the pages' queue (``train.SLOTS``: two at a time; ``--slots 0``: all at once):
   the wall time each waited, and the same work done by one session alone.
+
+The pages read a person's own pictures once, without mirror images (the demo sets, read
+once per server, add them); the 2-thread row reads with mirror images, as the demo does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -53,11 +58,12 @@ def median_ms(fn, repeat: int) -> float:
     return round(statistics.median(times), 1)
 
 
-def session(model, pictures, labels, mode: str = "head") -> float:
+def session(model, pictures, labels, slots: train.Slots | None = None) -> float:
     """One person's Train press on their own pictures: read them, then fit; seconds."""
     start = time.perf_counter()
-    data = train.prepare(model, pictures, labels, mirror=True)
-    train.fit(model, data, CLASSES, mode, train.Config(steps=STEPS))
+    with slots.turn() if slots else contextlib.nullcontext():
+        data = train.prepare(model, pictures, labels)
+        train.fit(model, data, CLASSES, "head", train.Config(steps=STEPS))
     return time.perf_counter() - start
 
 
@@ -65,6 +71,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15, help="classifications timed")
     parser.add_argument("--sessions", type=int, default=10, help="people training at once")
+    parser.add_argument("--slots", type=int, default=2,
+                        help="trainings at once (the pages' train.SLOTS: 2); 0: no queue")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -92,12 +100,13 @@ def main() -> None:
 
     torch.set_num_threads(1)
     alone = session(model, pictures, labels)
+    slots = train.Slots(args.slots) if args.slots else None
     waits: list[float] = []
 
     def one(k: int) -> None:
         torch.set_num_threads(1)
         pics, labs = demo.demo_set(CLASSES, 10, seed=100 + k)
-        waits.append(session(model, pics, labs))
+        waits.append(session(model, pics, labs, slots))
 
     threads = [threading.Thread(target=one, args=(k,)) for k in range(args.sessions)]
     t = time.perf_counter()
@@ -106,7 +115,7 @@ def main() -> None:
     for th in threads:
         th.join()
     result["ten_sessions"] = {
-        "sessions": args.sessions, "alone_s": round(alone, 2),
+        "sessions": args.sessions, "slots": args.slots, "alone_s": round(alone, 2),
         "each_s": sorted(round(w, 1) for w in waits),
         "median_s": round(statistics.median(waits), 1),
         "all_done_s": round(time.perf_counter() - t, 1)}

@@ -123,29 +123,35 @@ def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
 
 
 def run_training(classes, pictures, labels, held, state: FineTuningState) -> dict:
-    """Fine-tune and train from scratch for the same steps, drawing both curves live."""
+    """Fine-tune and train from scratch for the same steps, drawing both curves live.
+    Two trainings run at once on the server; a third waits its turn (``train.SLOTS``)."""
     model = _pictures.network()
-    with st.spinner("Reading the pictures through the frozen network…"):
-        if held is not None:
-            data, test = demo_prepared(tuple(classes), state.per_class, state.seed)
-        else:
-            data, test = train.prepare(model, pictures, labels, mirror=True), None
-    config = train.Config(steps=state.steps, seed=state.seed)
-    chart, bar = st.empty(), st.progress(0.0)
-    curves: dict[str, list[float]] = {}
-    results = {}
-    for mode, name in ((state.mode, "fine-tuned"), ("scratch", "from scratch")):
-        curves[name] = []
+    note = st.empty()
+    with train.SLOTS.turn(lambda n: note.info(f"Waiting for a free place to train: {n} "
+                                              "waiting (two train at once).", icon="⏳")):
+        note.empty()
+        with st.spinner("Reading the pictures through the frozen network…"):
+            if held is not None:
+                data, test = demo_prepared(tuple(classes), state.per_class, state.seed)
+            else:
+                data, test = train.prepare(model, pictures, labels), None
+        config = train.Config(steps=state.steps, seed=state.seed)
+        chart, bar = st.empty(), st.progress(0.0)
+        curves: dict[str, list[float]] = {}
+        results = {}
+        for mode, name in ((state.mode, "fine-tuned"), ("scratch", "from scratch")):
+            curves[name] = []
 
-        def show(p, name=name):
-            curves[name].append(p.loss)
-            bar.progress(p.fraction, text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
-            if p.step % 5 == 0 or p.step == p.steps:
-                chart.line_chart(loss_table(curves), height=220,
-                                 x_label="step", y_label="training loss")
+            def show(p, name=name):
+                curves[name].append(p.loss)
+                bar.progress(p.fraction,
+                             text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
+                if p.step % 5 == 0 or p.step == p.steps:
+                    chart.line_chart(loss_table(curves), height=220,
+                                     x_label="step", y_label="training loss")
 
-        results[name] = train.fit(model, data, classes, mode, config, callback=show,
-                                  held_out=test)
+            results[name] = train.fit(model, data, classes, mode, config, callback=show,
+                                      held_out=test)
     bar.empty()
     chart.empty()
     return results

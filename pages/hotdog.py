@@ -63,19 +63,20 @@ def choose_picture(state: HotdogState):
 
 
 def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
-    """The picture beside the slide's answer and ImageNet's top five."""
-    left, right = st.columns([1, 1], vertical_alignment="center")
-    left.image(img, caption=source, width="stretch")
+    """The slide's answer first (on a phone it must not scroll away), then the picture
+    beside ImageNet's top five."""
     hot, text = imagenet.verdict(pred.p_hotdog)
-    right.markdown(f"## {'🌭' if hot else '🚫'} {text}")
-    right.caption(f"p(hot dog) = {pred.p_hotdog:.3f}: ImageNet class 934 \"hotdog\" "
-                  "against the other 999.")
+    st.markdown(f"## {'🌭' if hot else '🚫'} {text}")
+    left, right = st.columns([1, 1])
+    left.image(img, caption=source, width=320 if _ui.presenter() else "stretch")
     right.markdown("**ImageNet's top five**")
     for label, p in pred.top:
         right.progress(p, text=f"{_ui.plain(label)}: {p:.3f}")
+    right.caption(f"p(hot dog) = {pred.p_hotdog:.3f}: the softmax probability of ImageNet "
+                  "class 934, \"hotdog\", against the other 999 together.")
 
 
-def examples_view(img, pred: imagenet.Prediction) -> None:
+def examples_view(img) -> None:
     """The slide's "train on examples": a two-class head on the person's examples."""
     st.subheader("Train on examples")
     st.markdown("ImageNet's answer is a 1,000-way guess. Give the network examples of *your* "
@@ -84,9 +85,9 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
     examples = st.session_state.setdefault(EXAMPLES, [])
     full = len(examples) >= 2 * _pictures.MAX_KEPT
     cols = st.columns(3)
-    if img is not None and cols[0].button("🌭 This is a hot dog", disabled=full):
+    if cols[0].button("🌭 This is a hot dog", disabled=full):
         examples.append((1, img))
-    if img is not None and cols[1].button("🚫 This is not", disabled=full):
+    if cols[1].button("🚫 This is not", disabled=full):
         examples.append((0, img))
     if cols[2].button("Forget my examples", disabled=not examples):
         examples.clear()
@@ -101,24 +102,35 @@ def examples_view(img, pred: imagenet.Prediction) -> None:
                  caption=[CLASSES[lab] for lab, _ in examples][-12:])
 
     if st.button("Train on examples", type="primary"):
-        data = demo_examples() if use_demo else None
-        if examples:
-            own = train.prepare(_pictures.network(), [p for _, p in examples],
-                                [lab for lab, _ in examples], mirror=True)
-            data = own if data is None else data + own
-        if data is None or len(set(data.labels.tolist())) < 2:
-            st.warning("Training needs examples of both: a hot dog and something else.",
-                       icon="⚠️")
-        else:
-            bar = st.progress(0.0, text="training")
-            trained = train.fit(_pictures.network(), data, CLASSES, "head",
-                                train.Config(steps=STEPS), callback=lambda p: bar.progress(
-                                    p.fraction, text=f"step {p.step}/{p.steps}, "
-                                                     f"loss {p.loss:.3f}"))
-            bar.empty()
-            st.session_state[TRAINED] = (trained, len(data) // 2)
+        note = st.empty()
+        with train.SLOTS.turn(lambda n: note.info(f"Waiting for a free place to train: {n} "
+                                                  "waiting (two train at once).", icon="⏳")):
+            note.empty()
+            train_on(examples, use_demo)
 
-    if TRAINED in st.session_state and img is not None:
+
+def train_on(examples: list, use_demo: bool) -> None:
+    """A two-class head on the person's examples (mirrored too) and the demo's."""
+    data = demo_examples() if use_demo else None
+    if examples:
+        own = train.prepare(_pictures.network(), [p for _, p in examples],
+                            [lab for lab, _ in examples], mirror=True)
+        data = own if data is None else data + own
+    if data is None or len(set(data.labels.tolist())) < 2:
+        st.warning("Training needs examples of both: a hot dog and something else.",
+                   icon="⚠️")
+        return
+    bar = st.progress(0.0, text="training")
+    trained = train.fit(_pictures.network(), data, CLASSES, "head", train.Config(steps=STEPS),
+                        callback=lambda p: bar.progress(
+                            p.fraction, text=f"step {p.step}/{p.steps}, loss {p.loss:.3f}"))
+    bar.empty()
+    st.session_state[TRAINED] = (trained, len(data) // 2)
+
+
+def after_view(img, pred: imagenet.Prediction) -> None:
+    """p before (ImageNet alone) and after training on the person's examples."""
+    if TRAINED in st.session_state:
         trained, n = st.session_state[TRAINED]
         x = train.prepare(_pictures.network(), [img])
         p_after = float(trained.probs(x)[0, 1])
@@ -134,10 +146,8 @@ def main_view(state: HotdogState) -> None:
     if img is not None:
         pred = imagenet.predict(_pictures.network(), img)
         verdict_view(img, source, pred)
-    else:
-        pred = None
-    if pred is not None:
-        examples_view(img, pred)
+        examples_view(img)
+        after_view(img, pred)
     with _ui.secondary("How it works"):
         st.markdown(
             "The network is **EfficientNet-lite0** (Tan & Le, 2019), trained on ImageNet's "

@@ -72,6 +72,12 @@ def test_train_on_examples_changes_p_and_stays_in_its_session():
     assert "0 hot dog, 0 not" in " ".join(c.value for c in b.caption)
 
 
+def test_camera_waits_for_a_picture():
+    at = run("hotdog", picture="camera")
+    assert at.get("camera_input") and verdicts(at) == []
+    assert "this browser session only" in at.info[0].value
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("**notes**.png", b"this is not a picture", "not a readable PNG or JPEG"),
     ("huge.jpg", b"\xff\xd8" + bytes(6 * 2**20), "the limit is"),

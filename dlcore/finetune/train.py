@@ -13,13 +13,20 @@ takes a lot less time to converge". Three ways to learn the same pictures:
 The pictures go through the frozen trunk once (:func:`prepare`); each training step then
 costs a few milliseconds, so the head learns in well under a second on a CPU. Every
 optimiser step is reported to a :class:`dlcore.training.Progress` callback.
+
+A server runs many sessions' trainings in one process: :data:`SLOTS` lets two run at once
+(one per core of a small server) and queues the rest, so the first people in a room who
+press Train get their answer in seconds instead of everyone waiting for all of them
+(``python benchmarks/imagenet.py``).
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -33,6 +40,35 @@ from . import imagenet
 
 MODES = ("head", "last block", "scratch")
 SMALL = 64  # side of the pictures the from-scratch CNN sees
+
+
+class Slots:
+    """At most ``n`` trainings at once in this process; the others wait their turn."""
+
+    def __init__(self, n: int):
+        self._free = threading.BoundedSemaphore(n)
+        self._lock = threading.Lock()
+        self.waiting = 0
+
+    @contextmanager
+    def turn(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+        """Hold a slot for the ``with`` block; ``on_wait(people waiting)`` if none is free."""
+        if not self._free.acquire(blocking=False):
+            with self._lock:
+                self.waiting += 1
+                ahead = self.waiting
+            if on_wait is not None:
+                on_wait(ahead)
+            self._free.acquire()
+            with self._lock:
+                self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+SLOTS = Slots(2)
 
 
 @dataclass
