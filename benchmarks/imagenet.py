@@ -6,7 +6,7 @@ prints one JSON object.
 * ``classify_ms_1_thread``: median time of one classification (preprocessing, network,
   softmax, top five) on one thread, as the pages serve it; target < 150 ms;
 * ``train_3x10_s_2_threads``: three classes of ten pictures on two threads: reading them
-  through the frozen network (with mirror images, as the page does), then the new head
+  through the frozen network (as the page reads a person's pictures), then the new head
   (``head``), the last block, and the from-scratch CNN, each for the page's 20 steps;
   target for the head (reading included) < 10 s;
 * ``ten_sessions``: ten threads, one thread of torch each (as the pages), each reading
@@ -15,7 +15,7 @@ prints one JSON object.
   the wall time each waited, and the same work done by one session alone.
 
 The pages read a person's own pictures once, without mirror images (the demo sets, read
-once per server, add them); the 2-thread row reads with mirror images, as the demo does.
+once per server, add them).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def main() -> None:
     torch.set_num_threads(2)
     pictures, labels = demo.demo_set(CLASSES, 10, seed=0)
     t = time.perf_counter()
-    data = train.prepare(model, pictures, labels, mirror=True)
+    data = train.prepare(model, pictures, labels)
     read = time.perf_counter() - t
     timing = {"read_pictures": round(read, 2)}
     for mode in train.MODES:
