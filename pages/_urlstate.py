@@ -46,6 +46,10 @@ _SEEN = "_ui_url_seen"  # session: {page: {field: its URL value as last read or 
 
 # --------------------------------------------------------------------------- text
 _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GitHub-flavoured Markdown links bare URLs and e-mail addresses AFTER escapes are read
+# (a transform on the text), so an invisible word joiner breaks those patterns instead.
+_AUTOLINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -53,9 +57,12 @@ def plain(text: object) -> str:
 
     Every ASCII punctuation character gets a backslash (CommonMark's escape), so no
     link, image, code span, emphasis, HTML tag, LaTeX, ``:emoji:`` or ``:color[...]``
-    can be formed; line breaks become spaces.
+    can be formed; a word joiner (invisible) after ``:``, before ``@`` and after
+    ``www`` stops bare URLs and addresses from becoming links; line breaks become spaces.
     """
-    return _MARKUP.sub(r"\\\1", re.sub(r"[\r\n\t\v\f]", " ", str(text)))
+    text = re.sub(r"[\r\n\t\v\f]", " ", str(text))
+    text = _AUTOLINK.sub(lambda m: _JOINER + m[1] if m[1] == "@" else m[1] + _JOINER, text)
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def number_text(v: float) -> str:
@@ -330,8 +337,13 @@ def load_state(cls: type[T]) -> T:
             st.session_state[k] = _for_session(spec, value)
             seen[name] = raws
         else:
-            # Reassigned so that Streamlit keeps it on runs that do not draw its widget.
-            st.session_state[k] = st.session_state[k]
+            # Reassigned so that Streamlit keeps it on runs that do not draw its widget;
+            # a choice that a run-time list (a vocabulary, the devices) no longer holds
+            # falls back to the default.
+            current = st.session_state[k]
+            if callable(spec.choices) and not _still_allowed(spec, current):
+                current = _for_session(spec, spec.default)
+            st.session_state[k] = current
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
@@ -339,6 +351,11 @@ def load_state(cls: type[T]) -> T:
         st.warning("Some settings in the link were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
+
+
+def _still_allowed(spec: Spec, current: Any) -> bool:
+    options = spec.options()
+    return all(v in options for v in (current if spec.many else [current]))
 
 
 def value(cls: type, name: str) -> Any:

@@ -72,7 +72,7 @@ def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
 
 def conv_link(kernel: np.ndarray, digit: np.ndarray) -> str:
     """A link to the convolution page with this kernel and this digit as the image."""
-    return _ui.link_to("convolution", kernel=np.round(kernel, 3), preset="edited",
+    return _ui.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
                        source="link", image=_ui.encode_image(digit))
 
 
