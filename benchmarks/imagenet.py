@@ -14,8 +14,7 @@ prints one JSON object.
   through the pages' queue (``train.SLOTS``: two at a time; ``--slots 0``: all at once):
   the wall time each waited, and the same work done by one session alone.
 
-The pages read a person's own pictures once, without mirror images (the demo sets, read
-once per server, add them).
+The fine-tuning page reads each picture once, without mirror images, as here.
 """
 
 from __future__ import annotations

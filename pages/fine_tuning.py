@@ -37,7 +37,7 @@ def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
 def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
     """The demo pictures through the frozen network, once per server (read-only tensors)."""
     (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
-    return (train.prepare(_pictures.network(), pictures, labels, mirror=True),
+    return (train.prepare(_pictures.network(), pictures, labels),
             train.prepare(_pictures.network(), *held))
 
 

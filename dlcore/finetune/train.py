@@ -78,7 +78,6 @@ class Config:
         "head": 3e-3, "last block": 1e-3, "scratch": 3e-3})
     weight_decay: float = 1e-4
     seed: int = 0
-    mirror: bool = True  # also learn each picture mirrored left-right
 
 
 @dataclass
