@@ -46,8 +46,8 @@ def choose_picture(state: HotdogState):
         seed = state.seed
         st.button("🎲 Another " + ("hot dog" if choice == "hot dog" else "crop"),
                   on_click=_another)
-        if choice == "hot dog":
-            return demo.hotdog(seed), f"a hot dog drawn by the app (seed {seed})"
+        if choice == "hot dog":  # demo.hotdog(1) is the undecided one: the default
+            return demo.hotdog(seed + 1), f"a hot dog drawn by the app (seed {seed})"
         return demo.photo(choice, seed or None), (
             f"scikit-image's {choice} photo" + (f", crop {seed}" if seed else ""))
     if choice == "upload":

@@ -15,6 +15,6 @@ PICTURES = DEMOS + ("upload", "camera")
 class HotdogState:
     PAGE: ClassVar[str] = "hotdog"
     picture: str = _ui.param("hot dog", choices=PICTURES)
-    # which drawn hot dog (1: "Not hotdog! p = 0.53", as undecided as the slide's) or which
-    # crop of a photo (0: the whole photo)
-    seed: int = _ui.param(1, lo=0, hi=2**31 - 1)
+    # which drawn hot dog (the default, 0, is "Not hotdog! p = 0.53": as undecided as the
+    # slide) or which crop of a photo (0: the whole photo)
+    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
