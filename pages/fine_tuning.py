@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dlcore.finetune import demo, train
@@ -56,8 +56,11 @@ def parse_names(text: str) -> tuple[list[str], str | None]:
 
 # --------------------------------------------------------------------------- pictures
 def demo_pictures(state: FineTuningState):
-    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to five)"))
-    per_class = _ui.slider(FineTuningState, "per_class", "Training pictures per class")
+    left, right = st.columns([2, 1])
+    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to five)",
+                                   container=left))
+    per_class = _ui.slider(FineTuningState, "per_class", "Training pictures per class",
+                           container=right)
     if len(classes) < 2:
         st.info("Choose at least two classes.", icon="☝️")
         return None
@@ -147,8 +150,7 @@ def run_training(classes, pictures, labels, held, state: FineTuningState) -> dic
                 bar.progress(p.fraction,
                              text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
                 if p.step % 5 == 0 or p.step == p.steps:
-                    chart.line_chart(loss_table(curves), height=220,
-                                     x_label="step", y_label="training loss")
+                    chart.plotly_chart(loss_figure(curves), config={"displayModeBar": False})
 
             results[name] = train.fit(model, data, classes, mode, config, callback=show,
                                       held_out=test)
@@ -157,23 +159,39 @@ def run_training(classes, pictures, labels, held, state: FineTuningState) -> dic
     return results
 
 
-def loss_table(curves: dict[str, list[float]]) -> pd.DataFrame:
-    n = max(len(c) for c in curves.values())
-    return pd.DataFrame({k: c + [None] * (n - len(c)) for k, c in curves.items()},
-                        index=pd.RangeIndex(1, n + 1, name="step"))
+COLOURS = {"fine-tuned": "#2563eb", "from scratch": "#f59e0b"}
+
+
+def curves_figure(series: dict[str, tuple[list[int], list[float]]], y_title: str,
+                  y_range: tuple[float, float] | None = None) -> go.Figure:
+    """Both networks' curves on one chart, the legend on top (readable on a phone)."""
+    fig = go.Figure([go.Scatter(x=x, y=y, name=name, mode="lines",
+                                line=dict(color=COLOURS[name], width=3))
+                     for name, (x, y) in series.items()])
+    fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=1.15, x=0),
+                      xaxis_title="step", yaxis_title=y_title)
+    if y_range:
+        fig.update_yaxes(range=y_range)
+    return fig
+
+
+def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
+    return curves_figure({k: (list(range(1, len(c) + 1)), c) for k, c in curves.items()},
+                         "training loss")
 
 
 def curves_view(results: dict) -> None:
     tuned, scratch = results["fine-tuned"], results["from scratch"]
     left, right = st.columns(2)
-    left.markdown("**Training loss**")
-    left.line_chart(loss_table({k: r.losses for k, r in results.items()}), height=220,
-                    x_label="step", y_label="loss")
+    config = {"displayModeBar": False}
+    left.plotly_chart(loss_figure({k: r.losses for k, r in results.items()}),
+                      config=config, key="fine_tuning:loss")
     if tuned.accuracy:
-        acc = pd.DataFrame({k: [a for _, a in r.accuracy] for k, r in results.items()},
-                           index=pd.Index([s for s, _ in tuned.accuracy], name="step"))
-        right.markdown("**Accuracy on held-out pictures**")
-        right.line_chart(acc, height=220, x_label="step", y_label="accuracy")
+        right.plotly_chart(curves_figure(
+            {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
+             for k, r in results.items()}, "held-out accuracy", (0, 1.05)),
+            config=config, key="fine_tuning:accuracy")
     right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
                   f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
                   "Same pictures, same steps, same optimiser (Adam).")
@@ -210,10 +228,10 @@ def main_view(state: FineTuningState) -> None:
                         format_func=lambda s: {"demo": "built-in demo set",
                                                "yours": "your own"}[s])
     got = demo_pictures(state) if source == "demo" else your_pictures(state)
-    settings = _ui.secondary("Training")
-    mode = _ui.select(FineTuningState, "mode", "What learns", radio=True, container=settings,
+    left, right = st.columns([2, 1])
+    mode = _ui.select(FineTuningState, "mode", "What learns", radio=True, container=left,
                       format_func=MODE_NAMES.get)
-    _ui.slider(FineTuningState, "steps", "Steps (both networks)", container=settings)
+    _ui.slider(FineTuningState, "steps", "Steps (both networks)", container=right)
     if got is None:
         return
     classes, pictures, labels, held = got

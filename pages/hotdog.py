@@ -63,17 +63,17 @@ def choose_picture(state: HotdogState):
 
 
 def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
-    """The slide's answer first (on a phone it must not scroll away), then the picture
-    beside ImageNet's top five."""
+    """The picture beside the slide's answer and ImageNet's top five (on a phone: the
+    picture, then the answer; on stage both fit the first screen)."""
     hot, text = imagenet.verdict(pred.p_hotdog)
-    st.markdown(f"## {'🌭' if hot else '🚫'} {text}")
     left, right = st.columns([1, 1])
-    left.image(img, caption=source, width=320 if _ui.presenter() else "stretch")
+    left.image(img, caption=source, width=300 if _ui.presenter() else "stretch")
+    right.markdown(f"## {'🌭' if hot else '🚫'} {text}")
     right.markdown("**ImageNet's top five**")
     for label, p in pred.top:
         right.progress(p, text=f"{_ui.plain(label)}: {p:.3f}")
-    right.caption(f"p(hot dog) = {pred.p_hotdog:.3f}: the softmax probability of ImageNet "
-                  "class 934, \"hotdog\", against the other 999 together.")
+    st.caption(f"p(hot dog) = {pred.p_hotdog:.3f}: the softmax probability of ImageNet "
+               "class 934, \"hotdog\", against the other 999 together.")
 
 
 def examples_view(img) -> None:
@@ -142,10 +142,12 @@ def after_view(img, pred: imagenet.Prediction) -> None:
 
 
 def main_view(state: HotdogState) -> None:
+    shown = st.container()  # the answer above the choice: first on every screen
     img, source = choose_picture(state)
     if img is not None:
         pred = imagenet.predict(_pictures.network(), img)
-        verdict_view(img, source, pred)
+        with shown:
+            verdict_view(img, source, pred)
         examples_view(img)
         after_view(img, pred)
     with _ui.secondary("How it works"):
