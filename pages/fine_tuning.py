@@ -153,7 +153,7 @@ def run_training(classes, pictures, labels, held, state: FineTuningState) -> dic
                     chart.plotly_chart(loss_figure(curves), config={"displayModeBar": False})
 
             results[name] = train.fit(model, data, classes, mode, config, callback=show,
-                                      held_out=test)
+                                      held_out=test, every=2)
     bar.empty()
     chart.empty()
     return results
@@ -168,8 +168,9 @@ def curves_figure(series: dict[str, tuple[list[int], list[float]]], y_title: str
     fig = go.Figure([go.Scatter(x=x, y=y, name=name, mode="lines",
                                 line=dict(color=COLOURS[name], width=3))
                      for name, (x, y) in series.items()])
-    fig.update_layout(height=240, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=1.15, x=0),
+    fig.update_layout(height=250, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0,
+                                  bgcolor="rgba(0,0,0,0)"),
                       xaxis_title="step", yaxis_title=y_title)
     if y_range:
         fig.update_yaxes(range=y_range)
