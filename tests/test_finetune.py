@@ -83,10 +83,10 @@ def _synthetic(kind: str, seed: int) -> Image.Image:
 def test_new_head_learns_separable_classes_to_100_percent(model):
     classes = ("across", "down")
     pictures = [_synthetic(k, s) for k in classes for s in range(6)]
-    held = [_synthetic(k, 100 + s) for k in classes for s in range(10)]
+    held = [_synthetic(k, 100 + s) for k in classes for s in range(8)]
     labels = [0] * 6 + [1] * 6
-    data = train.prepare(model, pictures, labels, mirror=True)
-    test = train.prepare(model, held, [0] * 10 + [1] * 10)
+    data = train.prepare(model, pictures, labels)
+    test = train.prepare(model, held, [0] * 8 + [1] * 8)
     seen = []
     result = train.fit(model, data, classes, "head", train.Config(steps=40),
                        callback=seen.append, held_out=test)
@@ -129,3 +129,27 @@ def test_demo_sets_differ_by_seed():
         assert not np.array_equal(np.asarray(x), np.asarray(y))
     with pytest.raises(ValueError, match="no demo pictures"):
         demo.picture("giraffe")
+
+
+def test_slots_queue_the_third_training():
+    import threading
+    import time
+
+    slots, order, heard = train.Slots(2), [], []
+    inside = threading.Barrier(3)
+
+    def first_two(name):
+        with slots.turn():
+            inside.wait()
+            time.sleep(0.2)
+            order.append(name)
+
+    threads = [threading.Thread(target=first_two, args=(n,)) for n in "ab"]
+    for t in threads:
+        t.start()
+    inside.wait()  # both slots are taken now
+    with slots.turn(on_wait=heard.append):
+        order.append("c")
+    for t in threads:
+        t.join()
+    assert heard == [1] and order.index("c") >= 1 and slots.waiting == 0  # after a or b left
