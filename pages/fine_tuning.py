@@ -101,9 +101,10 @@ def your_pictures(state: FineTuningState):
         col.caption(f"{len(mine)} picture{'s' * (len(mine) != 1)}")
         if mine:
             col.image(mine[-4:], width=48)
-    with st.expander("Take pictures with the camera"):
-        k = st.radio("For class", range(len(names)), format_func=lambda i: names[i],
-                     horizontal=True)
+    # the camera starts only when asked for: no permission prompt on opening the page
+    if st.toggle("Take pictures with the camera", key="fine_tuning:use_camera"):
+        k = st.radio("For class", range(len(names)), horizontal=True,
+                     format_func=lambda i: _ui.plain(names[i]))
         shot = _pictures.picture_from(st.camera_input("Camera", key="fine_tuning:camera"))
         full = len(camera.get(k, [])) >= _pictures.MAX_KEPT
         if shot is not None and st.button("Add this picture", disabled=full):

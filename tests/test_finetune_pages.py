@@ -120,6 +120,11 @@ def test_fine_tuning_your_classes_are_text_and_private():
     assert "\\<b\\>hot\\<\\/b\\>" in shown and "\\*\\*dog\\*\\*" in shown
     assert "<b>" not in shown.replace("\\<b\\>", "")
     assert any("at least two pictures" in i.value for i in at.info)
+    assert not at.get("camera_input")  # no camera until asked for
+    at.toggle(key="fine_tuning:use_camera").set_value(True).run()
+    assert at.get("camera_input")
+    classes = next(r for r in at.radio if r.label == "For class")
+    assert classes.options[:2] == ["\\<b\\>hot\\<\\/b\\>", "\\*\\*dog\\*\\*"]
     one = run("fine_tuning", source="yours", names="a")
     assert any("at least two class names" in w.value for w in one.warning)
 
