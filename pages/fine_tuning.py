@@ -120,9 +120,11 @@ def your_pictures(state: FineTuningState):
 
 # --------------------------------------------------------------------------- training
 def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
+    """What a training was run on: a changed picture or setting asks for a new one."""
     h = hashlib.sha1(repr((list(classes), mode, steps, seed)).encode())
     for p in pictures:
-        h.update(p.tobytes()[:4096] + repr(p.size).encode())
+        h.update(repr(p.size).encode())
+        h.update(p.tobytes())
     return h.hexdigest()
 
 
