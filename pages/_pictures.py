@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 
-from dlcore import images
+from dlcore.data import images
 from dlcore.finetune import imagenet
 from pages import _ui
 
@@ -26,23 +26,12 @@ def network() -> torch.nn.Module:
     return imagenet.load_model()
 
 
-def read_rgb(data: bytes) -> Image.Image:
-    """An uploaded PNG/JPEG, upright (EXIF), RGB on white, longer side <= KEEP_SIDE."""
-    img = ImageOps.exif_transpose(images.open_image(data, max_bytes=MAX_BYTES))
-    if img.mode in ("RGBA", "LA", "P"):
-        rgba = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-    img = img.convert("RGB")
-    img.thumbnail((KEEP_SIDE, KEEP_SIDE), Image.Resampling.LANCZOS)
-    return img
-
-
 def picture_from(upload, container=st) -> Image.Image | None:
     """The picture in an uploader's or camera's file, or None with a message saying why."""
     if upload is None:
         return None
-    try:
-        return read_rgb(upload.getvalue())
+    try:  # upright (EXIF), RGB on white, decoded at a bounded size
+        return images.read_rgb(upload.getvalue(), max_side=KEEP_SIDE, max_bytes=MAX_BYTES)
     except images.BadImage as err:
         container.error(f"{_ui.plain(upload.name)} cannot be used: {_ui.plain(err)}.",
                         icon="🚫")
