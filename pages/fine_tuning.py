@@ -1,0 +1,273 @@
+"""Fine-tuning: teach a network trained on ImageNet new classes from a few pictures.
+
+The engine is ``dlcore.finetune`` (``train``: a new head on frozen EfficientNet-lite0
+features, or the last block too, and a small CNN from scratch; ``demo``: the built-in
+pictures). This page reads the URL state, calls it and draws both learning curves on one
+chart. Anchor: Google's Teachable Machine; beyond it, the from-scratch twin trains beside
+the fine-tuned network on the same pictures, so the room sees why the talk says "fine-tune".
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dlcore.finetune import demo, train
+from pages import _pictures, _ui
+from pages._states.fine_tuning import FineTuningState
+
+PICTURES = "fine_tuning:pictures"  # session: {class index: [camera pictures]}
+DECODED = "fine_tuning:decoded"  # session: {class index: {upload file id: picture}}
+RESULT = "fine_tuning:result"  # session: what the last training left
+NAME_LEN = 30
+MODE_NAMES = {"head": "new head on frozen features", "last block": "last block + new head"}
+
+_ui.one_torch_thread()
+
+
+@st.cache_resource(max_entries=16)
+def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
+    """Training and held-out demo pictures, made once per server (shared, read-only)."""
+    return demo.demo_set(classes, per_class, seed=seed), demo.demo_set(classes, 4, seed=seed + 1)
+
+
+@st.cache_resource(max_entries=16)
+def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
+    """The demo pictures through the frozen network, once per server (read-only tensors)."""
+    (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
+    return (train.prepare(_pictures.network(), pictures, labels),
+            train.prepare(_pictures.network(), *held))
+
+
+def parse_names(text: str) -> tuple[list[str], str | None]:
+    """Class names from comma-separated text, and what is wrong with them (or None)."""
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if len(names) < 2:
+        return names, "give at least two class names, separated by commas"
+    if len(names) > 5:
+        return names[:5], "at most five classes: the first five are used"
+    long = [n for n in names if len(n) > NAME_LEN]
+    if long:
+        return [n[:NAME_LEN] for n in names], f"names are cut to {NAME_LEN} characters"
+    return names, None
+
+
+# --------------------------------------------------------------------------- pictures
+def demo_pictures(state: FineTuningState):
+    left, right = st.columns([2, 1])
+    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to five)",
+                                   container=left))
+    per_class = _ui.slider(FineTuningState, "per_class", "Training pictures per class",
+                           container=right)
+    if len(classes) < 2:
+        st.info("Choose at least two classes.", icon="☝️")
+        return None
+    (pictures, labels), held = demo_pictures_for(tuple(classes), per_class, state.seed)
+    return classes, pictures, labels, held
+
+
+def _uploaded(k: int, files) -> list:
+    """Class ``k``'s uploads, each decoded once; removed uploads are forgotten."""
+    decoded = st.session_state.setdefault(DECODED, {})
+    before = decoded.get(k, {})
+    now = {f.file_id: before[f.file_id] if f.file_id in before else _pictures.picture_from(f)
+           for f in files[:_pictures.MAX_KEPT]}
+    decoded[k] = now
+    return [img for img in now.values() if img is not None]
+
+
+def your_pictures(state: FineTuningState):
+    text = _ui.text(FineTuningState, "names", "Your classes, separated by commas")
+    names, problem = parse_names(text)
+    if problem:
+        st.warning(problem.capitalize() + ".", icon="⚠️")
+    if len(names) < 2:
+        return None
+    camera = st.session_state.setdefault(PICTURES, {})
+    pictures, labels = [], []
+    cols = st.columns(len(names))
+    for k, (col, name) in enumerate(zip(cols, names, strict=True)):
+        col.markdown(f"**{_ui.plain(name)}**")
+        files = col.file_uploader("Pictures", type=["png", "jpg", "jpeg"],
+                                  accept_multiple_files=True, key=f"fine_tuning:up{k}",
+                                  label_visibility="collapsed")
+        mine = (_uploaded(k, files or []) + camera.get(k, []))[:_pictures.MAX_KEPT]
+        if len(files or []) + len(camera.get(k, [])) > _pictures.MAX_KEPT:
+            col.caption(f"only the first {_pictures.MAX_KEPT} are used")
+        pictures += mine
+        labels += [k] * len(mine)
+        col.caption(f"{len(mine)} picture{'s' * (len(mine) != 1)}")
+        if mine:
+            col.image(mine[-4:], width=48)
+    # the camera starts only when asked for: no permission prompt on opening the page
+    if st.toggle("Take pictures with the camera", key="fine_tuning:use_camera"):
+        k = st.radio("For class", range(len(names)), horizontal=True,
+                     format_func=lambda i: _ui.plain(names[i]))
+        shot = _pictures.picture_from(st.camera_input("Camera", key="fine_tuning:camera"))
+        full = len(camera.get(k, [])) >= _pictures.MAX_KEPT
+        if shot is not None and st.button("Add this picture", disabled=full):
+            camera.setdefault(k, []).append(shot)
+            st.rerun()
+    counts = [labels.count(k) for k in range(len(names))]
+    if min(counts) < 2:
+        st.info("Give each class at least two pictures (three to ten work well). They stay "
+                "in this browser session only: not on disk, not in the link.", icon="📷")
+        return None
+    return names, pictures, labels, None
+
+
+# --------------------------------------------------------------------------- training
+def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
+    """What a training was run on: a changed picture or setting asks for a new one."""
+    h = hashlib.sha1(repr((list(classes), mode, steps, seed)).encode())
+    for p in pictures:
+        h.update(repr(p.size).encode())
+        h.update(p.tobytes())
+    return h.hexdigest()
+
+
+def run_training(classes, pictures, labels, held, state: FineTuningState) -> dict:
+    """Fine-tune and train from scratch for the same steps, drawing both curves live.
+    Two trainings run at once on the server; a third waits its turn (``train.SLOTS``)."""
+    model = _pictures.network()
+    note = st.empty()
+    with train.SLOTS.turn(lambda n: note.info(f"Waiting for a free place to train: {n} "
+                                              "waiting (two train at once).", icon="⏳")):
+        note.empty()
+        with st.spinner("Reading the pictures through the frozen network…"):
+            if held is not None:
+                data, test = demo_prepared(tuple(classes), state.per_class, state.seed)
+            else:
+                data, test = train.prepare(model, pictures, labels), None
+        config = train.Config(steps=state.steps, seed=state.seed)
+        chart, bar = st.empty(), st.progress(0.0)
+        curves: dict[str, list[float]] = {}
+        results = {}
+        for mode, name in ((state.mode, "fine-tuned"), ("scratch", "from scratch")):
+            curves[name] = []
+
+            def show(p, name=name):
+                curves[name].append(p.loss)
+                bar.progress(p.fraction,
+                             text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
+                if p.step % 5 == 0 or p.step == p.steps:
+                    chart.plotly_chart(loss_figure(curves), config={"displayModeBar": False})
+
+            results[name] = train.fit(model, data, classes, mode, config, callback=show,
+                                      held_out=test, every=2)
+    bar.empty()
+    chart.empty()
+    return results
+
+
+COLOURS = {"fine-tuned": "#2563eb", "from scratch": "#f59e0b"}
+
+
+def curves_figure(series: dict[str, tuple[list[int], list[float]]], y_title: str,
+                  y_range: tuple[float, float] | None = None) -> go.Figure:
+    """Both networks' curves on one chart, the legend on top (readable on a phone)."""
+    fig = go.Figure([go.Scatter(x=x, y=y, name=name, mode="lines",
+                                line=dict(color=COLOURS[name], width=3))
+                     for name, (x, y) in series.items()])
+    fig.update_layout(height=250, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0,
+                                  bgcolor="rgba(0,0,0,0)"),
+                      xaxis_title="step", yaxis_title=y_title)
+    if y_range:
+        fig.update_yaxes(range=y_range)
+    return fig
+
+
+def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
+    return curves_figure({k: (list(range(1, len(c) + 1)), c) for k, c in curves.items()},
+                         "training loss")
+
+
+def curves_view(results: dict) -> None:
+    tuned, scratch = results["fine-tuned"], results["from scratch"]
+    left, right = st.columns(2)
+    config = {"displayModeBar": False}
+    left.plotly_chart(loss_figure({k: r.losses for k, r in results.items()}),
+                      config=config, key="fine_tuning:loss")
+    if tuned.accuracy:
+        right.plotly_chart(curves_figure(
+            {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
+             for k, r in results.items()}, "held-out accuracy", (0, 1.05)),
+            config=config, key="fine_tuning:accuracy")
+    right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
+                  f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
+                  "Same pictures, same steps, same optimiser (Adam).")
+
+
+def classify_view(results: dict, classes, held) -> None:
+    st.subheader("Classify a new picture")
+    if held is not None:
+        pics, labels = held
+        i = st.slider("Held-out picture (never trained on)", 1, len(pics)) - 1
+        img, truth = pics[i], classes[labels[i]]
+    else:
+        choice = st.radio("From", ("upload", "camera"), horizontal=True)
+        up = (st.file_uploader("A picture to classify", type=["png", "jpg", "jpeg"],
+                               key="fine_tuning:test") if choice == "upload"
+              else st.camera_input("A picture to classify", key="fine_tuning:testcam"))
+        img, truth = _pictures.picture_from(up), None
+        if img is None:
+            return
+    x = train.prepare(_pictures.network(), [img])
+    left, right = st.columns([1, 2])
+    left.image(img, width="stretch",
+               caption=None if truth is None else f"truth: {_ui.plain(truth)}")
+    table = {"class": list(classes)}
+    for name, r in results.items():
+        table[name] = r.probs(x)[0].tolist()
+    bar = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
+    right.dataframe(table, hide_index=True, width="stretch",
+                    column_config={k: bar for k in results})
+
+
+def main_view(state: FineTuningState) -> None:
+    source = _ui.select(FineTuningState, "source", "Pictures", radio=True,
+                        format_func=lambda s: {"demo": "built-in demo set",
+                                               "yours": "your own"}[s])
+    got = demo_pictures(state) if source == "demo" else your_pictures(state)
+    left, right = st.columns([2, 1])
+    mode = _ui.select(FineTuningState, "mode", "What learns", radio=True, container=left,
+                      format_func=MODE_NAMES.get)
+    _ui.slider(FineTuningState, "steps", "Steps (both networks)", container=right)
+    if got is None:
+        return
+    classes, pictures, labels, held = got
+    if source == "demo":
+        with st.expander(f"The {len(pictures)} training pictures"):
+            st.image(pictures, width=64, caption=[classes[k] for k in labels])
+    sig = signature(classes, pictures, mode, state.steps, state.seed)
+    result = st.session_state.get(RESULT)
+    if st.button("Train both", type="primary"):
+        result = {"sig": sig, "classes": classes,
+                  "models": run_training(classes, pictures, labels, held, state)}
+        st.session_state[RESULT] = result
+    if result is None:
+        st.info("Press **Train both**: the fine-tuned network and a CNN from scratch learn "
+                "the same pictures, side by side.", icon="🏁")
+        return
+    if result["sig"] != sig:
+        st.caption("The pictures or settings changed since this training: press Train "
+                   "both again.")
+    curves_view(result["models"])
+    classify_view(result["models"], result["classes"], held if result["sig"] == sig else None)
+
+
+state = _ui.load_state(FineTuningState)
+_ui.page_title(
+    "Fine-tuning", "Fine-Tuning",
+    "Start from a network trained on ImageNet's 1.28 million photos and teach it new classes "
+    "from a few pictures: its features already know edges, textures and parts, so only a "
+    "new last layer has to learn. Beside it, a CNN learns the same pictures from scratch.")
+try:
+    _pictures.network()
+except (ImportError, FileNotFoundError, RuntimeError) as err:
+    st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}).", icon="🚫")
+    st.stop()
+main_view(state)

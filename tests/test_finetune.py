@@ -1,0 +1,155 @@
+"""The ImageNet network behind "Hot dog or not" and "Fine-tuning": it loads offline, knows a
+cat, its hot-dog probability is class 934's softmax mass, and new heads learn new classes
+(faster than a CNN from scratch), without ever changing the shared network."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from dlcore.finetune import demo, imagenet, train
+
+CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat", "lynx"}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return imagenet.load_model()
+
+
+def test_loads_offline_from_the_package(model, monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the model must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    again = imagenet.load_model()
+    assert not again.training and not any(p.requires_grad for p in again.parameters())
+    names = imagenet.categories()
+    assert len(names) == 1000 and names[imagenet.HOTDOG] == "hotdog"
+
+
+def test_chelsea_is_a_cat(model):
+    # Recorded on 2026-11-28: tiger cat 0.38, Egyptian cat 0.38, tabby 0.17, lynx 0.02.
+    pred = imagenet.predict(model, demo.photo("cat", seed=None))
+    labels = [label for label, _ in pred.top]
+    assert len(labels) == 5 and labels[0] in CATS
+    assert sum(p for label, p in pred.top if label in CATS) > 0.8
+    coffee = imagenet.predict(model, demo.photo("coffee", seed=None))
+    assert coffee.top[0][0] == "espresso"
+
+
+def test_hotdog_probability_is_the_softmax_mass_of_class_934(model):
+    img = demo.hotdog(5)
+    pred = imagenet.predict(model, img)
+    with torch.no_grad():
+        logits = model(imagenet.preprocess(img)[None])[0]
+    p = torch.softmax(logits.double(), 0)[934].item()
+    assert pred.p_hotdog == pytest.approx(p, abs=1e-6)
+    assert pred.top[0][0] == "hotdog"
+    # the trunk / top split the fine-tuning uses is the same network
+    feats = imagenet.features(model, imagenet.preprocess(img)[None])
+    assert torch.allclose(model._fc(feats)[0], logits, atol=1e-4)
+
+
+def test_verdict_reads_like_the_slide():
+    assert imagenet.verdict(0.41) == (False, "Not hotdog! p = 0.59")
+    assert imagenet.verdict(0.59) == (True, "Hotdog! p = 0.59")
+    assert imagenet.verdict(0.5)[0]
+
+
+def test_any_size_and_mode_becomes_224(model):
+    for img in (Image.new("L", (30, 900), 128), Image.new("RGBA", (640, 20)),
+                Image.new("P", (1, 1))):
+        assert imagenet.preprocess(img).shape == (3, 224, 224)
+
+
+def _synthetic(kind: str, seed: int) -> Image.Image:
+    """Stripes across or stripes down, at a random period, phase and colour."""
+    rng = np.random.default_rng(seed)
+    period, phase = rng.uniform(12, 40), rng.uniform(0, 40)
+    yy, xx = np.mgrid[0:200, 0:200]
+    t = (yy if kind == "across" else xx) + phase
+    on = (np.sin(2 * np.pi * t / period) > 0)[..., None]
+    a, b = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    while np.abs(a.astype(int) - b).sum() < 200:
+        b = rng.integers(0, 256, 3)
+    return Image.fromarray(np.where(on, a, b).astype(np.uint8))
+
+
+def test_new_head_learns_separable_classes_to_100_percent(model):
+    classes = ("across", "down")
+    pictures = [_synthetic(k, s) for k in classes for s in range(6)]
+    held = [_synthetic(k, 100 + s) for k in classes for s in range(8)]
+    labels = [0] * 6 + [1] * 6
+    data = train.prepare(model, pictures, labels)
+    test = train.prepare(model, held, [0] * 8 + [1] * 8)
+    seen = []
+    result = train.fit(model, data, classes, "head", train.Config(steps=40),
+                       callback=seen.append, held_out=test)
+    assert [p.step for p in seen] == list(range(1, 41))
+    assert result.losses[-1] < result.losses[0]
+    assert result.accuracy[-1] == (40, 1.0)
+
+
+def test_fine_tuned_beats_from_scratch_and_leaves_the_network_alone(model):
+    classes = ("cat", "coffee", "rocket")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    data = train.prepare(model, *demo.demo_set(classes, 6, seed=0), mirror=False)
+    test = train.prepare(model, *demo.demo_set(classes, 6, seed=1))
+    config = train.Config(steps=6, seed=0)
+    acc = {mode: train.fit(model, data, classes, mode, config, held_out=test).accuracy[-1][1]
+           for mode in train.MODES}
+    # Recorded on 2026-11-28 after 6 steps: head 1.0, last block 1.0, scratch 0.67.
+    assert acc["head"] == 1.0 and acc["last block"] == 1.0
+    assert acc["scratch"] < 0.8
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert not model.training and not any(p.requires_grad for p in model.parameters())
+
+
+def test_fit_needs_two_classes(model):
+    data = train.Prepared(torch.zeros(2, 192, 7, 7), torch.zeros(2, 1280),
+                          torch.zeros(2, 3, 64, 64), torch.tensor([0, 0]))
+    with pytest.raises(ValueError, match="two classes"):
+        train.fit(model, data, ("a", "b"))
+    with pytest.raises(ValueError, match="mode"):
+        train.fit(model, train.Prepared(data.trunk, data.pooled, data.small,
+                                        torch.tensor([0, 1])), ("a", "b"), "everything")
+
+
+def test_demo_sets_differ_by_seed():
+    a, la = demo.demo_set(("hot dog", "cat"), 2, seed=0)
+    b, _ = demo.demo_set(("hot dog", "cat"), 2, seed=1)
+    assert la == [0, 0, 1, 1]
+    for x, y in zip(a, b, strict=True):
+        assert not np.array_equal(np.asarray(x), np.asarray(y))
+    with pytest.raises(ValueError, match="no demo pictures"):
+        demo.picture("giraffe")
+
+
+def test_slots_queue_the_third_training():
+    import threading
+    import time
+
+    slots, order, heard = train.Slots(2), [], []
+    inside = threading.Barrier(3)
+
+    def first_two(name):
+        with slots.turn():
+            inside.wait()
+            time.sleep(0.2)
+            order.append(name)
+
+    threads = [threading.Thread(target=first_two, args=(n,)) for n in "ab"]
+    for t in threads:
+        t.start()
+    inside.wait()  # both slots are taken now
+    with slots.turn(on_wait=heard.append):
+        order.append("c")
+    for t in threads:
+        t.join()
+    assert heard == [1] and order.index("c") >= 1 and slots.waiting == 0  # after a or b left
