@@ -101,3 +101,22 @@ def pair_axes(model: Embeddings, words: list[str], x_pair: tuple[str, str],
     coords.setflags(write=False)
     pairs = (tuple(x_pair), tuple(y_pair))
     return PairAxes(tuple(words), coords, pairs)
+
+
+@dataclass(frozen=True)
+class AnalogyPlane:
+    """An analogy drawn flat: its words and the point b - a + c, by PCA of those vectors."""
+    words: tuple[str, ...]  # a, b, c, then the answers
+    coords: np.ndarray  # (len(words), 2)
+    target: np.ndarray  # (2,): where b - a + c lands
+
+
+def analogy_plane(model: Embeddings, analogy, vocab: int | None = None) -> AnalogyPlane:
+    """The words of an :class:`~dlcore.embeddings.vectors.Analogy` and its target in 2-D."""
+    words = list(analogy.inputs) + [w for w, _ in analogy.answers]
+    rows = model.unit[[model.index(w, vocab) for w in words]]
+    a, b, c = rows[:3]
+    target = b - a + c
+    stacked = np.vstack([rows, target / np.linalg.norm(target)]).astype(np.float32)
+    coords, _ = _reduce(stacked.tobytes(), stacked.shape, "pca", 2, 0)
+    return AnalogyPlane(tuple(words), coords[:-1], coords[-1])
