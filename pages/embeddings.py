@@ -72,6 +72,8 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
     except WordError as err:
         say(err)
         return
+    st.markdown(f"Nearest to **{_ui.plain(found and word.strip().casefold())}**: "
+                + ", ".join(_ui.plain(w) for w, _ in found[:5]))
     table, chart = st.columns([2, 3])
     table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                     hide_index=True, width="stretch")
@@ -267,7 +269,7 @@ def compare_view(state: S, vocab: int) -> None:
         try:
             found = vectors.neighbours(word, k, None if name == "shakespeare" else vocab)
         except WordError as err:
-            col.warning(_ui.plain(err), icon="✋")
+            col.info(_ui.plain(err))  # a finding here, not a mistake: one model lacks it
             continue
         col.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                       hide_index=True, width="stretch")

@@ -96,7 +96,7 @@ PRESETS: dict[str, Preset] = {
     "tenses": Preset(
         "Verb tenses", "The forms of one verb sit together (walk, walked, walking): what a "
         "verb means outweighs its tense.",
-        EmbeddingsState(view="map", words="tenses", method="tsne", seed=1)),
+        EmbeddingsState(view="map", words="tenses", method="tsne", seed=3)),
     "gender": Preset(
         "Gender pairs", "man → woman, king → queen, boy → girl: one direction for all "
         "eight pairs.",
