@@ -135,10 +135,15 @@ class Embeddings:
     def top(self, query: np.ndarray, k: int, vocab: int | None = None,
             exclude: tuple[int, ...] = ()) -> list[tuple[str, float]]:
         """The k words whose unit vectors have the largest dot product with ``query``."""
-        n = self.size(vocab)
-        scores = self.unit[:n] @ query.astype(np.float32, copy=False)
+        return self._best(self._scores(query, vocab), k, exclude)
+
+    def _scores(self, query: np.ndarray, vocab: int | None) -> np.ndarray:
+        return self.unit[:self.size(vocab)] @ query.astype(np.float32, copy=False)
+
+    def _best(self, scores: np.ndarray, k: int, exclude: tuple[int, ...] = ()
+              ) -> list[tuple[str, float]]:
         scores[list(exclude)] = -np.inf
-        k = max(0, min(k, n - len(exclude)))
+        k = max(0, min(k, len(scores) - len(exclude)))
         if k == 0:
             return []
         best = np.argpartition(-scores, k - 1)[:k]
@@ -163,8 +168,10 @@ class Embeddings:
         ia, ib, ic = ids
         target = self.unit[ib] - self.unit[ia] + self.unit[ic]
         target = target / np.linalg.norm(target)
-        answers = self.top(target, k, vocab, exclude=ids)
-        unfiltered = self.top(target, 1, vocab)[0]
+        scores = self._scores(target, vocab)
+        first = int(scores.argmax())
+        unfiltered = (self.words[first], float(scores[first]))
+        answers = self._best(scores, k, exclude=ids)
         return Analogy(tuple(self.words[i] for i in ids), tuple(answers), unfiltered)
 
 
