@@ -153,11 +153,10 @@ def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
     return words, groups
 
 
-def _word_set_controls(state: S) -> None:
-    left, right = st.columns([1, 2])
-    _ui.select(S, "words", "Words", left, format_func=lambda n: WORD_SETS[n][0])
+def _word_set_controls(state: S, column) -> None:
+    _ui.select(S, "words", "Words", column, format_func=lambda n: WORD_SETS[n][0])
     if state.words == "own":
-        _ui.text(S, "own", "Your words (commas or spaces, up to 30)", right,
+        _ui.text(S, "own", "Your words (commas or spaces, up to 30)",
                  placeholder="cat, dog, car, bus, apple, pear")
 
 
@@ -171,14 +170,14 @@ def _pairs(words: list[str], groups: dict[str, str], set_name: str) -> list[tupl
 
 
 def map_view(state: S, vectors, vocab: int) -> None:
-    _word_set_controls(state)
-    cols = st.columns(3)
-    method = _ui.select(S, "method", "Method", cols[0], radio=True,
+    cols = st.columns([3, 2, 2, 2])
+    method = _ui.select(S, "method", "Method", cols[1], radio=True,
                         format_func=lambda m: {"pca": "PCA", "tsne": "t-SNE"}[m])
-    dims = _ui.select(S, "dims", "Dimensions", cols[1], radio=True,
+    dims = _ui.select(S, "dims", "Dimensions", cols[2], radio=True,
                       format_func=lambda d: f"{d}-D")
     if method == "tsne":
-        _ui.number(S, "seed", "Seed", cols[2])
+        _ui.number(S, "seed", "Seed", cols[3])
+    _word_set_controls(state, cols[0])
     words, groups = _words(state, vectors, vocab)
     try:
         with st.spinner("Arranging the words…"):
@@ -231,10 +230,10 @@ def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go
 
 
 def axes_view(state: S, vectors, vocab: int) -> None:
-    _word_set_controls(state)
-    cols = st.columns(4)
-    x_pair = (_ui.text(S, "x_from", "x axis from", cols[0]), _ui.text(S, "x_to", "to", cols[1]))
-    y_pair = (_ui.text(S, "y_from", "y axis from", cols[2]), _ui.text(S, "y_to", "to", cols[3]))
+    cols = st.columns([3, 2, 2, 2, 2])
+    x_pair = (_ui.text(S, "x_from", "x axis from", cols[1]), _ui.text(S, "x_to", "to", cols[2]))
+    y_pair = (_ui.text(S, "y_from", "y axis from", cols[3]), _ui.text(S, "y_to", "to", cols[4]))
+    _word_set_controls(state, cols[0])
     words, groups = _words(state, vectors, vocab)
     try:
         axes = projection.pair_axes(vectors, words, x_pair, y_pair, vocab)
@@ -325,10 +324,12 @@ def main_view(state: S) -> None:
         scores_view()
         return
     if view != "compare":
-        cols = st.columns([1, 1])
-        _ui.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
-        _ui.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
-                   format_func=lambda n: f"{n:,}")
+        shown = min(state.vocab, len(model(state.model)))
+        with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
+            cols = st.columns([1, 1])
+            _ui.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
+            _ui.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
+                       format_func=lambda n: f"{n:,}")
     vectors = model(state.model)
     vocab = vectors.size(state.vocab)
     if view == "compare":
@@ -346,8 +347,7 @@ def main_view(state: S) -> None:
 state = _ui.load_state(S)
 _ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
                "Each word is a vector; words used alike point alike, so meaning becomes "
-               "direction and distance. Explore GloVe (400,000 words) beside a word2vec "
-               "trained here on Shakespeare.")
+               "direction and distance.")
 main_view(state)
 presets_panel()
 _ui.reset_button(S)
