@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dlcore.embeddings import WordError, corpus, evaluation, load, projection, word2vec
+from dlcore.embeddings import WordError, corpus, evaluation, load, projection, vectors, word2vec
 from tests.conftest import REPO
 
 
@@ -23,6 +23,26 @@ def glove():
 @pytest.fixture(scope="module")
 def bard():
     return load("shakespeare")
+
+
+def test_glove_cache_is_the_package_matrix(tmp_path, glove):
+    built = vectors.load_glove(tmp_path)  # an empty folder: the cache is built here
+    again = vectors.load_glove(tmp_path)  # and memory-mapped from there
+    matrix, _ = vectors.glove_files()
+    source = np.load(matrix, mmap_mode="r")
+    assert len(built) == len(again) == 400_000 and built.words[:3] == ["the", ",", "."]
+    assert np.array_equal(again.kv.vectors[::997], source[::997])
+    assert isinstance(again.unit, np.memmap) and not again.unit.flags.writeable
+    assert np.allclose(np.linalg.norm(again.unit[::997], axis=1), 1, atol=1e-6)
+    assert again.words == glove.words
+
+
+def test_glove_without_a_writable_cache(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the cache folder would go
+    fallback = vectors.load_glove(blocked)
+    assert len(fallback) == 400_000 and not fallback.unit.flags.writeable
+    assert fallback.neighbours("frog", 3)
 
 
 # --------------------------------------------------------------------------- the classics

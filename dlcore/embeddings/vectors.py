@@ -274,8 +274,18 @@ def _glove_cache(cache_dir: Path) -> Path:
 
 
 def load_glove(cache_dir: str | Path | None = None) -> Embeddings:
-    """GloVe 6B 50d, memory-mapped from the cache (built on first use)."""
-    folder = _glove_cache(Path(cache_dir) if cache_dir else paths.CACHE / "embeddings")
+    """GloVe 6B 50d, memory-mapped from the cache (built on first use); where the cache
+    cannot be written (a read-only home), read into memory from the package instead."""
+    try:
+        folder = _glove_cache(Path(cache_dir) if cache_dir else paths.CACHE / "embeddings")
+    except OSError:
+        import pyarrow.parquet as pq
+
+        matrix, index = glove_files()
+        words = [str(w) for w in pq.read_table(index).column(0).to_pylist()]
+        vectors = _readonly(np.ascontiguousarray(np.load(matrix), dtype=np.float32))
+        return Embeddings("glove", TITLES["glove"], _keyed(words, vectors),
+                          _readonly(_unit_rows(vectors)))
     words = (folder / "words.txt").read_text(encoding="utf-8").split("\n")
     vectors = np.load(folder / "vectors.npy", mmap_mode="r")
     unit = np.load(folder / "unit.npy", mmap_mode="r")
