@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 from dlcore.embeddings import WordError, corpus, evaluation, load, projection, vectors, word2vec
-from tests.conftest import REPO
+from tests.conftest import REPO, data_root, need
+
+
+@pytest.fixture(scope="module")
+def shakespeare_dir() -> Path:
+    d = data_root() / "shakespeare"
+    need((d / corpus.ARCHIVE).is_file(), f"no {corpus.ARCHIVE} in {d} (set DLCORE_DATA_DIR)")
+    return d
 
 
 @pytest.fixture(scope="module")
