@@ -72,7 +72,7 @@ def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
 
 def conv_link(kernel: np.ndarray, digit: np.ndarray) -> str:
     """A link to the convolution page with this kernel and this digit as the image."""
-    return _ui.link_to("convolution", kernel=np.round(kernel, 3), preset="edited",
+    return _ui.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
                        source="link", image=_ui.encode_image(digit))
 
 
@@ -95,7 +95,7 @@ _ui.page_title(
 try:
     models, about = load_models()
 except (FileNotFoundError, RuntimeError, ValueError) as err:
-    st.error(f"The trained weights could not be loaded ({err}). Train them with "
+    st.error(f"The trained weights could not be loaded ({_ui.plain(err)}). Train them with "
              "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
     st.stop()
 
@@ -155,7 +155,7 @@ else:
         try:
             picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
         except images.BadImage as err:
-            st.error(f"This file cannot be used: {err}.", icon="🚫")
+            st.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
         else:
             steps = digits_preprocess.preprocess(picture)
 
