@@ -3,6 +3,7 @@ messages for bad input, seeded projections, and the Shakespeare corpus and train
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -219,7 +220,9 @@ def test_training_is_reproducible(shakespeare_dir):
     assert facts["vocabulary"] == len(first.wv)
 
 
-def test_shipped_vectors_fit_the_budget():
-    assert (REPO / "assets" / "shakespeare_word2vec.bin").stat().st_size <= 10_000_000
+def test_shipped_vectors_fit_the_budget_and_match_their_card():
+    shipped = REPO / "assets" / "shakespeare_word2vec.bin"
+    assert shipped.stat().st_size <= 10_000_000
     card = (REPO / "assets" / "shakespeare_word2vec_card.md").read_text()
     assert "seed 0" in card and "python -m dlcore.embeddings train" in card
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() in card

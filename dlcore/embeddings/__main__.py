@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 
@@ -32,12 +33,14 @@ def _train(args) -> None:
     model.wv.save_word2vec_format(str(out), binary=True)
     trained = vectors.load_shakespeare(out)
     scores = evaluation.evaluate(trained, EVAL_VOCAB)
-    paths.asset(CARD).write_text(card(facts, scores, out.stat().st_size, args), encoding="utf-8")
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    paths.asset(CARD).write_text(card(facts, scores, out.stat().st_size, digest, args),
+                                 encoding="utf-8")
     print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) and {paths.asset(CARD)} "
           f"in {facts['seconds']} s")
 
 
-def card(facts: dict, scores: dict, size: int, args) -> str:
+def card(facts: dict, scores: dict, size: int, digest: str, args) -> str:
     c = facts["config"]
     sections = scores["analogy_sections"]
     answered = ", ".join(f"{k} {v:.1%}" for k, v in sections.items() if v is not None)
@@ -54,7 +57,8 @@ def card(facts: dict, scores: dict, size: int, args) -> str:
   {c['epochs']} epochs, {c['workers']} worker thread(s), seed {c['seed']}.
 - **Command**: `python -m dlcore.embeddings train --data-dir DIR --seed {args.seed}`
   ({facts['seconds']} s on this project's shared 2-core machine).
-- **Size**: {size / 1e6:.1f} MB.
+- **Size**: {size / 1e6:.1f} MB; sha256 `{digest}` (one worker thread: the same seed
+  writes the same file, bit for bit).
 - **Scores** (`python -m dlcore.embeddings evaluate --model shakespeare`; {scores['vocabulary']}):
   analogies {_pct(scores['analogy_accuracy'])} of the {scores['analogy_answered']:,} of
   {scores['analogy_questions']:,} questions whose words it knows ({answered or 'none'});
