@@ -279,22 +279,17 @@ def compare_view(state: S, vocab: int) -> None:
 
 
 def scores_view() -> None:
-    scores = saved_scores()
-    rows = {"model": [], "vocabulary": [], "analogies": [], "answered": [],
-            "WordSim-353 Spearman": [], "pairs": []}
-    for name in MODELS:
-        s = scores[name]
-        if s is None:
-            continue
-        rows["model"].append(s["title"])
-        rows["vocabulary"].append(s["vocabulary"])
-        rows["analogies"].append(f"{s['analogy_accuracy']:.1%}")
-        rows["answered"].append(f"{s['analogy_answered']:,} of {s['analogy_questions']:,}")
-        rows["WordSim-353 Spearman"].append(round(s["wordsim353_spearman"], 3))
-        rows["pairs"].append(s["wordsim353_pairs"])
-    if not rows["model"]:
+    scores = {name: s for name, s in saved_scores().items() if s is not None}
+    if not scores:
         st.info("No saved scores: run `python -m dlcore.embeddings evaluate --model glove --save`.")
         return
+    rows = {"": ["words used", "analogies right", "analogies answered", "WordSim-353 Spearman",
+                 "word pairs known"]}
+    for s in scores.values():
+        rows[s["title"]] = [s["vocabulary"].removeprefix("the "),
+                            f"{s['analogy_accuracy']:.1%}",
+                            f"{s['analogy_answered']:,} of {s['analogy_questions']:,}",
+                            f"{s['wordsim353_spearman']:.3f}", str(s["wordsim353_pairs"])]
     st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown(
         "**Analogies**: the share of questions like *athens is to greece as oslo is to ?* "

@@ -184,3 +184,16 @@ def test_lesson_pretrained(glove):
         bard.neighbours("frog")
     assert glove.neighbours("frog")
     assert "duke" in [w for w, _ in bard.neighbours(PRESETS["pretrained"].state.word)]
+
+
+def test_scores_view_shows_the_saved_evaluation():
+    import json
+
+    at = run_page({"view": "scores"})
+    table = at.dataframe[0].value
+    for name in ("glove", "shakespeare"):
+        saved = json.loads((REPO / "assets" / f"embeddings_{name}_eval.json").read_text())
+        column = list(table[saved["title"]])
+        assert f"{saved['analogy_accuracy']:.1%}" in column
+        assert f"{saved['wordsim353_spearman']:.3f}" in column
+    assert "Spearman" in texts(at)
