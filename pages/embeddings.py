@@ -124,14 +124,20 @@ def analogy_figure(plane: projection.AnalogyPlane) -> go.Figure:
     for (i, j), colour in (((0, 1), COLOURS[0]), ((2, 3), COLOURS[1])):
         fig.add_annotation(x=xy[j, 0], y=xy[j, 1], ax=xy[i, 0], ay=xy[i, 1], xref="x", yref="y",
                            axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5,
-                           arrowwidth=3, arrowcolor=colour)
+                           arrowwidth=3, arrowcolor=colour, standoff=6)
     fig.add_annotation(x=plane.target[0], y=plane.target[1], ax=xy[2, 0], ay=xy[2, 1],
                        xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2,
                        arrowwidth=1.5, arrowcolor="#888")
+    # each arrow's words labelled away from it: the end beyond the head, the start behind
+    where = ["top center"] * len(xy)
+    for i, j in ((0, 1), (2, 3)):
+        down = xy[j, 1] < xy[i, 1]
+        where[i], where[j] = ("top center", "bottom center") if down else ("bottom center",
+                                                                            "top center")
     role = ["a", "b", "c"] + ["answer"] * (len(xy) - 3)
     colours = [COLOURS[0], COLOURS[0], COLOURS[1]] + [COLOURS[1]] + ["#777"] * (len(xy) - 4)
     fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers+text",
-                             text=[html.escape(w) for w in plane.words], textposition="top center",
+                             text=[html.escape(w) for w in plane.words], textposition=where,
                              textfont=dict(size=label_size(), color=colours),
                              marker=dict(size=10, color=colours), customdata=role,
                              hovertemplate="%{text} (%{customdata})<extra></extra>"))
@@ -141,7 +147,7 @@ def analogy_figure(plane: projection.AnalogyPlane) -> go.Figure:
                              hovertemplate="b − a + c<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False)
     fig.update_xaxes(showticklabels=False)
-    return _layout(fig, 430, title="PCA of the words' vectors: the two arrows run parallel")
+    return _layout(fig, 430, title="PCA of these words' vectors: the two arrows run nearly parallel")
 
 
 def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
