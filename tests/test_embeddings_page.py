@@ -197,3 +197,13 @@ def test_scores_view_shows_the_saved_evaluation():
         assert f"{saved['analogy_accuracy']:.1%}" in column
         assert f"{saved['wordsim353_spearman']:.3f}" in column
     assert "Spearman" in texts(at)
+
+
+@pytest.mark.parametrize("name", ["queen", "rome"])
+def test_analogy_picture_draws_nearly_parallel_arrows(glove, name):
+    """What the analogy chart's title claims, on the two analogy presets."""
+    s = PRESETS[name].state
+    result = glove.analogy(s.a, s.b, s.c, s.k, s.vocab)
+    xy = projection.analogy_plane(glove, result, s.vocab).coords
+    first, second = xy[1] - xy[0], xy[3] - xy[2]
+    assert first @ second / np.linalg.norm(first) / np.linalg.norm(second) > 0.85
