@@ -19,6 +19,7 @@ from dlcore.embeddings import TITLES, WordError, load, projection
 from pages import _ui
 from pages._states.embeddings import (
     MODELS,
+    PAIRED,
     PRESETS,
     VIEW_TITLES,
     WORD_SETS,
@@ -168,9 +169,9 @@ def _word_set_controls(state: S, column) -> None:
 
 def _pairs(words: list[str], groups: dict[str, str], set_name: str) -> list[tuple[str, str]]:
     """Preset sets with matching groups: first group's i-th word -> last group's i-th."""
-    sets = list(WORD_SETS.get(set_name, ("", {}))[1].values())
-    if len(sets) < 2 or len(sets[0]) != len(sets[-1]):
+    if set_name not in PAIRED:
         return []
+    sets = list(WORD_SETS[set_name][1].values())
     known = set(words)
     return [(f, t) for f, t in zip(sets[0], sets[-1], strict=True) if f in known and t in known]
 
@@ -212,7 +213,8 @@ def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go
         line = dict(color="#bbb", width=2)
         if three:
             fig.add_trace(go.Scatter3d(x=xyz[[i, j], 0], y=xyz[[i, j], 1], z=xyz[[i, j], 2],
-                                       mode="lines", line=line, hoverinfo="skip"))
+                                       mode="lines", line=line, hoverinfo="skip",
+                                       showlegend=False))
         else:
             fig.add_annotation(x=xyz[j, 0], y=xyz[j, 1], ax=xyz[i, 0], ay=xyz[i, 1], xref="x",
                                yref="y", axref="x", ayref="y", arrowhead=2, arrowwidth=1.5,

@@ -207,3 +207,15 @@ def test_analogy_picture_draws_nearly_parallel_arrows(glove, name):
     xy = projection.analogy_plane(glove, result, s.vocab).coords
     first, second = xy[1] - xy[0], xy[3] - xy[2]
     assert first @ second / np.linalg.norm(first) / np.linalg.norm(second) > 0.85
+
+
+def test_map_joins_only_paired_sets_by_arrows():
+    import json
+
+    def annotations(name):
+        at = run_page(link_params(PRESETS[name].state))
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return spec["layout"].get("annotations", [])
+
+    assert len(annotations("capitals")) == 10  # one arrow per country -> capital
+    assert annotations("islands") == []  # a dog is not paired with a car

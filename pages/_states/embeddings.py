@@ -42,6 +42,10 @@ WORD_SETS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
 }
 
 
+# Sets whose groups pair up word by word (france -> paris): the map joins them by arrows.
+PAIRED = ("countries", "comparatives", "gender")
+
+
 @dataclass
 class EmbeddingsState:
     PAGE: ClassVar[str] = "embeddings"
@@ -91,7 +95,7 @@ PRESETS: dict[str, Preset] = {
         EmbeddingsState(view="map", words="countries", method="pca")),
     "comparatives": Preset(
         "Comparatives", "good → best, big → biggest, fast → fastest: the arrows to the "
-        "superlative run nearly parallel.",
+        "superlative point roughly the same way.",
         EmbeddingsState(view="map", words="comparatives", method="pca")),
     "tenses": Preset(
         "Verb tenses", "The forms of one verb sit together (walk, walked, walking): what a "
