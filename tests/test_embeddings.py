@@ -110,10 +110,14 @@ def test_rare_word_outside_the_chosen_vocabulary(glove):
     assert glove.neighbours("litoria", k=1)
 
 
-def test_word_lists(glove):
+def test_word_lists(glove, bard):
     words, notes = glove.word_list("King, queen  king,, zzqqxx ", vocab=50_000)
     assert words == ["king", "queen"]
     assert any("zzqqxx" in n for n in notes) and any("Repeated words" in n for n in notes)
+    words, notes = bard.word_list("king paris tokyo beijing")
+    assert words == ["king", "paris"] and notes == [
+        "2 words are not in the vocabulary (8,857 words of word2vec on Shakespeare) and are "
+        "left out: tokyo, beijing."]
     words, notes = glove.word_list([str(i) for i in range(100)], max_items=30)
     assert len(words) == 30 and any("only the first 30" in n for n in notes)
     with pytest.raises(WordError, match="at least 3"):

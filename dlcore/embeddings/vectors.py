@@ -109,7 +109,7 @@ class Embeddings:
         sequence), in order and once each, and a message per thing left out."""
         if isinstance(items, str):
             items = re.split(r"[,\s]+", items)
-        words, notes, seen, repeated = [], [], set(), []
+        words, notes, seen, repeated, unknown = [], [], set(), [], []
         for raw in items:
             word = raw.strip().casefold()
             if not word:
@@ -121,9 +121,15 @@ class Embeddings:
             try:
                 self.index(word, vocab)
             except WordError as err:
-                notes.append(str(err))
+                unknown.append((word, str(err)))
                 continue
             words.append(word)
+        if len(unknown) == 1:
+            notes.append(unknown[0][1])
+        elif unknown:
+            notes.append(f"{len(unknown)} words are not in the vocabulary ({self.size(vocab):,} "
+                         f"words of {self.title}) and are left out: "
+                         f"{', '.join(w for w, _ in unknown)}.")
         if repeated:
             notes.append(f"Repeated words were taken once: {', '.join(sorted(set(repeated)))}.")
         if len(words) > max_items:
