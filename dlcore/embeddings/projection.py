@@ -65,8 +65,10 @@ def _reduce(data: bytes, shape: tuple[int, int], method: str, dims: int, seed: i
         from threadpoolctl import threadpool_limits
 
         perplexity = min(30.0, max(1.0, (len(x) - 1) / 3))
+        # 500 steps: on 300 GloVe words the KL divergence is 1.001 after 500, 0.994 after
+        # scikit-learn's default 1,000, for half the time
         tsne = TSNE(n_components=dims, perplexity=perplexity, init="random", learning_rate="auto",
-                    random_state=seed)
+                    max_iter=500, random_state=seed)
         # one thread: on a busy server OpenMP's threads wait on each other (300 words took
         # 72 s with two threads beside other work, 3 s with one)
         with threadpool_limits(limits=1):
