@@ -73,7 +73,7 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
     except WordError as err:
         say(err)
         return
-    st.markdown(f"Nearest to **{_ui.plain(found and word.strip().casefold())}**: "
+    st.markdown(f"Nearest to **{_ui.plain(word.strip().casefold())}**: "
                 + ", ".join(_ui.plain(w) for w, _ in found[:5]))
     table, chart = st.columns([2, 3])
     table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
@@ -313,8 +313,8 @@ def scores_view() -> None:
 def presets_panel() -> None:
     with _ui.secondary("Presets: one link each, with its lesson"):
         st.markdown("\n".join(f'- <a href="{html.escape(_ui.link(p.state))}" target="_self">'
-                              f"{html.escape(p.title)}</a>" for p in PRESETS.values()),
-                    unsafe_allow_html=True)
+                              f"{html.escape(p.title)}</a>: {html.escape(p.lesson)}"
+                              for p in PRESETS.values()), unsafe_allow_html=True)
 
 
 def main_view(state: S) -> None:
