@@ -24,7 +24,7 @@ from scipy import stats
 
 from dlcore.embeddings.vectors import Embeddings
 
-BATCH = 512
+SCORES_PER_BATCH = 16_000_000  # questions x words scored at once: 64 MB of float32
 
 
 def datapath(name: str) -> str:
@@ -57,11 +57,12 @@ def analogies(model: Embeddings, vocab: int, path: str | Path | None = None) -> 
     vectors = np.asarray(model.kv.vectors[:n], dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1)
     unit = vectors / norms[:, None]
+    batch = max(1, min(512, SCORES_PER_BATCH // n))
     result, correct_all, answered_all = {}, 0, 0
     for name, rows in sections:
         correct = 0
-        for start in range(0, len(rows), BATCH):
-            ids = np.array(rows[start:start + BATCH])
+        for start in range(0, len(rows), batch):
+            ids = np.array(rows[start:start + batch])
             a, b, c, expected = ids.T
             # gensim: the mean of the unit vectors of b, c and -a, made unit length, and the
             # scores of all words as dot products with it divided by their lengths
