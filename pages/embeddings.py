@@ -1,0 +1,357 @@
+"""Word embeddings: neighbours, analogies and maps of meaning, GloVe beside a word2vec
+trained here on Shakespeare.
+
+The engine is ``dlcore.embeddings``; this page reads the URL state, calls it and draws.
+Words typed are user text: they reach the page only through ``_ui.plain``, tables and
+``html.escape`` in chart labels.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dlcore import paths
+from dlcore.embeddings import TITLES, WordError, load, projection
+from pages import _ui
+from pages._states.embeddings import (
+    MODELS,
+    PAIRED,
+    PRESETS,
+    VIEW_TITLES,
+    WORD_SETS,
+    EmbeddingsState,
+    preset_of,
+    word_set,
+)
+
+S = EmbeddingsState
+COLOURS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c")
+
+
+@st.cache_resource(show_spinner="Loading word vectors (once per server)…")
+def model(name: str):
+    """Each model once per server, shared read-only by every session."""
+    return load(name)
+
+
+@st.cache_data(show_spinner=False)
+def saved_scores() -> dict[str, dict | None]:
+    out = {}
+    for name in MODELS:
+        path = paths.asset(f"embeddings_{name}_eval.json")
+        out[name] = json.loads(path.read_text()) if path.is_file() else None
+    return out
+
+
+def label_size() -> int:
+    return 24 if _ui.presenter() else 17
+
+
+def say(err: Exception) -> None:
+    """A message about the user's input, their words shown as plain text."""
+    st.warning(_ui.plain(err), icon="✋")
+
+
+def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      font=dict(size=label_size() - 3), showlegend=kwargs.pop("legend", False),
+                      **kwargs)
+    return fig
+
+
+# --------------------------------------------------------------------------- views
+def neighbours_view(state: S, vectors, vocab: int) -> None:
+    left, right = st.columns([1, 1])
+    word = _ui.text(S, "word", "A word", left)
+    k = _ui.slider(S, "k", "Neighbours", right)
+    try:
+        found = vectors.neighbours(word, k, vocab)
+    except WordError as err:
+        say(err)
+        return
+    st.markdown(f"Nearest to **{_ui.plain(word.strip().casefold())}**: "
+                + ", ".join(_ui.plain(w) for w, _ in found[:5]))
+    table, chart = st.columns([2, 3])
+    table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
+                    hide_index=True, width="stretch")
+    fig = go.Figure(go.Bar(x=[s for _, s in found][::-1],
+                           y=[html.escape(w) for w, _ in found][::-1], orientation="h",
+                           marker_color=COLOURS[0], hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    fig.update_xaxes(title="cosine similarity", range=[0, 1])
+    chart.plotly_chart(_layout(fig, max(260, 28 * len(found) + 60)), width="stretch",
+                       config={"displayModeBar": False})
+    other = _ui.text(S, "other", "Similarity with", st)
+    if other.strip():
+        try:
+            sim = vectors.similarity(word, other, vocab)
+        except WordError as err:
+            say(err)
+            return
+        st.metric(f"cosine({_ui.plain(word.strip().casefold())}, "
+                  f"{_ui.plain(other.strip().casefold())})", f"{sim:.3f}")
+
+
+def analogy_view(state: S, vectors, vocab: int) -> None:
+    st.markdown("**a** is to **b** as **c** is to **?**  (answer ≈ b − a + c)")
+    cols = st.columns(4)
+    a = _ui.text(S, "a", "a", cols[0])
+    b = _ui.text(S, "b", "b", cols[1])
+    c = _ui.text(S, "c", "c", cols[2])
+    k = _ui.slider(S, "k", "Answers", cols[3], max_value=20)
+    try:
+        result = vectors.analogy(a, b, c, min(k, 20), vocab)
+        plane = projection.analogy_plane(vectors, result, vocab)
+    except WordError as err:
+        say(err)
+        return
+    wa, wb, wc = result.inputs
+    best, score = result.answers[0]
+    st.subheader(f"{_ui.plain(wb)} − {_ui.plain(wa)} + {_ui.plain(wc)} ≈ {_ui.plain(best)}")
+    st.caption(_ui.plain(result.note))
+    drawing, table = st.columns([3, 2])
+    drawing.plotly_chart(analogy_figure(plane), width="stretch", config={"displayModeBar": False})
+    table.dataframe({"answer": [w for w, _ in result.answers],
+                     "cosine": [round(s, 3) for _, s in result.answers]},
+                    hide_index=True, width="stretch")
+
+
+def analogy_figure(plane: projection.AnalogyPlane) -> go.Figure:
+    xy = plane.coords
+    fig = go.Figure()
+    for (i, j), colour in (((0, 1), COLOURS[0]), ((2, 3), COLOURS[1])):
+        fig.add_annotation(x=xy[j, 0], y=xy[j, 1], ax=xy[i, 0], ay=xy[i, 1], xref="x", yref="y",
+                           axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5,
+                           arrowwidth=3, arrowcolor=colour, standoff=6)
+    fig.add_annotation(x=plane.target[0], y=plane.target[1], ax=xy[2, 0], ay=xy[2, 1],
+                       xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2,
+                       arrowwidth=1.5, arrowcolor="#888")
+    # each arrow's words labelled away from it: the end beyond the head, the start behind
+    where = ["top center"] * len(xy)
+    for i, j in ((0, 1), (2, 3)):
+        down = xy[j, 1] < xy[i, 1]
+        where[i], where[j] = ("top center", "bottom center") if down else ("bottom center",
+                                                                            "top center")
+    role = ["a", "b", "c"] + ["answer"] * (len(xy) - 3)
+    colours = [COLOURS[0], COLOURS[0], COLOURS[1]] + [COLOURS[1]] + ["#777"] * (len(xy) - 4)
+    fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers+text",
+                             text=[html.escape(w) for w in plane.words], textposition=where,
+                             textfont=dict(size=label_size(), color=colours),
+                             marker=dict(size=10, color=colours), customdata=role,
+                             hovertemplate="%{text} (%{customdata})<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[plane.target[0]], y=[plane.target[1]], mode="markers+text",
+                             text=["b − a + c"], textposition="bottom center",
+                             marker=dict(symbol="x", size=12, color="#444"),
+                             hovertemplate="b − a + c<extra></extra>"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False)
+    fig.update_xaxes(showticklabels=False)
+    return _layout(fig, 430, title="PCA of these words' vectors: the two arrows run nearly parallel")
+
+
+def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
+    """The chosen word set's known words (messages for the rest) and their groups."""
+    items, groups = word_set(state)
+    words, notes = vectors.word_list(items, vocab)
+    for note in notes:
+        st.caption(_ui.plain(note))
+    return words, groups
+
+
+def _word_set_controls(state: S, column) -> None:
+    _ui.select(S, "words", "Words", column, format_func=lambda n: WORD_SETS[n][0])
+    if state.words == "own":
+        _ui.text(S, "own", "Your words (commas or spaces, up to 30)",
+                 placeholder="cat, dog, car, bus, apple, pear")
+
+
+def _pairs(words: list[str], groups: dict[str, str], set_name: str) -> list[tuple[str, str]]:
+    """Preset sets with matching groups: first group's i-th word -> last group's i-th."""
+    if set_name not in PAIRED:
+        return []
+    sets = list(WORD_SETS[set_name][1].values())
+    known = set(words)
+    return [(f, t) for f, t in zip(sets[0], sets[-1], strict=True) if f in known and t in known]
+
+
+def map_view(state: S, vectors, vocab: int) -> None:
+    cols = st.columns([3, 2, 2, 2])
+    method = _ui.select(S, "method", "Method", cols[1], radio=True,
+                        format_func=lambda m: {"pca": "PCA", "tsne": "t-SNE"}[m])
+    dims = _ui.select(S, "dims", "Dimensions", cols[2], radio=True,
+                      format_func=lambda d: f"{d}-D")
+    if method == "tsne":
+        _ui.number(S, "seed", "Seed", cols[3])
+    _word_set_controls(state, cols[0])
+    words, groups = _words(state, vectors, vocab)
+    try:
+        with st.spinner("Arranging the words…"):
+            proj = projection.project(vectors, words, method, dims, state.seed, vocab)
+    except WordError as err:
+        say(err)
+        return
+    st.plotly_chart(map_figure(proj, groups, _pairs(words, groups, state.words)),
+                    width="stretch", config={"displayModeBar": dims == 3})
+    if proj.kept is not None:
+        st.caption(f"PCA keeps {proj.kept:.0%} of the spread of these {len(words)} words' "
+                   f"{vectors.dim}-dimensional vectors.")
+    else:
+        st.caption(f"t-SNE keeps neighbourhoods, not distances; seed {state.seed} fixes the "
+                   "picture (another seed, another arrangement of the same islands).")
+
+
+def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go.Figure:
+    xyz = proj.coords
+    three = xyz.shape[1] == 3
+    index = {w: i for i, w in enumerate(proj.words)}
+    names = list(dict.fromkeys(groups.get(w, "word") for w in proj.words))
+    fig = go.Figure()
+    for f, t in pairs:  # the arrows of a preset's pairs: country -> capital, man -> woman
+        i, j = index[f], index[t]
+        line = dict(color="#bbb", width=2)
+        if three:
+            fig.add_trace(go.Scatter3d(x=xyz[[i, j], 0], y=xyz[[i, j], 1], z=xyz[[i, j], 2],
+                                       mode="lines", line=line, hoverinfo="skip",
+                                       showlegend=False))
+        else:
+            fig.add_annotation(x=xyz[j, 0], y=xyz[j, 1], ax=xyz[i, 0], ay=xyz[i, 1], xref="x",
+                               yref="y", axref="x", ayref="y", arrowhead=2, arrowwidth=1.5,
+                               arrowcolor="#bbb")
+    for n, name in enumerate(names):
+        ids = [i for i, w in enumerate(proj.words) if groups.get(w, "word") == name]
+        text = [html.escape(proj.words[i]) for i in ids]
+        style = dict(mode="markers+text", name=name, text=text, textposition="top center",
+                     textfont=dict(size=label_size(), color=COLOURS[n % len(COLOURS)]),
+                     marker=dict(size=7, color=COLOURS[n % len(COLOURS)]),
+                     hovertemplate="%{text}<extra>" + html.escape(name) + "</extra>")
+        if three:
+            fig.add_trace(go.Scatter3d(x=xyz[ids, 0], y=xyz[ids, 1], z=xyz[ids, 2], **style))
+        else:
+            fig.add_trace(go.Scatter(x=xyz[ids, 0], y=xyz[ids, 1], **style))
+    if not three:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False)
+        fig.update_xaxes(showticklabels=False)
+    return _layout(fig, 560, legend=len(names) > 1,
+                   legend_orientation="h", legend_y=-0.05)
+
+
+def axes_view(state: S, vectors, vocab: int) -> None:
+    cols = st.columns([3, 2, 2, 2, 2])
+    x_pair = (_ui.text(S, "x_from", "x axis from", cols[1]), _ui.text(S, "x_to", "to", cols[2]))
+    y_pair = (_ui.text(S, "y_from", "y axis from", cols[3]), _ui.text(S, "y_to", "to", cols[4]))
+    _word_set_controls(state, cols[0])
+    words, groups = _words(state, vectors, vocab)
+    try:
+        axes = projection.pair_axes(vectors, words, x_pair, y_pair, vocab)
+    except WordError as err:
+        say(err)
+        return
+    (xf, xt), (yf, yt) = ((html.escape(p.strip().casefold()) for p in pair)
+                          for pair in axes.axes)
+    xy = axes.coords
+    fig = go.Figure(go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="markers+text", text=[html.escape(w) for w in axes.words],
+        textposition="top center", textfont=dict(size=label_size(), color=COLOURS[0]),
+        marker=dict(size=8, color=COLOURS[0]), hovertemplate="%{text}: (%{x:.2f}, %{y:.2f})"
+        "<extra></extra>"))
+    fig.add_hline(y=0, line_color="#ccc")
+    fig.add_vline(x=0, line_color="#ccc")
+    fig.update_xaxes(title=f"{xf} → {xt}")
+    fig.update_yaxes(title=f"{yf} → {yt}")
+    st.plotly_chart(_layout(fig, 540), width="stretch", config={"displayModeBar": False})
+    st.caption("Each word sits at the cosine of its vector with the direction from one word "
+               "to the other (word2viz): right is closer to the second x word, up to the "
+               "second y word.")
+
+
+def compare_view(state: S, vocab: int) -> None:
+    word = _ui.text(S, "word", "A word")
+    k = min(state.k, 20)
+    cols = st.columns(2)
+    for col, name in zip(cols, MODELS, strict=True):
+        vectors = model(name)
+        col.markdown(f"**{TITLES[name]}** ({len(vectors):,} words)")
+        try:
+            found = vectors.neighbours(word, k, None if name == "shakespeare" else vocab)
+        except WordError as err:
+            col.info(_ui.plain(err))  # a finding here, not a mistake: one model lacks it
+            continue
+        col.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
+                      hide_index=True, width="stretch")
+    st.caption("GloVe learned from 6 billion words of Wikipedia and news; the Shakespeare "
+               "model from 0.85 million words of plays and poems, trained in half a minute "
+               "here. Look for pre-trained models: the bigger corpus knows more words, and "
+               "knows them better.")
+
+
+def scores_view() -> None:
+    scores = {name: s for name, s in saved_scores().items() if s is not None}
+    if not scores:
+        st.info("No saved scores: run `python -m dlcore.embeddings evaluate --model glove --save`.")
+        return
+    rows = {"": ["words used", "analogies right", "analogies answered", "WordSim-353 Spearman",
+                 "word pairs known"]}
+    for s in scores.values():
+        rows[s["title"]] = [s["vocabulary"].removeprefix("the "),
+                            f"{s['analogy_accuracy']:.1%}",
+                            f"{s['analogy_answered']:,} of {s['analogy_questions']:,}",
+                            f"{s['wordsim353_spearman']:.3f}", str(s["wordsim353_pairs"])]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown(
+        "**Analogies**: the share of questions like *athens is to greece as oslo is to ?* "
+        "answered with exactly the right word (gensim's 19,544 questions, counting those "
+        "whose four words the model knows). **Spearman**: how closely the model's cosine "
+        "similarities order 353 word pairs the way people rated them (1: the same order, "
+        "0: no relation).")
+    st.caption("Computed once by `python -m dlcore.embeddings evaluate --model NAME --save`; "
+               "equal to gensim's `evaluate_word_analogies` and `evaluate_word_pairs`.")
+
+
+# --------------------------------------------------------------------------- page
+def presets_panel() -> None:
+    with _ui.secondary("Presets: one link each, with its lesson"):
+        st.markdown("\n".join(f'- <a href="{html.escape(_ui.link(p.state))}" target="_self">'
+                              f"{html.escape(p.title)}</a>: {html.escape(p.lesson)}"
+                              for p in PRESETS.values()), unsafe_allow_html=True)
+
+
+def main_view(state: S) -> None:
+    name = preset_of(state)
+    if name:
+        st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")
+    view = _ui.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
+                      label_visibility="collapsed")
+    if view == "scores":
+        scores_view()
+        return
+    if view != "compare":
+        shown = min(state.vocab, len(model(state.model)))
+        with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
+            cols = st.columns([1, 1])
+            _ui.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
+            _ui.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
+                       format_func=lambda n: f"{n:,}")
+    vectors = model(state.model)
+    vocab = vectors.size(state.vocab)
+    if view == "compare":
+        compare_view(state, vocab)
+    elif view == "neighbours":
+        neighbours_view(state, vectors, vocab)
+    elif view == "analogy":
+        analogy_view(state, vectors, vocab)
+    elif view == "map":
+        map_view(state, vectors, vocab)
+    else:
+        axes_view(state, vectors, vocab)
+
+
+state = _ui.load_state(S)
+_ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
+               "" if _ui.presenter() else  # on stage the speaker says it; the picture needs the room
+               "Each word is a vector; words used alike point alike, so meaning becomes "
+               "direction and distance.")
+main_view(state)
+presets_panel()
+_ui.reset_button(S)
