@@ -1,0 +1,167 @@
+"""Writing with the model, one character at a time, and reading back what it thought.
+
+Stepping ``nn.LSTM`` one character at a time costs about 1 ms per call on a CPU (oneDNN's
+per-call set-up), so :class:`Writer` runs the same maths with the same weights as a few
+NumPy operations per layer (an LSTM cell as in Hochreiter & Schmidhuber 1997 with a forget
+gate, in ``nn.LSTM``'s gate order i, f, g, o):
+
+    i, f, o = sigmoid(...),  g = tanh(W x + U h + b),  c' = f c + i g,  h' = o tanh(c')
+
+Two exact rewrites make it cheap: the first layer's input product ``W_ih E[x]`` is a table
+looked up by character, and ``sigmoid(z) = (1 + tanh(z / 2)) / 2`` lets one ``tanh`` serve
+all four gates once the i, f, o rows are halved (and put side by side). ``tests/test_charrnn.py`` checks the cell
+against ``nn.LSTM`` on the same weights.
+
+Sampling (Karpathy's char-rnn ``sample.lua``): divide the scores by the temperature, keep
+the ``top_k`` best, draw from the softmax; temperature 0 takes the best character
+(greedy). The draws come from a seeded NumPy generator, so the same seed writes the same
+text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from dlcore.charrnn.corpus import ALPHABET, INDEX
+from dlcore.charrnn.model import CharRNN
+
+MAX_LENGTH = 5000  # characters one request may write
+
+
+def next_char_probs(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0
+                    ) -> np.ndarray:
+    """The distribution the sampler draws from: softmax(logits / T) over the ``top_k`` best
+    (0: all); temperature 0 puts all the mass on the best character."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if temperature <= 0:
+        p = np.zeros_like(logits)
+        p[np.argmax(logits)] = 1.0
+        return p
+    z = logits / temperature
+    if 0 < top_k < len(z):
+        z = np.where(z >= np.partition(z, -top_k)[-top_k], z, -np.inf)
+    z = np.exp(z - z.max())
+    return z / z.sum()
+
+
+@dataclass
+class Trace:
+    """What the model thought while reading ``text``: after each character ``t``, the
+    scores for the next one (``logits[t]``) and every layer's hidden units
+    (``hidden[layer, t]``, each in [-1, 1])."""
+    text: str
+    logits: np.ndarray  # (len(text), vocab) float32
+    hidden: np.ndarray  # (layers, len(text), hidden) float32
+
+
+class Writer:
+    """A trained :class:`CharRNN`'s weights as a fast single-sequence LSTM (NumPy, float32).
+
+    Read-only once built, so one instance may serve every session of the app.
+    """
+
+    def __init__(self, model: CharRNN):
+        config = model.config
+        self.layers, self.size = config.layers, config.hidden
+        H = config.hidden
+        # Rows reordered from nn.LSTM's (i, f, g, o) to (i, f, o, g), and the sigmoid rows
+        # halved, so that one tanh over the gates gives all three sigmoids in a block.
+        order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H),
+                           torch.arange(2 * H, 3 * H)])
+        half = torch.ones(4 * H)
+        half[:3 * H] = 0.5
+        lstm = model.lstm
+
+        def p(name: str, layer: int) -> torch.Tensor:
+            return getattr(lstm, f"{name}_l{layer}").detach().float()[order]
+
+        def rows(w: torch.Tensor) -> np.ndarray:
+            return (w * (half if w.dim() == 1 else half[:, None])).numpy().copy()
+
+        with torch.no_grad():
+            emb = model.embed.weight.detach().float()
+            bias = (p("bias_ih", 0) + p("bias_hh", 0))[:, None]
+            # (vocab, 4H): the first layer's W_ih E[x] + b, looked up by character
+            self.table = rows(p("weight_ih", 0) @ emb.T + bias).T.copy()
+            self.w_hh0 = rows(p("weight_hh", 0))
+            self.w = [None] + [rows(torch.cat([p("weight_ih", k), p("weight_hh", k)], 1))
+                               for k in range(1, self.layers)]
+            self.b = [None] + [rows(p("bias_ih", k) + p("bias_hh", k))
+                               for k in range(1, self.layers)]
+            self.w_head = model.head.weight.detach().float().numpy().copy()
+            self.b_head = model.head.bias.detach().float().numpy().copy()
+        for a in (self.table, self.w_hh0, self.w_head, self.b_head, *self.w[1:], *self.b[1:]):
+            a.setflags(write=False)
+
+    # ------------------------------------------------------------------ the cell
+    def new_state(self) -> np.ndarray:
+        """Zero state: rows (layer, [h_below | h | c | gates...]) in one float32 block."""
+        return np.zeros((self.layers, 8 * self.size), dtype=np.float32)
+
+    def step(self, state: np.ndarray, index: int, logits: np.ndarray) -> None:
+        """Read character ``index``: update ``state`` in place, write the next scores."""
+        H = self.size
+        for k in range(self.layers):
+            row = state[k]
+            z, c, g = row[:2 * H], row[2 * H:3 * H], row[4 * H:]
+            if k == 0:
+                np.matmul(self.w_hh0, row[H:2 * H], out=g)
+                g += self.table[index]
+            else:
+                z[:H] = state[k - 1, H:2 * H]
+                np.matmul(self.w[k], z, out=g)
+                g += self.b[k]
+            np.tanh(g, out=g)
+            sig = g[:3 * H]  # sigmoid(x) = (1 + tanh(x / 2)) / 2 on the halved rows
+            sig += 1.0
+            sig *= 0.5
+            i, f, o, gg = g[:H], g[H:2 * H], g[2 * H:3 * H], g[3 * H:]
+            c *= f
+            i *= gg
+            c += i
+            h = row[H:2 * H]
+            np.tanh(c, out=h)
+            h *= o
+        np.matmul(self.w_head, state[-1, H:2 * H], out=logits)
+        logits += self.b_head
+
+    def hidden(self, state: np.ndarray) -> np.ndarray:
+        return state[:, self.size:2 * self.size]
+
+    # ------------------------------------------------------------------ reading and writing
+    def trace(self, text: str) -> Trace:
+        """Read ``text`` (model alphabet only) from a zero state; keep scores and units."""
+        state, logits = self.new_state(), np.zeros(len(ALPHABET), np.float32)
+        all_logits = np.zeros((len(text), len(ALPHABET)), np.float32)
+        hidden = np.zeros((self.layers, len(text), self.size), np.float32)
+        for t, ch in enumerate(text):
+            self.step(state, INDEX[ch], logits)
+            all_logits[t] = logits
+            hidden[:, t] = self.hidden(state)
+        return Trace(text, all_logits, hidden)
+
+    def write(self, prime: str, length: int, temperature: float = 1.0, top_k: int = 0,
+              seed: int = 0) -> Iterator[str]:
+        """Characters written after ``prime`` (model alphabet; empty: a newline), one at a
+        time. Same prime, settings and seed: same text."""
+        if not 0 <= length <= MAX_LENGTH:
+            raise ValueError(f"length must be between 0 and {MAX_LENGTH}")
+        prime = prime or "\n"
+        state, logits = self.new_state(), np.zeros(len(ALPHABET), np.float32)
+        for ch in prime:
+            self.step(state, INDEX[ch], logits)
+        draws = np.random.default_rng(seed).random(length)
+        for t in range(length):
+            p = next_char_probs(logits, temperature, top_k)
+            index = int(np.searchsorted(np.cumsum(p), draws[t] * p.sum(), side="right"))
+            index = min(index, len(ALPHABET) - 1)
+            yield ALPHABET[index]
+            self.step(state, index, logits)
+
+    def sample(self, prime: str, length: int, temperature: float = 1.0, top_k: int = 0,
+               seed: int = 0) -> str:
+        return "".join(self.write(prime, length, temperature, top_k, seed))
