@@ -94,7 +94,7 @@ def test_next_char_probs():
 
 def test_training_overfits_a_tiny_text(tmp_path):
     text = "To be, or not to be, that is the question.\n" * 40
-    config = TrainConfig(steps=100, batch_size=8, seq_len=32, lr=2e-2, warmup=5,
+    config = TrainConfig(steps=150, batch_size=8, seq_len=32, lr=2e-2, warmup=5,
                          stages=(10,), eval_every=1000, bf16=False)  # bf16 pays off at scale
     model, history = train(text, text[:400], config, ModelConfig(hidden=128, embed=16,
                                                                    dropout=0.0),
@@ -105,7 +105,7 @@ def test_training_overfits_a_tiny_text(tmp_path):
     loaded, meta = load(tmp_path / "charrnn.pt")  # float16 storage: the same loss
     idx = torch.tensor(corpus.encode(text[:400]))
     assert loss_on(loaded, idx)[0] == pytest.approx(loss_on(model, idx)[0], abs=2e-3)
-    assert meta["stage"] == 80 and meta["config"]["hidden"] == 64
+    assert meta["stage"] == 150 and meta["config"]["hidden"] == 64
     assert Writer(loaded).sample("To be", 40, temperature=0) == \
         ", or not to be, that is the question.\nTo"
 
