@@ -13,9 +13,9 @@ all four gates once the i, f, o rows are halved (and put side by side). ``tests/
 against ``nn.LSTM`` on the same weights.
 
 Sampling (Karpathy's char-rnn ``sample.lua``): divide the scores by the temperature, keep
-the ``top_k`` best, draw from the softmax; temperature 0 takes the best character
-(greedy). The draws come from a seeded NumPy generator, so the same seed writes the same
-text.
+the ``top_k`` best, draw from the softmax (:func:`next_char_probs`; drawn by the Gumbel-max
+trick); temperature 0 takes the best character (greedy). The draws come from a seeded
+NumPy generator, so the same seed writes the same text.
 """
 
 from __future__ import annotations
@@ -46,6 +46,19 @@ def next_char_probs(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0
         z = np.where(z >= np.partition(z, -top_k)[-top_k], z, -np.inf)
     z = np.exp(z - z.max())
     return z / z.sum()
+
+
+def draw(logits: np.ndarray, temperature: float, top_k: int, gumbel: np.ndarray,
+         work: np.ndarray) -> int:
+    """One character drawn from :func:`next_char_probs` given Gumbel(0, 1) noise
+    (``work``: a scratch array like ``logits``)."""
+    if temperature <= 0:
+        return int(np.argmax(logits))
+    np.multiply(logits, 1.0 / temperature, out=work)
+    if 0 < top_k < len(work):
+        work[work < np.partition(work, -top_k)[-top_k]] = -np.inf
+    work += gumbel
+    return int(np.argmax(work))
 
 
 @dataclass
@@ -154,11 +167,13 @@ class Writer:
         state, logits = self.new_state(), np.zeros(len(ALPHABET), np.float32)
         for ch in prime:
             self.step(state, INDEX[ch], logits)
-        draws = np.random.default_rng(seed).random(length)
+        # Gumbel-max: argmax(z / T + g) with g ~ Gumbel(0, 1) is a draw from softmax(z / T)
+        # (Gumbel 1954; Maddison et al. 2014), three array operations per character.
+        noise = np.random.default_rng(seed).gumbel(size=(length, len(ALPHABET)))
+        noise = noise.astype(np.float32)
+        z = np.empty_like(logits)
         for t in range(length):
-            p = next_char_probs(logits, temperature, top_k)
-            index = int(np.searchsorted(np.cumsum(p), draws[t] * p.sum(), side="right"))
-            index = min(index, len(ALPHABET) - 1)
+            index = draw(logits, temperature, top_k, noise[t], z)
             yield ALPHABET[index]
             self.step(state, index, logits)
 
