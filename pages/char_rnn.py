@@ -185,8 +185,9 @@ def _pick_unit(options: dict[str, int]) -> None:
 
 # --------------------------------------------------------------------------- the page
 state = _ui.load_state(CharRnnState)
-_ui.page_title(
-    "Char-RNN", "NLP – Char-RNN",
+on_stage = _ui.presenter()
+_ui.page_title(  # on stage the presenter says it, and the text must fit the first screen
+    "Char-RNN", "NLP – Char-RNN", "" if on_stage else
     "A recurrent network (an LSTM) that read Shakespeare's works one character at a time "
     "and learnt to guess the next one. Give it a beginning; it writes the rest, drawing "
     "each letter from its guess.")
@@ -197,8 +198,14 @@ except (FileNotFoundError, ValueError, KeyError) as err:
              "`python -m dlcore.charrnn train`.", icon="🚫")
     st.stop()
 
-st.markdown("Try: " + " · ".join(f"[{name}]({_ui.link(s)}) *{lesson}*"
-                                 for name, lesson, s in presets()))
+
+def preset_links() -> None:
+    st.markdown("Try: " + " · ".join(f"[{name}]({_ui.link(s)}) *{lesson}*"
+                                     for name, lesson, s in presets()))
+
+
+if not on_stage:
+    preset_links()
 
 left, right = st.columns([3, 2])
 raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
@@ -243,6 +250,9 @@ st.caption(("Greedy: the likeliest character every time. " if state.temperature 
            + stage_caption(state.stage) + f" {len(generated):,} characters written after "
            f"the {len(prime):,} of the beginning.")
 
+if on_stage:
+    preset_links()
+
 # --------------------------------------------------------------------------- neurons
 if colour:
     found = load_neurons()
@@ -276,7 +286,7 @@ with cols[1]:
                     config={"displayModeBar": False, "staticPlot": True})
 st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
            "for the next one, darker when surer (Karpathy's figure, live).")
-st.html(top5_strip(text, logits, end, 16 if _ui.presenter() else 24))
+st.html(top5_strip(text, logits, end, 16 if on_stage else 24))
 
 with st.expander("The maths, and the code that writes"):
     st.markdown(
