@@ -162,15 +162,21 @@ def test_lesson_stage_direction_unit(writers):
 # --------------------------------------------------------------------------- in a browser
 @pytest.mark.browser
 def test_a_person_generates_a_sample(page, app_url):
+    done = ("n => { const c = document.querySelector('[data-testid=\"stCode\"]');"
+            " return c && !c.innerText.includes('\u258c') && c.innerText.length >= n; }")
     page.goto(f"{app_url}/char_rnn?prime=JULIET.%0A&seed=11&length=300")
     wait_for_app(page)
-    code = page.locator('[data-testid="stCode"]').first
-    code.wait_for()
-    first = code.inner_text()
-    assert first.startswith("JULIET.") and len(first) > 200
+    page.wait_for_function(done, arg=300)  # streamed in, then complete
+    first = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert first.startswith("JULIET.")
     page.get_by_role("button", name="🎲 Another sample").click()
-    wait_for_app(page)
     page.wait_for_function(
-        "t => document.querySelector('[data-testid=\"stCode\"]').innerText !== t", arg=first)
+        "t => { const c = document.querySelector('[data-testid=\"stCode\"]');"
+        " return c && !c.innerText.includes('\u258c') && c.innerText !== t; }", arg=first)
     second = page.locator('[data-testid="stCode"]').first.inner_text()
-    assert second.startswith("JULIET.") and second != first
+    assert second.startswith("JULIET.") and second != first and len(second) >= 300
+
+
+def test_default_unit_is_one_the_project_found():
+    units = json.loads(asset("charrnn_neurons.json").read_text())["units"]
+    assert CharRnnState().unit in [u["layer"] * 256 + u["unit"] for u in units]

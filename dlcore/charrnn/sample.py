@@ -61,6 +61,29 @@ def draw(logits: np.ndarray, temperature: float, top_k: int, gumbel: np.ndarray,
     return int(np.argmax(work))
 
 
+class State:
+    """An LSTM's state for :class:`Writer`: every layer's ``h`` side by side in one vector
+    (so a layer's input ``[h below | own h]`` is a slice, not a copy), its ``c``, and
+    scratch space for the gates; the views are made once, not at every step."""
+
+    def __init__(self, layers: int, size: int):
+        H = size
+        self.hs = np.zeros(layers * H, np.float32)
+        self.c = np.zeros((layers, H), np.float32)
+        self.gates = np.zeros((layers, 4 * H), np.float32)
+        self.views = []
+        for k in range(layers):
+            g = self.gates[k]
+            inputs = self.hs[:H] if k == 0 else self.hs[(k - 1) * H:(k + 1) * H]
+            self.views.append((inputs, g, g[:3 * H], g[:H], g[H:2 * H], g[2 * H:3 * H],
+                               g[3 * H:], self.c[k], self.hs[k * H:(k + 1) * H]))
+
+    @property
+    def h(self) -> np.ndarray:
+        """Every layer's hidden units, ``(layers, size)``."""
+        return self.hs.reshape(self.c.shape)
+
+
 @dataclass
 class Trace:
     """What the model thought while reading ``text``: after each character ``t``, the
@@ -111,39 +134,28 @@ class Writer:
             a.setflags(write=False)
 
     # ------------------------------------------------------------------ the cell
-    def new_state(self) -> np.ndarray:
-        """Zero state: rows (layer, [h_below | h | c | gates...]) in one float32 block."""
-        return np.zeros((self.layers, 8 * self.size), dtype=np.float32)
+    def new_state(self) -> State:
+        return State(self.layers, self.size)
 
-    def step(self, state: np.ndarray, index: int, logits: np.ndarray) -> None:
+    def step(self, state: State, index: int, logits: np.ndarray) -> None:
         """Read character ``index``: update ``state`` in place, write the next scores."""
-        H = self.size
-        for k in range(self.layers):
-            row = state[k]
-            z, c, g = row[:2 * H], row[2 * H:3 * H], row[4 * H:]
+        for k, (inputs, g, sig, i, f, o, gg, c, h) in enumerate(state.views):
             if k == 0:
-                np.matmul(self.w_hh0, row[H:2 * H], out=g)
+                np.dot(self.w_hh0, inputs, out=g)
                 g += self.table[index]
-            else:
-                z[:H] = state[k - 1, H:2 * H]
-                np.matmul(self.w[k], z, out=g)
+            else:  # inputs = [h of the layer below, already updated | own h, still old]
+                np.dot(self.w[k], inputs, out=g)
                 g += self.b[k]
             np.tanh(g, out=g)
-            sig = g[:3 * H]  # sigmoid(x) = (1 + tanh(x / 2)) / 2 on the halved rows
-            sig += 1.0
+            sig += 1.0  # sigmoid(x) = (1 + tanh(x / 2)) / 2 on the halved rows
             sig *= 0.5
-            i, f, o, gg = g[:H], g[H:2 * H], g[2 * H:3 * H], g[3 * H:]
             c *= f
             i *= gg
             c += i
-            h = row[H:2 * H]
             np.tanh(c, out=h)
             h *= o
-        np.matmul(self.w_head, state[-1, H:2 * H], out=logits)
+        np.dot(self.w_head, state.views[-1][-1], out=logits)
         logits += self.b_head
-
-    def hidden(self, state: np.ndarray) -> np.ndarray:
-        return state[:, self.size:2 * self.size]
 
     # ------------------------------------------------------------------ reading and writing
     def trace(self, text: str) -> Trace:
@@ -154,7 +166,7 @@ class Writer:
         for t, ch in enumerate(text):
             self.step(state, INDEX[ch], logits)
             all_logits[t] = logits
-            hidden[:, t] = self.hidden(state)
+            hidden[:, t] = state.h
         return Trace(text, all_logits, hidden)
 
     def write(self, prime: str, length: int, temperature: float = 1.0, top_k: int = 0,

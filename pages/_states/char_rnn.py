@@ -24,4 +24,6 @@ class CharRnnState:
     stage: str = _ui.param("final", choices=STAGES)
     position: int = _ui.param(0, lo=0, hi=MAX_PRIME + MAX_LENGTH + 1)  # 0: the end
     colour: bool = _ui.param(False)  # colour the text by a hidden unit
-    unit: int = _ui.param(0, lo=0, hi=511)  # layer * 256 + unit; 0 is replaced below
+    # layer * 256 + unit; the default follows the position in the line (r = 0.85, found by
+    # `python -m dlcore.charrnn neurons`, listed in assets/charrnn_neurons.json)
+    unit: int = _ui.param(134, lo=0, hi=511)
