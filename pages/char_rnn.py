@@ -216,6 +216,9 @@ temperature = _ui.slider(CharRnnState, "temperature", "Temperature", container=r
 stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
     "Training stage", list(s.options()), key=k,
     format_func=lambda v: "end" if v == "final" else f"step {v}"))
+# The text goes above the secondary settings, so it is on the first screen of a laptop.
+area = st.empty()
+below_text = st.container()
 with _ui.secondary("More settings"):
     cols = st.columns(4)
     length = _ui.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
@@ -229,24 +232,24 @@ state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temper
 
 prime, dropped = corpus.clean_prime(raw_prime)
 if dropped:
-    st.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left out of the "
-               "beginning.", icon="✂️")
+    below_text.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left "
+                       "out of the beginning.", icon="✂️")
 if not prime:
-    st.info("No beginning: the model starts from a new line.", icon="📝")
+    below_text.info("No beginning: the model starts from a new line.", icon="📝")
 prime = prime or "\n"
 
-area = st.empty()
 generated = write_text(state, prime, area)
 text = prime + generated
 logits, hidden = traced(state.stage, text)
-colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit")
+colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
 if colour:
     unit = _ui.value(CharRnnState, "unit")
     layer, index = divmod(unit, 256)
     area.html(coloured(text, hidden[layer, :, index], len(prime)))
 else:
     area.code(text, language=None, wrap_lines=True)
-st.caption(("Greedy: the likeliest character every time. " if state.temperature == 0 else "")
+below_text.caption(("Greedy: the likeliest character every time. "
+                    if state.temperature == 0 else "")
            + stage_caption(state.stage) + f" {len(generated):,} characters written after "
            f"the {len(prime):,} of the beginning.")
 
