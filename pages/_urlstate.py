@@ -337,8 +337,13 @@ def load_state(cls: type[T]) -> T:
             st.session_state[k] = _for_session(spec, value)
             seen[name] = raws
         else:
-            # Reassigned so that Streamlit keeps it on runs that do not draw its widget.
-            st.session_state[k] = st.session_state[k]
+            # Reassigned so that Streamlit keeps it on runs that do not draw its widget;
+            # a choice that a run-time list (a vocabulary, the devices) no longer holds
+            # falls back to the default.
+            current = st.session_state[k]
+            if callable(spec.choices) and not _still_allowed(spec, current):
+                current = _for_session(spec, spec.default)
+            st.session_state[k] = current
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
@@ -346,6 +351,11 @@ def load_state(cls: type[T]) -> T:
         st.warning("Some settings in the link were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
+
+
+def _still_allowed(spec: Spec, current: Any) -> bool:
+    options = spec.options()
+    return all(v in options for v in (current if spec.many else [current]))
 
 
 def value(cls: type, name: str) -> Any:

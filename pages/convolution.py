@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dlcore import conv, images, mnist
+from dlcore import conv
+from dlcore.data import images, mnist
 from pages import _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 

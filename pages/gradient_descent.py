@@ -12,7 +12,7 @@ import streamlit as st
 
 from dlcore import descent, formula, linefit, surfaces
 from dlcore.descent import OptimizerConfig
-from pages import _animate, _descent, _ui
+from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, DescentState
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
@@ -125,9 +125,9 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
             i = min(step, len(first.points) - 1)
             d1, d2 = derivs[0][0][i], derivs[0][1][i]
             sign = r"\;>\; 0" if d2 > 0 else r"\;<\; 0" if d2 < 0 else r"\;=\; 0"
-            st.latex(rf"x = {_descent.tex_value(first.points[i])},\quad "
-                     rf"\frac{{dL}}{{dx}} = {_descent.tex_value(d1)},\quad "
-                     rf"\frac{{d^2L}}{{dx^2}} = {_descent.tex_value(d2)} {sign}")
+            st.latex(rf"x = {_format.tex_value(first.points[i])},\quad "
+                     rf"\frac{{dL}}{{dx}} = {_format.tex_value(d1)},\quad "
+                     rf"\frac{{d^2L}}{{dx^2}} = {_format.tex_value(d2)} {sign}")
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
@@ -149,8 +149,9 @@ def draw_updates(runs, step) -> None:
             tab.info(f"This run diverged at step {run.diverged_at}; its last update is "
                      f"step {max(run.steps - 1, 0)}.")
         else:
-            tab.info(f"Step {step} is the end of the run: x = "
-                     f"{run.points[-1].round(6).tolist()}, loss {run.losses[-1]:.6g}.")
+            point = ", ".join(_format.short(v) for v in run.points[-1])
+            tab.info(f"Step {step} is the end of the run: x = ({point}), "
+                     f"loss {_format.short(run.losses[-1])}.")
 
 
 # --------------------------------------------------------------------------- page
@@ -238,8 +239,9 @@ elif surface:
                            "learning rate.", icon="💥")
         if st.session_state[_ui.key(DescentState, "step")] > steps:
             st.session_state[_ui.key(DescentState, "step")] = steps
-        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps, help="The figures open at this step; ▶ Play "
-                         "runs them in the browser from there.")
+        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
+                          help="The figures open at this step; ▶ Play "
+                          "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
         st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)

@@ -156,3 +156,13 @@ def test_conv_huge_numbers_in_a_link_are_refused_by_name(grid):
     assert not at.exception
     assert "**x**" in at.warning[0].value and "1000000" in at.warning[0].value
     assert "12 = 3*0" in texts(at)
+
+
+def test_conv_image_source_is_in_the_link():
+    at = run_app("pages/convolution.py", source="upload")
+    assert not at.exception
+    assert at.radio(key="convolution.source").value == "upload"
+    at.radio(key="convolution.source").set_value("digit").run()
+    assert "source" not in at.query_params  # the default is left out
+    at.radio(key="convolution.source").set_value("upload").run()
+    assert at.query_params["source"] == "upload"

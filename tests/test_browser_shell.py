@@ -95,3 +95,13 @@ def test_text_from_a_link_stays_text(page, query, shown, app_url):
         assert text in body
     outside = page.locator('a[href*="example.com"], img[src*="example.com"], img[src="x"]')
     assert outside.count() == 0
+
+
+def test_a_formula_title_and_hint_render_as_typed(page, app_url):
+    """Issue 14: the title read <strong>L(x, y) = x</strong>2 + ..., the hint lost its stars."""
+    page.goto(f"{app_url}/gradient_descent?surface=custom")
+    wait_for_app(page)
+    expect(page.locator("strong").filter(has_text="L(x, y) = x**2 + 3*sin(y).")).to_have_count(1)
+    page.goto(f"{app_url}/gradient_descent?surface=custom&formula=2x")
+    wait_for_app(page)
+    page.get_by_text("(write products with *, e.g. 2*x)").wait_for()
