@@ -166,10 +166,15 @@ def presets() -> list[tuple[str, str, CharRnnState]]:
     ]
 
 
+def width() -> int:
+    """Units per layer of the shipped model (a page's unit number is layer × width + unit)."""
+    return load_writers()["final"][0].size
+
+
 def _unit_for(feature: str) -> int:
     for u in load_neurons():
         if u["feature"] == feature:
-            return u["layer"] * 256 + u["unit"]
+            return u["layer"] * width() + u["unit"]
     return 0
 
 
@@ -244,7 +249,10 @@ logits, hidden = traced(state.stage, text)
 colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
 if colour:
     unit = _ui.value(CharRnnState, "unit")
-    layer, index = divmod(unit, 256)
+    units = hidden.shape[0] * hidden.shape[2]
+    if unit >= units:
+        below_text.caption(f"The model has {units} units (0 to {units - 1}): showing the last.")
+    layer, index = divmod(min(unit, units - 1), hidden.shape[2])
     area.html(coloured(text, hidden[layer, :, index], len(prime)))
 else:
     area.code(text, language=None, wrap_lines=True)
@@ -260,14 +268,14 @@ if on_stage:
 if colour:
     found = load_neurons()
     options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
-               f"(r = {u['correlation']:+.2f})": u["layer"] * 256 + u["unit"] for u in found}
+               f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
     cols = st.columns([3, 1])
     current = next((name for name, v in options.items() if v == unit), None)
     cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
                       list(options), index=list(options).index(current) if current else None,
                       key="char_rnn._unit_pick", on_change=_pick_unit, args=(options,),
                       placeholder="any unit: type its number")
-    unit = _ui.number(CharRnnState, "unit", "Unit (layer × 256 + unit)", container=cols[1])
+    unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
     st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
                "the model. A unit that follows the play's format shows it in its colour.")
 
