@@ -103,11 +103,11 @@ class Paths:
         out = []
         for r in self.runs:
             xy = self.xy(r, slice(None))
-            out.append(scatter(*xy, mode="lines", opacity=0.55, showlegend=False,
-                               line={"color": "white", "width": 4}, hoverinfo="skip",
+            out.append(scatter(*xy, mode="lines", opacity=0.3, showlegend=False,
+                               line={"color": "white", "width": 3}, hoverinfo="skip",
                                **self.axes))
-            out.append(scatter(*xy, mode="lines", opacity=0.9, showlegend=False,
-                               line={"color": COLORS[r.config.name], "width": 2,
+            out.append(scatter(*xy, mode="lines", opacity=0.85, showlegend=False,
+                               line={"color": COLORS[r.config.name], "width": 1.5,
                                      "dash": "dot"}, hoverinfo="skip", **self.axes))
         return out
 

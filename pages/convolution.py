@@ -37,7 +37,7 @@ _CSS = """<style>
 @media (max-width: 640px) {  /* a phone: input, kernel and output on one row */
   .cv-row {gap:.8rem}
   .cv-grid {font-size:.8rem}
-  .cv-grid td {width:1.75rem; height:1.75rem}
+  .cv-grid td {width:1.75rem !important; height:1.75rem !important; padding:0 !important}
   .cv-grid sub {font-size:.55rem}
 }
 </style>"""
@@ -148,6 +148,7 @@ dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
 
 # Laid out in this order, filled in another: the stepper needs the edited grids.
 stepper_area = picture.container()
+formula_area = picture.container()  # under the grids: on the stage they come first
 edit_area = st.expander("Edit the numbers: input, kernel, seed")
 with edit_area:
     seed = _ui.number(ConvState, "seed", "Seed (random fill)")
@@ -171,7 +172,8 @@ with edit_area:
         _ui.reset_button(ConvState)
 
 
-stepper_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
+formula_area.markdown("**Output size**")
+formula_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
 try:
     out = conv.apply(op, x, kernel, stride, padding, dilation)
     frames = list(conv.steps(op, x, kernel, stride, padding, dilation))

@@ -157,8 +157,8 @@ if source == "draw":
                             background_color="#ffffff", height=CANVAS, width=CANVAS,
                             drawing_mode="freedraw", return_image_data=True, key="canvas")
         st.caption("Draw one digit, big, in the middle; the networks read it each time you "
-                   "lift the pen. After the first stroke, undo and clear appear under the "
-                   "canvas.")
+                   "lift the pen. After the first stroke, undo and clear appear in a bar "
+                   "above the canvas.")
     if drawing.image_data is None:
         answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
     else:

@@ -10,14 +10,41 @@ too wide for the phone scrolls inside its own box). Each screen's picture is sav
 
 from __future__ import annotations
 
+import io
+import os
+from urllib.parse import urlparse
+
 import pytest
 
-from tests.conftest import REPO, _watched_page, wait_for_app
+from tests.conftest import REPO, wait_for_app
 from tests.harness import STROKES, VERDICT, draw
 
 pytestmark = pytest.mark.browser
 
 SHOTS = REPO / "test-artifacts" / "screenshots"
+# The README's pictures, refreshed by UPDATE_SCREENSHOTS=1: (page, screen) -> file in assets/
+README_SHOTS = {
+    ("home", "laptop"): "screenshot-home.png",
+    ("gradient_descent", "laptop"): "screenshot-gradient-descent.png",
+    ("gradient_descent", "stage"): "screenshot-presenter.png",
+    ("convolution", "phone"): "screenshot-phone.png",
+    ("digits", "drawn"): "screenshot-digits.png",
+}
+
+
+def save_readme_shot(pg, name: str, screen: str) -> None:
+    """With UPDATE_SCREENSHOTS set, this screen's picture goes to assets/ for the README,
+    in 256 colours and at most 1,000 px wide (a phone's at its CSS size), to stay small."""
+    target = README_SHOTS.get((name, screen))
+    if not target or not os.environ.get("UPDATE_SCREENSHOTS"):
+        return
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+    width = min(1000, pg.viewport_size["width"])
+    img = img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
+    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+        REPO / "assets" / target, optimize=True)
 
 # (name, link, the main picture's selector)
 PAGES = [
@@ -82,32 +109,59 @@ OVERFLOWING_TEXT = """() => {
 }"""
 
 
-def open_page(browser, app_url, screen: str):
-    viewport, _, touch = SCREENS[screen]
-    options = {"viewport": viewport}
-    if touch:
-        options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
-    return _watched_page(browser, app_url, **options)
+@pytest.fixture(scope="module")
+def screens(browser, app_url):
+    """A new page on a screen: one browser context per screen for the whole module, so
+    its cache keeps the app's scripts between pages. At the end it fails if any request
+    left the app's host."""
+    host, outside, contexts = urlparse(app_url).netloc, [], {}
+
+    def watch(request) -> None:
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != host:
+            outside.append(request.url)
+
+    def new_page(screen: str):
+        if screen not in contexts:
+            viewport, _, touch = SCREENS[screen]
+            options = {"viewport": viewport}
+            if touch:
+                options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
+            contexts[screen] = browser.new_context(**options)
+        pg = contexts[screen].new_page()
+        pg.set_default_timeout(30_000)
+        pg.on("request", watch)
+        return pg
+
+    yield new_page
+    for context in contexts.values():
+        context.close()
+    assert not outside, f"requests left the app's host: {outside[:5]}"
 
 
 def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
     pg.goto(f"{app_url}/{link}" + ("?present=1" if present else ""))
     wait_for_app(pg)
     pg.locator(selector).first.wait_for()
-    pg.wait_for_timeout(600)  # plotly and the canvas lay themselves out
+    # elements whose code loads on demand (charts, the canvas) show a skeleton until then
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+    pg.wait_for_timeout(300)  # plotly and the canvas lay themselves out
     return pg.locator(selector).first.bounding_box()
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("name,link,selector", PAGES, ids=[p[0] for p in PAGES])
-def test_each_page_fits_each_screen(browser, app_url, name, link, selector, screen):
+def test_each_page_fits_each_screen(screens, app_url, name, link, selector, screen):
     viewport, present, _ = SCREENS[screen]
-    pages = open_page(browser, app_url, screen)
-    pg = next(pages)
+    pg = screens(screen)
     try:
         box = visit(pg, app_url, link, present, selector)
         SHOTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(SHOTS / f"{name}-{screen}.png"))
+        if not present and name != "home":  # the README shows the picture itself
+            pg.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+            pg.wait_for_timeout(200)
+        save_readme_shot(pg, name, screen)
         if present:
             assert box["y"] < viewport["height"] - 40, (
                 f"{name}: the main picture starts at y = {box['y']:.0f}, below the first "
@@ -119,13 +173,12 @@ def test_each_page_fits_each_screen(browser, app_url, name, link, selector, scre
             assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"
             assert found["pageWidth"] <= found["W"], f"{name}: the page scrolls sideways"
     finally:
-        next(pages, None)
+        pg.close()
 
 
-def test_the_answer_is_beside_the_canvas(browser, app_url):
+def test_the_answer_is_beside_the_canvas(screens, app_url):
     """Draw a 1 at 1440x900: the CNN's verdict is on the screen without scrolling."""
-    pages = open_page(browser, app_url, "laptop")
-    pg = next(pages)
+    pg = screens("laptop")
     try:
         pg.goto(f"{app_url}/digits")
         wait_for_app(pg)
@@ -134,9 +187,11 @@ def test_the_answer_is_beside_the_canvas(browser, app_url):
         verdict = pg.get_by_text(VERDICT).first
         verdict.wait_for(timeout=30_000)
         assert VERDICT.search(verdict.inner_text()).group(1) == "1"
-        pg.wait_for_timeout(500)
+        pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+        pg.wait_for_timeout(300)
         SHOTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(SHOTS / "digits-laptop-drawn.png"))
+        save_readme_shot(pg, "digits", "drawn")
         box = verdict.bounding_box()
         scrolled = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
                                ".scrollTop + window.scrollY")
@@ -148,5 +203,5 @@ def test_the_answer_is_beside_the_canvas(browser, app_url):
                              ".scrollHeight")
         assert height < 3000, f"the page is {height} px tall"
     finally:
-        next(pages, None)
+        pg.close()
 
