@@ -57,10 +57,10 @@ PAGES = [
 # (name, viewport, presenter mode, touch)
 SCREENS = {
     "stage": ({"width": 1280, "height": 720}, True, False),
-    "stage_hd": ({"width": 1920, "height": 1080}, True, False),
     "laptop": ({"width": 1440, "height": 900}, False, False),
     "phone": ({"width": 412, "height": 915}, False, True),
 }
+STAGE_HD = {"width": 1920, "height": 1080}  # the stage page again, its window enlarged
 
 # Text that runs past the viewport's right edge, or past a box that hides its overflow,
 # unless a box on the way scrolls sideways (then it can be reached). Plotly's SVG and
@@ -168,6 +168,12 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
                 f"screen ({viewport['height']} px)")
             sidebar = pg.locator('[data-testid="stSidebar"]')
             assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar is open"
+            pg.set_viewport_size(STAGE_HD)
+            pg.wait_for_timeout(1000)  # the larger type and plotly's resize
+            pg.screenshot(path=str(SHOTS / f"{name}-stage_hd.png"))
+            box = pg.locator(selector).first.bounding_box()
+            assert box["y"] < STAGE_HD["height"] - 40, (
+                f"{name}: at 1920x1080 the main picture starts at y = {box['y']:.0f}")
         if screen == "phone":
             found = pg.evaluate(OVERFLOWING_TEXT)
             assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"
