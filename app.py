@@ -12,6 +12,8 @@ st.set_page_config(
     page_title="Deep Learning: Getting Started",
     page_icon="🧠",
     layout="wide" if _ui.presenter() else "centered",
+    # on the stage the page gets the whole screen; the sidebar opens with its arrow
+    initial_sidebar_state="collapsed" if _ui.presenter() else "auto",
 )
 
 home = st.Page("pages/home.py", title="The talk", icon="🏠", default=True)
@@ -20,6 +22,6 @@ pages = [home] + [
     for c in _catalog.available()
 ]
 page = st.navigation(pages)
-_ui.apply_presenter_style()
+_ui.apply_style()
 _ui.presenter_switch()
 page.run()

@@ -205,15 +205,19 @@ def written_sum(op: str, frame: Frame) -> str:
     return f"{fmt(frame.result)} = ({' + '.join(vals)}) / {len(vals)}"
 
 
-def size_formula(i: int, k: int, padding: int, stride: int, dilation: int) -> str:
-    """The output-size relationship with the current numbers substituted (LaTeX)."""
+def size_formula(i: int, k: int, padding: int, stride: int, dilation: int,
+                 lines: bool = False) -> str:
+    """The output-size relationship with the current numbers substituted (LaTeX);
+    ``lines``: the rule and the numbers on two aligned lines (narrow screens)."""
     inner = i + 2 * padding - dilation * (k - 1) - 1
-    head = (rf"o = \left\lfloor \frac{{i + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"
-            rf" = \left\lfloor \frac{{{i} + 2\cdot{padding} - {dilation}({k}-1) - 1}}{{{stride}}}"
-            rf" \right\rfloor + 1")
-    if stride < 1 or inner < 0:
-        return head + r" \;\Rightarrow\; \text{no output}"
-    return head + rf" = {inner // stride + 1}"
+    rule = r"\left\lfloor \frac{i + 2p - d(k-1) - 1}{s} \right\rfloor + 1"
+    numbers = (rf"\left\lfloor \frac{{{i} + 2\cdot{padding} - {dilation}({k}-1) - 1}}{{{stride}}}"
+               r" \right\rfloor + 1")
+    tail = (r" \;\Rightarrow\; \text{no output}" if stride < 1 or inner < 0
+            else f" = {inner // stride + 1}")
+    if lines:
+        return rf"\begin{{aligned}} o &= {rule} \\ &= {numbers}{tail} \end{{aligned}}"
+    return f"o = {rule} = {numbers}{tail}"
 
 
 def torch_call(op: str, x: np.ndarray, k: np.ndarray, stride: int, padding: int,

@@ -72,15 +72,17 @@ def animation_controls(marks: list[int], current: int) -> dict:
             "transition": {"duration": 0}, "mode": "immediate"}
     still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
              "mode": "immediate"}
+    # Buttons on their own row above a full-width slider: side by side, Play and Pause
+    # covered the start of the slider on a phone.
     return {
         "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
-                         "x": 0, "y": -0.13, "xanchor": "left", "yanchor": "top",
+                         "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top",
                          "pad": {"t": 0, "r": 10},
                          "buttons": [{"label": "▶ Play", "method": "animate",
                                       "args": [None, play]},
                                      {"label": "⏸ Pause", "method": "animate",
                                       "args": [[None], still]}]}],
-        "sliders": [{"active": marks.index(current), "x": 0.2, "len": 0.8, "y": -0.1,
+        "sliders": [{"active": marks.index(current), "x": 0, "len": 1, "y": -0.22,
                      "yanchor": "top", "pad": {"t": 0},
                      "currentvalue": {"prefix": "step ", "visible": True, "xanchor": "right"},
                      "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], still]}
@@ -96,9 +98,18 @@ class Paths:
         self.runs, self.xy, self.axes = runs, xy, axes or {}
 
     def faint(self) -> list[dict]:
-        return [scatter(*self.xy(r, slice(None)), mode="lines", opacity=0.35,
-                         line={"color": COLORS[r.config.name], "width": 1},
-                         showlegend=False, hoverinfo="skip", **self.axes) for r in self.runs]
+        """Each whole path before Play: a dotted line in the run's colour on a pale
+        casing, so it reads on the dark and the light ends of the colour map alike."""
+        out = []
+        for r in self.runs:
+            xy = self.xy(r, slice(None))
+            out.append(scatter(*xy, mode="lines", opacity=0.3, showlegend=False,
+                               line={"color": "white", "width": 3}, hoverinfo="skip",
+                               **self.axes))
+            out.append(scatter(*xy, mode="lines", opacity=0.85, showlegend=False,
+                               line={"color": COLORS[r.config.name], "width": 1.5,
+                                     "dash": "dot"}, hoverinfo="skip", **self.axes))
+        return out
 
     def trail(self, run: Run, step: int, **style) -> dict:
         x, y = self.xy(run, slice(0, index_at(run, step) + 1))

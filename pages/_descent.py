@@ -146,7 +146,7 @@ def contour_figure(grid, image: str, surface: Surface, runs: list[Run], current:
     paths = Paths(runs, _xy)
     traces, images = _contour(grid, image, surface)
     layout = {**_map_axes(surface, ("x", "y")), "images": images, "plot_bgcolor": "white",
-              "height": 600, "margin": {"l": 10, "r": 10, "t": 10, "b": 140}}
+              "height": 620, "margin": {"l": 10, "r": 10, "t": 10, "b": 170}}
     return animated_figure(traces + paths.faint(), paths, [legend_name(r, surface) for r in runs],
                    current, steps, layout)
 
@@ -208,7 +208,7 @@ def model_figure(grid, image: str, surface: Surface, runs: list[Run], current: i
         "yaxis2": {"anchor": "x2", "title": {"text": "y"},
                    "range": [float(data_y.min()) - pad, float(data_y.max()) + pad]},
         "images": images, "plot_bgcolor": "white",
-        "height": 600, "margin": {"l": 10, "r": 10, "t": 30, "b": 140},
+        "height": 620, "margin": {"l": 10, "r": 10, "t": 30, "b": 170},
     }
     return animated_figure(static, paths, [legend_name(r, surface) for r in runs], current, steps,
                    layout, extra=lines)
@@ -249,19 +249,20 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
             traces.append(scatter(tx, l0 + d1 * (tx - x0), mode="lines", showlegend=False,
                                    hoverinfo="skip",
                                    line={"color": COLORS[run.config.name], "dash": "dot"}))
-            if j == 0:
-                notes.append({"x": float(x0), "y": float(l0), "showarrow": True, "ax": 60,
+            if j == 0:  # the label leans towards the middle, so the chart's edge never cuts it
+                lean = 60 if x0 < (lo + hi) / 2 else -60
+                notes.append({"x": float(x0), "y": float(l0), "showarrow": True, "ax": lean,
                               "ay": -70, "align": "left", "bgcolor": "rgba(255,255,255,0.85)",
                               "bordercolor": COLORS[run.config.name],
-                              "text": f"x = {x0:.4g}<br>dL/dx = {d1:.4g}"
-                                      f"<br>d²L/dx² = {d2:.4g}"})
+                              "text": f"x = {short(x0, 4)}<br>dL/dx = {short(d1, 4)}"
+                                      f"<br>d²L/dx² = {short(d2, 4)}"})
         return traces, {"annotations": notes}
 
     top, bottom = float(np.nanmax(loss)), float(np.nanmin(loss))
     pad = 0.06 * (top - bottom or 1.0)
     layout = {"xaxis": {"range": [lo, hi], "title": {"text": "x"}},
               "yaxis": {"range": [bottom - pad, top + pad], "title": {"text": "L(x)"}},
-              "height": 520, "margin": {"l": 10, "r": 10, "t": 10, "b": 140}}
+              "height": 560, "margin": {"l": 10, "r": 10, "t": 10, "b": 170}}
     return animated_figure(static, paths, [legend_name(r, curve) for r in runs], current, steps,
                    layout, extra=tangents)
 

@@ -135,11 +135,73 @@ def presenter_switch() -> None:
                       on_change=_flip, help="Large type, wide layout, fewer controls")
 
 
-def apply_presenter_style() -> None:
-    """Large type for the back of the room; called once by app.py."""
+# Every screen: a formula or a table too wide for a phone scrolls inside its own box
+# instead of running past the screen's edge; on a phone, formulas are a little smaller.
+_BASE_CSS = """
+.katex-display {overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 2px 0}
+.st-scroll-x {overflow-x: auto; max-width: 100%}
+@media (max-width: 640px) {
+  .katex-display {font-size: 0.85em}
+  .stMainBlockContainer {padding-left: 0.75rem; padding-right: 0.75rem}
+}
+"""
+
+# The stage: everything a person in the back row reads grows with the type, not only
+# paragraphs (Streamlit sizes its widgets in rem, so the root size scales them), and
+# the page starts near the top so its main picture is on the first screen.
+_PRESENTER_CSS = """
+html {font-size: 20px}
+@media (min-width: 1800px) {html {font-size: 24px}}
+.stMainBlockContainer {padding-top: 3.6rem; padding-bottom: 2rem}
+.stMarkdown p, .stMarkdown li, [data-testid="stCaptionContainer"] {font-size: 1.1rem}
+[data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] label {font-size: 1rem}
+.stButton button p, [data-testid="stBaseButton-secondary"] p {font-size: 1.05rem}
+.katex {font-size: 1.3em}
+h1 {font-size: 2.3rem !important; padding-top: 0 !important}
+h2 {font-size: 1.6rem !important}
+h3 {font-size: 1.3rem !important}
+table, [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.05rem}
+"""
+
+CHART_FONT = {False: 13, True: 19}  # plotly's base font size: laptop and phone, stage
+
+
+def apply_style() -> None:
+    """The app's CSS, once per run (app.py): every screen, plus the stage's large type."""
+    css = _BASE_CSS + (_PRESENTER_CSS if presenter() else "")
+    st.html(f"<style>{css}</style>")
+
+
+def chart_font_size() -> int:
+    """The base font size of every chart: larger on the stage."""
+    return CHART_FONT[presenter()]
+
+
+def chart(fig, container=st, **kwargs):
+    """``st.plotly_chart`` with the app's look on every page: type that scales with
+    presenter mode (axes, legends, titles and annotations grow from the base size), and
+    no plotly toolbar, which sat on legends and titles on a phone (a double click still
+    resets a zoom). ``fig`` is a ``go.Figure`` or a figure already in JSON form (an
+    object whose ``to_dict()`` returns its own dict)."""
+    import plotly.graph_objects as go  # here, so that pages without charts never load it
+
+    size = chart_font_size()
+    if isinstance(fig, go.Figure):
+        fig.update_layout(font={"size": size})
+    else:
+        layout = fig.to_dict().setdefault("layout", {})
+        layout["font"] = {**layout.get("font", {}), "size": size}
+    config = {"displayModeBar": False, **kwargs.pop("config", {})}
+    return container.plotly_chart(fig, config=config, **kwargs)
+
+
+def stage_columns(ratio: tuple[float, float] = (1, 2.6)):
+    """(controls, picture): side by side on the stage, so the main picture is on the
+    first screen beside its controls; one above the other elsewhere (a phone stacks
+    columns anyway, and a laptop has the height)."""
     if presenter():
-        st.html("<style>html, .stMarkdown p, .stMarkdown li {font-size: 1.25rem;}"
-                "h1 {font-size: 3rem !important;}</style>")
+        return tuple(st.columns(list(ratio), gap="large"))
+    return st.container(), st.container()
 
 
 def secondary(label: str = "More settings"):
@@ -148,8 +210,11 @@ def secondary(label: str = "More settings"):
 
 
 def page_title(title: str, slide: str, lead: str) -> None:
-    """The page heading, the talk slide it belongs to and one sentence of context."""
+    """The page heading, the talk slide it belongs to and one sentence of context.
+
+    On the stage the slide's name is left out: the presenter is showing that slide."""
     st.title(title)
-    st.caption(f"Talk slide: *{slide}*")
+    if not presenter():
+        st.caption(f"Talk slide: *{slide}*")
     if lead:
         st.markdown(lead)

@@ -34,7 +34,24 @@ _CSS = """<style>
 .cv-grid td.done {background:#eef2ff}
 .cv-grid sub {color:#b45309; font-size:.7rem}
 .cv-cap {font-size:.85rem; color:#555; margin-bottom:.2rem}
+@media (max-width: 640px) {  /* a phone: input, kernel and output on one row */
+  .cv-row {gap:.8rem}
+  .cv-grid {font-size:.8rem}
+  .cv-grid td {width:1.75rem !important; height:1.75rem !important; padding:0 !important}
+  .cv-grid sub {font-size:.55rem}
+}
 </style>"""
+
+LEADS = {
+    "xcorr": "A kernel slides over the input; each output cell is the sum of the products "
+             "under it.",
+    "conv": "A kernel, turned by 180°, slides over the input; each output cell is the sum of "
+            "the products under it.",
+    "max": "A window slides over the input; each output cell is the largest value under it "
+           "(max pooling: no weights).",
+    "avg": "A window slides over the input; each output cell is the mean of the values under "
+           "it (average pooling: no weights).",
+}
 
 
 def _table(cells: list[list[str]], classes: list[list[str]], caption: str) -> str:
@@ -83,8 +100,12 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> go.Figure:
     fig = make_subplots(1, 2, subplot_titles=("image", title), horizontal_spacing=0.08)
     fig.add_trace(go.Heatmap(z=image, colorscale="gray_r", showscale=False,
                              hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"), 1, 1)
-    lim = float(np.abs(fmap).max()) or 1.0
-    fig.add_trace(go.Heatmap(z=fmap, colorscale="RdBu", zmid=0, zmin=-lim, zmax=lim,
+    if fmap.min() >= 0:  # pooling a picture (or a positive kernel): no negative values
+        scale = {"colorscale": "gray_r", "zmin": 0, "zmax": float(fmap.max()) or 1.0}
+    else:  # signed: zero white, positive blue, negative red, on a symmetric scale
+        lim = float(np.abs(fmap).max()) or 1.0
+        scale = {"colorscale": "RdBu", "zmid": 0, "zmin": -lim, "zmax": lim}
+    fig.add_trace(go.Heatmap(z=fmap, **scale,
                              hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>"), 1, 2)
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
@@ -94,12 +115,12 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> go.Figure:
 
 
 # --------------------------------------------------------------------------- page
+state = _ui.load_state(ConvState)
 _ui.page_title(
     "Convolution, step by step", "Convolution",
-    "A kernel slides over the input; each output cell is the sum of the products under it. "
-    "Step through the cells, change the arithmetic, then try the kernel on a real digit.",
+    LEADS[OP_BY_NAME[_ui.value(ConvState, "op")]] + " Step through the cells, change the "
+    "arithmetic, then try the kernel on a real digit.",
 )
-state = _ui.load_state(ConvState)
 
 # A kernel arriving by link (from the digits page) sets the kernel size, once per session.
 if (state.kernel is not None and state.kernel.shape[0] == state.kernel.shape[1]
@@ -112,12 +133,13 @@ if state.image and "source" not in st.query_params and not st.session_state.get(
     st.session_state[_ui.key(ConvState, "source")] = "link"
     st.session_state[IMAGE_LINK] = True
 
-op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True)]
+controls, picture = _ui.stage_columns((1, 3))
+op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True, container=controls)]
 if op in ("xcorr", "conv"):
-    st.caption("Deep-learning libraries compute **cross-correlation** and call it convolution; "
+    controls.caption("Deep-learning libraries compute **cross-correlation** and call it convolution; "
                "true **convolution** first turns the kernel by 180°. With learned kernels the "
                "difference does not matter: the network learns the flipped weights.")
-cols = st.columns(5)
+cols = [controls] * 5 if _ui.presenter() else controls.columns(5)
 n = _ui.slider(ConvState, "n", "Input size i", container=cols[0])
 k = _ui.slider(ConvState, "k", "Kernel size k", container=cols[1])
 stride = _ui.slider(ConvState, "stride", "Stride s", container=cols[2])
@@ -125,7 +147,8 @@ padding = _ui.slider(ConvState, "padding", "Padding p", container=cols[3])
 dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
 
 # Laid out in this order, filled in another: the stepper needs the edited grids.
-stepper_area = st.container()
+stepper_area = picture.container()
+formula_area = picture.container()  # under the grids: on the stage they come first
 edit_area = st.expander("Edit the numbers: input, kernel, seed")
 with edit_area:
     seed = _ui.number(ConvState, "seed", "Seed (random fill)")
@@ -149,7 +172,8 @@ with edit_area:
         _ui.reset_button(ConvState)
 
 
-stepper_area.latex(conv.size_formula(n, k, padding, stride, dilation))
+formula_area.markdown("**Output size**")
+formula_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
 try:
     out = conv.apply(op, x, kernel, stride, padding, dilation)
     frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
@@ -177,26 +201,28 @@ if frames:
             st.session_state[CELL] = nxt
         elif st.session_state[CELL] > total:
             st.session_state[CELL] = total
-        c = st.columns([1.2, 1.2, 1.5, 1.6, 3])
-        c[0].button("◀ Prev", on_click=_go, args=(-1,), disabled=total == 1)
-        c[1].button("Next ▶", on_click=_go, args=(1,), disabled=total == 1)
-        if c[2].button("⏸️ Pause" if st.session_state.get(PLAYING) else "▶️ Play"):
+        # one row that wraps on a phone (columns would stack, one button a row)
+        row = st.container(horizontal=True, vertical_alignment="center")
+        at = st.session_state[CELL]
+        row.button("◀ Prev", on_click=_go, args=(-1,), disabled=at <= 1)
+        row.button("Next ▶", on_click=_go, args=(1,), disabled=at >= total)
+        if row.button("⏸️ Pause" if st.session_state.get(PLAYING) else "▶️ Play"):
             now = not st.session_state.get(PLAYING, False)
             if now and st.session_state[CELL] >= total:
                 st.session_state[CELL] = 1
             st.session_state[PLAYING] = now
             st.rerun(scope="app")
-        _ui.select(ConvState, "speed", "Speed", container=c[3], label_visibility="collapsed")
+        _ui.select(ConvState, "speed", "Speed", container=row, label_visibility="collapsed",
+                   width=130)
         if total > 1:
-            cell = _ui.slider(ConvState, "cell", "Output cell", container=c[4], max_value=total,
-                              label_visibility="collapsed")
+            cell = _ui.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total)
         else:
             cell = 1
         frame = frames[cell - 1]
         st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
         st.markdown(f"**Cell {cell} of {total}** (row {frame.out_row + 1}, column "
                     f"{frame.out_col + 1}):")
-        st.code(conv.written_sum(op, frame), language=None)
+        st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
 
     with stepper_area:
         stepper()
@@ -233,8 +259,8 @@ if picture is not None:
     chosen = kernel if preset == "edited" or op in ("max", "avg") else conv.PRESETS[preset]
     try:
         fmap = conv.apply(op, picture.astype(float), chosen, stride, padding, dilation)
-        st.plotly_chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
-                        width="stretch")
+        _ui.chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
+                  width="stretch")
     except conv.NoOutput as err:
         st.error(f"No feature map for these settings: {_ui.plain(err)}.")
 

@@ -8,12 +8,16 @@ visualisation, the ConvNetJS MNIST demo, CNN Explainer.
 
 from __future__ import annotations
 
+import base64
 import inspect
+import io
+import math
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
+from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from dlcore.data import images, mnist
@@ -26,6 +30,14 @@ from pages._states.digits import DigitsState
 NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
 CANVAS = 280  # px; a 20 px pen on it becomes a 2 px MNIST stroke
 UPLOAD_MAX_SIDE = 1024
+_CSS = """<style>
+.dg-filters {display:grid; grid-template-columns:repeat(auto-fill, minmax(44px, 1fr));
+             gap:6px; max-width:100%}
+.dg-filters a {display:flex; flex-direction:column; align-items:center; text-decoration:none;
+               font-size:.8rem}
+.dg-filters img {width:40px; height:40px; image-rendering:pixelated; border:1px solid #ccc}
+.dg-filters a:hover img {outline:2px solid #2563eb}
+</style>"""
 
 _ui.one_torch_thread()
 
@@ -55,20 +67,38 @@ def load_mistakes() -> dict[str, np.ndarray]:
 
 
 def zoom(img: np.ndarray, size: int = 112) -> np.ndarray:
-    """Nearest-neighbour enlargement, so pixels stay visible squares.
+    """Nearest-neighbour enlargement in a square box, so pixels stay visible squares.
 
-    A hair-thin picture (the crop of a one-pixel line) is padded with dark ground to at
-    least an eighth of its length: ``st.image`` scales to a width and cannot show a
-    picture that would be less than a pixel tall.
+    A thin picture (the crop of a drawn "1") is centred on dark ground in a square:
+    every step of the preparation takes the same box, instead of a 140 px wide crop
+    growing over 1,000 px tall and pushing the answer down the page.
     """
     a = np.asarray(img)
     a = (a * 255).round().astype(np.uint8) if a.dtype != np.uint8 else a
-    short = max(a.shape) // 8
-    pad = [(0, 0) if n >= short else ((short - n) // 2, short - n - (short - n) // 2)
-           for n in a.shape]
-    a = np.pad(a, pad)
-    k = max(1, size // max(a.shape))
+    side = max(a.shape)
+    a = np.pad(a, [((side - n) // 2, side - n - (side - n) // 2) for n in a.shape])
+    k = max(1, size // side)
     return np.kron(a, np.ones((k, k), np.uint8))
+
+
+def png_url(img: np.ndarray) -> str:
+    """A small grey picture as a data URL, for a picture that is also a link."""
+    out = io.BytesIO()
+    Image.fromarray(img).save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def filter_links(filters: np.ndarray, digit: np.ndarray) -> str:
+    """Each first-layer filter as a picture that is its own link to the convolution page,
+    numbered under it, on one scale for all (zero mid grey, positive light)."""
+    top = float(np.abs(filters).max()) or 1.0
+    cells = []
+    for j, f in enumerate(filters):
+        img = ((f / top + 1) / 2 * 255).round().astype(np.uint8)
+        cells.append(f'<a href="{conv_link(f, digit)}" target="_self" title="filter {j + 1}">'
+                     f'<img src="{png_url(np.kron(img, np.ones((8, 8), np.uint8)))}" '
+                     f'alt="filter {j + 1}"><span>{j + 1}</span></a>')
+    return ('<div class="dg-filters">' + "".join(cells) + "</div>")
 
 
 def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
@@ -77,7 +107,7 @@ def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
     colours[top] = "#2563eb" if sure else "#f59e0b"
     fig = go.Figure(go.Bar(x=[str(d) for d in range(10)], y=probs, marker_color=colours,
                            hovertemplate="%{x}: p = %{y:.3f}<extra></extra>"))
-    fig.update_layout(height=200, margin=dict(l=10, r=10, t=10, b=10),
+    fig.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10),
                       yaxis=dict(range=[0, 1], title="p"), xaxis=dict(type="category"))
     return fig
 
@@ -111,32 +141,38 @@ except (FileNotFoundError, RuntimeError, ValueError) as err:
              "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
     st.stop()
 
-source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True)
+source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True,
+                    horizontal=True)
 digit: np.ndarray | None = None
 truth: str | None = None
 steps: preprocess.Steps | None = None
+# The digit on the left, the answer beside it, on the screen while you draw (a phone
+# stacks the two: the canvas, then the answer under it).
+input_col, answer_col = st.columns([1, 1.15], gap="medium")
 
 if source == "draw":
     pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
-    st.caption("Draw one digit, big, in the middle. Undo and clear are in the canvas toolbar; "
-               "the networks read it each time you lift the pen.")
-    drawing = st_canvas(stroke_width=pen, stroke_color="#000000", background_color="#ffffff",
-                        height=CANVAS, width=CANVAS, drawing_mode="freedraw",
-                        return_image_data=True, key="canvas")
+    with input_col:
+        drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
+                            background_color="#ffffff", height=CANVAS, width=CANVAS,
+                            drawing_mode="freedraw", return_image_data=True, key="canvas")
+        st.caption("Draw one digit, big, in the middle; the networks read it each time you "
+                   "lift the pen. After the first stroke, undo and clear appear in a bar "
+                   "above the canvas.")
     if drawing.image_data is None:
-        st.info("The canvas is empty: draw a digit.", icon="✍️")
+        answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
     else:
         steps = preprocess.preprocess(drawing.image_data)
 
 elif source == "test digit":
     sample_images, sample_labels = load_sample()
-    cols = st.columns([2, 1])
-    seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=cols[0])
-    cols[1].button("🎲 Another test digit", on_click=_next_seed)
+    seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
+    input_col.button("🎲 Another test digit", on_click=_next_seed)
     i = random_digit_index(seed, len(sample_labels))
     digit, truth = sample_images[i], str(sample_labels[i])
-    st.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already prepared "
-               "the MNIST way, so it goes straight to the networks.")
+    input_col.image(zoom(digit, 168), width=168)
+    input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
+                      "prepared the MNIST way, so it goes straight to the networks.")
 
 elif source == "mistakes":
     try:
@@ -145,43 +181,46 @@ elif source == "mistakes":
         st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
         st.stop()
     n = len(wrong["labels"])
-    st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they are; "
-                "each caption reads *number: the CNN's answer ≠ the person's label*. "
-                "Would you have got them right?")
-    st.image([zoom(im, 56) for im in wrong["images"]], width=56,
-             caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
-                      enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
-    k = _ui.number(DigitsState, "mistake", "Look closer at mistake number")
+    with input_col:
+        st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they "
+                    "are; each caption reads *number: the CNN's answer ≠ the person's "
+                    "label*. Would you have got them right?")
+        st.image([zoom(im, 56) for im in wrong["images"]], width=56,
+                 caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
+                          enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
+        k = _ui.number(DigitsState, "mistake", "Look closer at mistake number")
     if k > n:
-        st.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
+        input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
     k = min(k, n) - 1
     digit, truth = wrong["images"][k], str(wrong["labels"][k])
 
 else:
-    upload = st.file_uploader("A PNG or JPEG picture of one digit (at most "
-                              f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, "
-                              "dark on light or light on dark", type=["png", "jpg", "jpeg"])
+    upload = input_col.file_uploader(
+        "A PNG or JPEG picture of one digit (at most "
+        f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
+        "light on dark", type=["png", "jpg", "jpeg"])
     if upload is None:
-        st.info("Choose a picture; it stays in this browser session and is not in the link.")
+        answer_col.info("Choose a picture; it stays in this browser session and is not in "
+                        "the link.")
     else:
         try:
             picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
         except images.BadImage as err:
-            st.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
+            answer_col.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
         else:
             steps = preprocess.preprocess(picture)
 
 if steps is not None:
     if steps.digit is None:
-        st.info(steps.empty_reason.capitalize() + ".", icon="🫥")
+        answer_col.info(steps.empty_reason.capitalize() + ".", icon="🫥")
     else:
         digit = steps.digit
         st.subheader("What the networks see")
         cols = st.columns(4)
-        cols[0].image(zoom(steps.ink, 140), caption="your drawing, as ink", width=140)
-        cols[1].image(zoom(steps.crop, 140), caption="cropped to the ink", width=140)
-        cols[2].image(zoom(steps.scaled, 140), caption="longer side 20 px", width=140)
-        cols[3].image(zoom(steps.digit, 140), caption="28×28, centred by mass", width=140)
+        for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
+                "your drawing, as ink", "cropped to the ink", "longer side 20 px",
+                "28×28, centred by mass"), strict=True):
+            col.image(zoom(img, 140), caption=caption, width="stretch")
         with st.expander("Show the code"):
             st.code(inspect.getsource(preprocess.preprocess), language="python")
 
@@ -202,23 +241,23 @@ reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rot
 seen = reading.seen
 
 # --------------------------------------------------------------------------- predictions
-st.subheader("What they read")
-if truth is not None:
-    st.caption(f"Truth (MNIST's label): **{truth}**")
-if reading.changes:
-    st.caption("Perturbed: " + ", ".join(reading.changes) + ".")
-cols = st.columns([1, 2, 2])
-cols[0].image(zoom(seen, 112), caption="the input")
-for col, (kind, answer) in zip(cols[1:], reading.answers.items(), strict=True):
-    with col:
+with answer_col:
+    # One model under the other, each verdict above its own chart: side by side, a
+    # verdict that wrapped put the two charts at different heights.
+    for kind, answer in reading.answers.items():
         if answer.sure:
             st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
         else:
             st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
                         f"(p = {answer.p:.2f})")
-        st.plotly_chart(probability_chart(answer.probs, answer.sure), key=f"chart_{kind}",
-                        config={"displayModeBar": False, "staticPlot": True})
+        _ui.chart(probability_chart(answer.probs, answer.sure), key=f"chart_{kind}",
+                  config={"staticPlot": True})
         st.caption(about[kind])
+    facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
+        ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.image(zoom(seen, 84), width=84)
+    right.caption("The 28×28 input both networks read. " + ". ".join(facts))
 
 # --------------------------------------------------------------------------- inside the CNN
 st.subheader("Inside the CNN")
@@ -226,11 +265,11 @@ cnn = models["cnn"]
 maps = digits_model.feature_maps(cnn, seen)
 mcols = st.columns(len(maps))
 for i, (col, m) in enumerate(zip(mcols, maps, strict=True)):
-    col.image(digits_model.tile(m, nrow=8), width="stretch",
+    # a square tiling for every layer, so the pictures line up at one height
+    col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width="stretch",
               caption=f"conv{i + 1}: {m.shape[0]} maps of {m.shape[1]}×{m.shape[2]}")
 filters = cnn.first_filters()[:, 0].numpy()
 st.markdown(f"The {len(filters)} learned first-layer filters ({filters.shape[1]}×"
-            f"{filters.shape[2]}; light = positive weight, dark = negative). Open one in the "
-            "convolution page, sliding over your digit:")
-st.image(digits_model.tile(filters, nrow=16, signed=True, zoom=6), width=min(640, 16 * 36))
-st.markdown(" · ".join(f"[{j + 1}]({conv_link(f, seen)})" for j, f in enumerate(filters)))
+            f"{filters.shape[2]}; light = positive weight, dark = negative). Click one to "
+            "open it in the convolution page, sliding over your digit:")
+st.markdown(_CSS + filter_links(filters, seen), unsafe_allow_html=True)

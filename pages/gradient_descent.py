@@ -66,19 +66,19 @@ def _own_start_switched(start: tuple[float, ...]) -> None:
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start) -> None:
     if mode == "2d":
         tab_map, tab_3d, tab_pick = st.tabs(["Contour map", "3-D surface", "Pick a start"])
-        tab_map.plotly_chart(_animate.Prepared(_descent.contour_figure(
-            grid, image, surface, runs, step, steps)), config={"scrollZoom": False})
+        _ui.chart(_animate.Prepared(_descent.contour_figure(
+            grid, image, surface, runs, step, steps)), tab_map, config={"scrollZoom": False})
         coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
-        tab_3d.plotly_chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs,
-                                                                      step)))
+        _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
+                  tab_3d)
     elif mode == "model":
         tab_map, tab_pick = st.tabs(["Descent", "Pick a start"])
         data = linefit.make_data(DATA_N, seed)
-        tab_map.plotly_chart(_animate.Prepared(_descent.model_figure(
+        _ui.chart(_animate.Prepared(_descent.model_figure(
             grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
-            config={"scrollZoom": False})
+            tab_map, config={"scrollZoom": False})
     else:
-        st.plotly_chart(_animate.Prepared(_descent.curve_figure(
+        _ui.chart(_animate.Prepared(_descent.curve_figure(
             surface, grid[0], grid[1], runs, derivs, step, steps)),
             config={"scrollZoom": False})
         first = runs[0]
@@ -95,8 +95,8 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
     if mode != "1d":
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
-        tab_pick.plotly_chart(_animate.Prepared(_descent.picker_figure(
-            grid, image, surface, runs, start, names)), key=PICK_KEY,
+        _ui.chart(_animate.Prepared(_descent.picker_figure(
+            grid, image, surface, runs, start, names)), tab_pick, key=PICK_KEY,
             on_select=_start_from_click, selection_mode="points",
             config={"scrollZoom": False})
 
@@ -124,8 +124,11 @@ _ui.page_title(
 )
 state = _ui.load_state(DescentState)
 
-mode = _ui.select(DescentState, "mode", "What to descend", radio=True, captions=MODE_CAPTIONS)
-left, right = st.columns([1, 2])
+controls, picture = _ui.stage_columns()
+with controls:
+    mode = _ui.select(DescentState, "mode", "What to descend", radio=True,
+                      captions=MODE_CAPTIONS)
+left, right = (controls, controls) if _ui.presenter() else controls.columns([1, 2])
 if mode == "2d":
     key = _ui.select(DescentState, "surface", "Surface", container=left)
 elif mode == "1d":
@@ -135,15 +138,15 @@ else:
     left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
 names = _ui.multiselect(DescentState, "opts", "Optimizers", container=right,
                        help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
-left, right = st.columns(2)
+left, right = (controls, controls) if _ui.presenter() else controls.columns(2)
 lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
                     container=left, step=0.1, format="%.1f")
 lr = float(10 ** lr_exp)
 steps = _ui.slider(DescentState, "steps", "Steps", container=right)
 left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
-chart_area = st.container()  # filled below, once every setting is read
+chart_area = picture.container()  # filled below, once every setting is read
 
-with _ui.secondary():
+with controls, _ui.secondary():
     c1, c2, c3 = st.columns(3)
     momentum = _ui.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
     beta1 = _ui.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
@@ -172,15 +175,21 @@ except formula.FormulaError as err:
     surface = None
     chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
 
-with _ui.secondary("Start point"):
-    s1, s2, s3 = st.columns(3)
-    default_start = surface.start if surface else (0.0, 0.0)
+with controls, _ui.secondary("Start point"):
+    s1, s2, s3 = st.columns(3) if not _ui.presenter() else (st, st, st)
+    default_start = tuple(surface.start) if surface else (0.0, 0.0)
     own = _ui.toggle(DescentState, "own_start", "Start from my point", container=s1,
                      on_change=_own_start_switched, args=(default_start,))
     labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
-    x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
-    y0 = _ui.number(DescentState, "y0", labels[1], container=s3, step=0.1,
-                    disabled=mode == "1d")
+    if own:
+        x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
+        y0 = (_ui.number(DescentState, "y0", labels[1], container=s3, step=0.1)
+              if mode != "1d" else 0.0)
+    else:  # the boxes show where the run really starts: the surface's own start
+        x0, y0 = (*default_start, 0.0)[:2]
+        s2.number_input(labels[0], value=float(x0), disabled=True, format="%.3g")
+        if mode != "1d":
+            s3.number_input(labels[1], value=float(y0), disabled=True, format="%.3g")
     if mode != "1d":
         st.caption("Or click on the map in the tab “Pick a start”.")
 
@@ -201,6 +210,7 @@ elif surface:
         if st.session_state[_ui.key(DescentState, "step")] > steps:
             st.session_state[_ui.key(DescentState, "step")] = steps
         step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
+                          container=controls if _ui.presenter() else st,
                           help="The figures open at this step; ▶ Play "
                           "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)

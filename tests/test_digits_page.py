@@ -17,7 +17,7 @@ from pages import _ui
 from tests.harness import REPO, SEVEN, canvas, rendered
 
 PAGE = str(REPO / "pages" / "digits.py")
-LINK = re.compile(r"\((convolution\?[^)]+)\)")
+LINK = re.compile(r'href="(convolution\?[^"]+)"')  # each filter picture is its link
 
 
 def run(**params: str) -> AppTest:

@@ -1,0 +1,213 @@
+"""Every page at three screens, measured in Chromium (issue 8): the stage (presenter mode
+at 1280x720 and 1920x1080), a laptop (1440x900) and a phone (412x915).
+
+One row per page: its link and the selector of its main picture. A new page is one row.
+On the stage the main picture starts on the first screen and the sidebar is folded; on
+the phone no text runs past the screen's edge or is cut by its box (a formula or a sum
+too wide for the phone scrolls inside its own box). Each screen's picture is saved under
+``test-artifacts/screenshots/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import REPO, wait_for_app
+from tests.harness import STROKES, VERDICT, draw
+
+pytestmark = pytest.mark.browser
+
+SHOTS = REPO / "test-artifacts" / "screenshots"
+# The README's pictures, refreshed by UPDATE_SCREENSHOTS=1: (page, screen) -> file in assets/
+README_SHOTS = {
+    ("home", "laptop"): "screenshot-home.png",
+    ("gradient_descent", "laptop"): "screenshot-gradient-descent.png",
+    ("gradient_descent", "stage"): "screenshot-presenter.png",
+    ("convolution", "phone"): "screenshot-phone.png",
+    ("digits", "drawn"): "screenshot-digits.png",
+}
+
+
+def save_readme_shot(pg, name: str, screen: str) -> None:
+    """With UPDATE_SCREENSHOTS set, this screen's picture goes to assets/ for the README,
+    in 256 colours and at most 1,000 px wide (a phone's at its CSS size), to stay small."""
+    target = README_SHOTS.get((name, screen))
+    if not target or not os.environ.get("UPDATE_SCREENSHOTS"):
+        return
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+    width = min(1000, pg.viewport_size["width"])
+    img = img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
+    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+        REPO / "assets" / target, optimize=True)
+
+# (name, link, the main picture's selector)
+PAGES = [
+    ("home", "", '[data-testid="stMain"] .katex-display'),
+    ("gradient_descent", "gradient_descent", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ("digits", "digits", "canvas.upper-canvas"),
+    ("convolution", "convolution", ".cv-row .cv-grid"),
+]
+
+# (name, viewport, presenter mode, touch)
+SCREENS = {
+    "stage": ({"width": 1280, "height": 720}, True, False),
+    "laptop": ({"width": 1440, "height": 900}, False, False),
+    "phone": ({"width": 412, "height": 915}, False, True),
+}
+STAGE_HD = {"width": 1920, "height": 1080}  # the stage page again, its window enlarged
+
+# Text that runs past the viewport's right edge, or past a box that hides its overflow,
+# unless a box on the way scrolls sideways (then it can be reached). Plotly's SVG and
+# the canvas's iframe are measured as boxes, not as text.
+OVERFLOWING_TEXT = """() => {
+  const W = document.documentElement.clientWidth, bad = [];
+  const main = document.querySelector('[data-testid="stMain"]');
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (el.closest('svg, .js-plotly-plot')) continue;
+    if (el.closest('[hidden], [aria-hidden="true"]')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    let a = el, scrolls = false, cut = null;
+    while (a && a !== document.body) {
+      const s = getComputedStyle(a);
+      if (['auto', 'scroll'].includes(s.overflowX)) { scrolls = true; break; }
+      if (['hidden', 'clip'].includes(s.overflowX) && s.textOverflow !== 'ellipsis'
+          && !a.closest('.katex')) {  // KaTeX's own boxes hide overflow by design
+        const box = a.getBoundingClientRect();
+        if (box.width > 0 && r.right > box.right + 2) { cut = a; break; }
+      }
+      a = a.parentElement;
+    }
+    if (scrolls) continue;
+    if (cut || r.right > W + 1)
+      bad.push(node.textContent.trim().slice(0, 60) + ' (right ' + Math.round(r.right) + ')');
+  }
+  for (const el of main.querySelectorAll('.js-plotly-plot, iframe, img, table')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > W + 1) {
+      let a = el.parentElement, scrolls = false;
+      while (a && a !== document.body) {
+        if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) { scrolls = true; break; }
+        a = a.parentElement;
+      }
+      if (!scrolls) bad.push(el.tagName + ' ' + (el.className || '') + ' (right ' + Math.round(r.right) + ')');
+    }
+  }
+  return {bad: bad.slice(0, 10), pageWidth: document.documentElement.scrollWidth, W};
+}"""
+
+
+@pytest.fixture(scope="module")
+def screens(browser, app_url):
+    """A new page on a screen: one browser context per screen for the whole module, so
+    its cache keeps the app's scripts between pages. At the end it fails if any request
+    left the app's host."""
+    host, outside, contexts = urlparse(app_url).netloc, [], {}
+
+    def watch(request) -> None:
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != host:
+            outside.append(request.url)
+
+    def new_page(screen: str):
+        if screen not in contexts:
+            viewport, _, touch = SCREENS[screen]
+            options = {"viewport": viewport}
+            if touch:
+                options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
+            contexts[screen] = browser.new_context(**options)
+        pg = contexts[screen].new_page()
+        pg.set_default_timeout(30_000)
+        pg.on("request", watch)
+        return pg
+
+    yield new_page
+    for context in contexts.values():
+        context.close()
+    assert not outside, f"requests left the app's host: {outside[:5]}"
+
+
+def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
+    pg.goto(f"{app_url}/{link}" + ("?present=1" if present else ""))
+    wait_for_app(pg)
+    pg.locator(selector).first.wait_for()
+    # elements whose code loads on demand (charts, the canvas) show a skeleton until then
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+    pg.wait_for_timeout(300)  # plotly and the canvas lay themselves out
+    return pg.locator(selector).first.bounding_box()
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("name,link,selector", PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_fits_each_screen(screens, app_url, name, link, selector, screen):
+    viewport, present, _ = SCREENS[screen]
+    pg = screens(screen)
+    try:
+        box = visit(pg, app_url, link, present, selector)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SHOTS / f"{name}-{screen}.png"))
+        if not present and name != "home":  # the README shows the picture itself
+            pg.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+            pg.wait_for_timeout(200)
+        save_readme_shot(pg, name, screen)
+        if present:
+            assert box["y"] < viewport["height"] - 40, (
+                f"{name}: the main picture starts at y = {box['y']:.0f}, below the first "
+                f"screen ({viewport['height']} px)")
+            sidebar = pg.locator('[data-testid="stSidebar"]')
+            assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar is open"
+            pg.set_viewport_size(STAGE_HD)
+            pg.wait_for_timeout(1000)  # the larger type and plotly's resize
+            pg.screenshot(path=str(SHOTS / f"{name}-stage_hd.png"))
+            box = pg.locator(selector).first.bounding_box()
+            assert box["y"] < STAGE_HD["height"] - 40, (
+                f"{name}: at 1920x1080 the main picture starts at y = {box['y']:.0f}")
+        if screen == "phone":
+            found = pg.evaluate(OVERFLOWING_TEXT)
+            assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"
+            assert found["pageWidth"] <= found["W"], f"{name}: the page scrolls sideways"
+    finally:
+        pg.close()
+
+
+def test_the_answer_is_beside_the_canvas(screens, app_url):
+    """Draw a 1 at 1440x900: the CNN's verdict is on the screen without scrolling."""
+    pg = screens("laptop")
+    try:
+        pg.goto(f"{app_url}/digits")
+        wait_for_app(pg)
+        pg.get_by_text("The canvas is empty").wait_for()
+        draw(pg, STROKES["1"])
+        verdict = pg.get_by_text(VERDICT).first
+        verdict.wait_for(timeout=30_000)
+        assert VERDICT.search(verdict.inner_text()).group(1) == "1"
+        pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+        pg.wait_for_timeout(300)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SHOTS / "digits-laptop-drawn.png"))
+        save_readme_shot(pg, "digits", "drawn")
+        box = verdict.bounding_box()
+        scrolled = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
+                               ".scrollTop + window.scrollY")
+        assert scrolled == 0
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 900, (
+            f"the verdict is at y = {box['y']:.0f}, off the 900 px screen")
+        # the steps are square boxes, so the page does not grow with a thin drawing
+        height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
+                             ".scrollHeight")
+        assert height < 3000, f"the page is {height} px tall"
+    finally:
+        pg.close()
+

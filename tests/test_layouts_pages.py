@@ -1,0 +1,62 @@
+"""AppTest: what issue 8 saw wrong on the pages, checked without a browser (the geometry
+is measured in Chromium by tests/test_layouts_browser.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dlcore import race
+from pages import _ui
+from pages._states.convolution import ConvState
+from pages._states.gradient_descent import DescentState
+from tests.conftest import REPO
+
+
+def run(path: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / path), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart_fonts(at: AppTest) -> set[int]:
+    return {json.loads(el.proto.spec)["layout"]["font"]["size"] for el in at.get("plotly_chart")}
+
+
+@pytest.mark.parametrize("present,size", [("0", _ui.CHART_FONT[False]),
+                                          ("1", _ui.CHART_FONT[True])])
+def test_chart_type_grows_on_the_stage(present, size):
+    at = run("app.py", present=present)  # the shell, then the page, as a person opens it
+    at.switch_page("pages/gradient_descent.py").run()
+    assert not at.exception, at.exception
+    assert chart_fonts(at) == {size}
+    assert all(json.loads(el.proto.config or "{}").get("displayModeBar") is False
+               for el in at.get("plotly_chart"))
+
+
+def test_convolution_pooling_says_what_it_computes_and_prev_waits_at_cell_one():
+    at = run("pages/convolution.py", op="max-pool")
+    lead = at.markdown[0].value
+    assert "largest value" in lead and "sum of the products" not in lead
+    buttons = {b.label: b for b in at.button}
+    assert buttons["◀ Prev"].disabled and not buttons["Next ▶"].disabled
+    assert at.slider(key=_ui.key(ConvState, "cell")).label == "Output cell (1–9)"
+    at = run("pages/convolution.py", cell="9")
+    buttons = {b.label: b for b in at.button}
+    assert not buttons["◀ Prev"].disabled and buttons["Next ▶"].disabled
+
+
+@pytest.mark.parametrize("mode", ["2d", "1d"])
+def test_the_start_boxes_show_where_the_run_starts(mode):
+    at = run("pages/gradient_descent.py", mode=mode)
+    defaults = DescentState()
+    surface = race.loss_surface(mode, defaults.surface if mode == "2d" else defaults.curve,
+                                defaults.kappa, "", 3.0, 0)
+    shown = [n.value for n in at.number_input if n.disabled]
+    assert shown == pytest.approx(list(surface.start))
+
