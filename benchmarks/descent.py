@@ -50,7 +50,7 @@ def page_reruns(repeats: int) -> tuple[float, float]:
     values = iter([-1.0 - 0.1 * (i % 9 + 1) for i in range(repeats + 1)])
 
     def new_lr():
-        at.slider(key="lr_exp").set_value(next(values)).run()
+        at.slider(key="gradient_descent.lr_exp").set_value(next(values)).run()
 
     return same, timed(new_lr, repeats)
 

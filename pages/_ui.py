@@ -1,15 +1,10 @@
-"""Streamlit helpers that every page shares: URL state, presenter mode, reset.
+"""Streamlit helpers that every page shares: URL state, presenter mode, grids.
 
-Each page declares its state once, as a dataclass whose fields are made with
-:func:`param` (default, bounds, choices). The widgets are Streamlit's own, bound
-to the URL with ``bind="query-params"`` (Streamlit 1.67), so a view is a link.
-What binding does not cover lives here:
+The URL-state layer (``pages/_urlstate.py``: :func:`param`, :func:`load_state`, the
+widget helpers, :func:`key`, :func:`link`, :func:`plain`) is re-exported here, so a
+page imports this one module. Besides it:
 
-* :func:`load_state` checks the query string against the table before any widget
-  reads it, and turns every malformed or out-of-range value into a visible warning
-  (Streamlit silently drops them) and the default.
 * :func:`grid` is an editable number grid kept in the URL as ``1,2;3,4``.
-* :func:`reset_button` restores every default in one call.
 * :func:`presenter` reads ``present=1``: wide layout, large type, secondary
   controls folded away.
 
@@ -19,17 +14,37 @@ This module is private to the pages (its name starts with ``_``, so
 
 from __future__ import annotations
 
-import base64
-import binascii
-import dataclasses
-import math
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import numpy as np
 import streamlit as st
 
-T = TypeVar("T")
+from pages._urlstate import (  # noqa: F401  (re-exported: the pages' one import)
+    GLOBAL_KEYS,
+    BadValue,
+    decode_grid,
+    decode_image,
+    encode_grid,
+    encode_image,
+    from_url,
+    key,
+    link,
+    link_to,
+    load_state,
+    multiselect,
+    number,
+    number_text,
+    param,
+    plain,
+    reset,
+    reset_button,
+    select,
+    set_value,
+    slider,
+    specs,
+    state_class,
+    text,
+    toggle,
+    value,
+)
 
 
 def leave_legacy_multipage_mode() -> None:
@@ -67,210 +82,31 @@ def one_torch_thread() -> None:
 
 
 PRESENT_KEY = "present"
-_GLOBAL_KEYS = {PRESENT_KEY}
-_GRID_MAX_CELLS = 64 * 64
-
-
-# --------------------------------------------------------------------------- state table
-def param(default: Any, *, lo: float | None = None, hi: float | None = None,
-          choices: tuple | list | None = None, parse: Callable[[str], Any] | None = None) -> Any:
-    """A field of a page's state table: its default and what the URL may set.
-
-    A field with ``parse`` (a grid, an encoded image) has no bound widget: the page
-    writes it to the URL itself, ``parse`` reads it back and raises ValueError on
-    anything malformed.
-    """
-    meta = {"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None, "parse": parse}
-    if isinstance(default, np.ndarray):
-        return dataclasses.field(default_factory=default.copy, metadata=meta)
-    return dataclasses.field(default=default, metadata=meta)
-
-
-def _fields(cls) -> dict[str, dataclasses.Field]:
-    return {f.name: f for f in dataclasses.fields(cls)}
-
-
-def _default(f: dataclasses.Field) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    return f.default_factory()  # type: ignore[misc]
-
-
-def _coerce(raw: str, f: dataclasses.Field, item: bool = False) -> Any:
-    """Parse one query-string value for field ``f`` (one ``item`` of a tuple field);
-    raise ValueError when it is bad."""
-    meta = f.metadata
-    kind = str if item else type(_default(f))
-    if meta.get("parse"):
-        return meta["parse"](raw)
-    if kind is bool:
-        low = raw.strip().lower()
-        if low not in ("true", "false"):
-            raise ValueError("expected true or false")
-        value: Any = low == "true"
-    elif kind is int:
-        value = int(raw)
-    elif kind is float:
-        value = float(raw)
-        if not math.isfinite(value):
-            raise ValueError("not a finite number")
-    else:
-        value = raw
-    if meta.get("choices") is not None and value not in meta["choices"]:
-        raise ValueError("expected one of " + ", ".join(map(str, meta["choices"])))
-    if meta.get("lo") is not None and value < meta["lo"]:
-        raise ValueError(f"below the minimum {meta['lo']}")
-    if meta.get("hi") is not None and value > meta["hi"]:
-        raise ValueError(f"above the maximum {meta['hi']}")
-    return value
-
-
-def load_state(cls: type[T], extra_keys: tuple[str, ...] = ()) -> T:
-    """The page's state: defaults, overridden by every valid query parameter.
-
-    Bad values are reported in one warning and fall back to the default; bound
-    widgets drop them from the URL themselves, the grids are dropped here.
-    Call it before creating the page's widgets.
-    """
-    fields = _fields(cls)
-    values, problems = {}, []
-    for key in list(st.query_params.keys()):
-        raw = st.query_params.get(key, "")
-        if key in fields:
-            try:
-                if isinstance(_default(fields[key]), tuple):  # a multiselect: key=a&key=b
-                    values[key] = tuple(_coerce(v, fields[key], item=True)
-                                        for v in st.query_params.get_all(key))
-                else:
-                    values[key] = _coerce(raw, fields[key])
-            except (ValueError, OverflowError) as err:
-                problems.append(f"`{key}={raw[:40]}` ({err})")
-                if fields[key].metadata.get("parse"):
-                    del st.query_params[key]
-        elif key not in _GLOBAL_KEYS and key not in extra_keys:
-            problems.append(f"`{key}` (not a setting of this page)")
-    if problems:
-        st.warning("Some link settings were not understood and use their defaults: "
-                   + "; ".join(problems), icon="⚠️")
-    return cls(**values)
-
-
-def reset_button(cls: type, label: str = "Reset") -> None:
-    """One click puts every setting of the page back to its default."""
-
-    def _reset() -> None:
-        for name, f in _fields(cls).items():
-            if f.metadata.get("parse"):
-                st.query_params.pop(name, None)
-            else:
-                st.session_state[name] = _default(f)
-
-    st.button(label, on_click=_reset, help="Restore every default on this page")
-
-
-# --------------------------------------------------------------------------- widgets
-def _bounds(cls: type, name: str) -> tuple[Any, Any, Any]:
-    f = _fields(cls)[name]
-    return f.metadata.get("lo"), f.metadata.get("hi"), _default(f)
-
-
-def slider(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
-    """A slider whose range and default come from the state table, bound to the URL."""
-    lo, hi, default = _bounds(cls, name)
-    return container.slider(label, lo, hi, default, key=name, bind="query-params", **kwargs)
-
-
-def number(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
-    lo, hi, default = _bounds(cls, name)
-    return container.number_input(label, lo, hi, default, key=name, bind="query-params",
-                                  **kwargs)
-
-
-def select(cls: type, name: str, label: str, container=st, radio: bool = False,
-           **kwargs) -> Any:
-    """A selectbox (or radio) bound to the URL. The options ARE the URL values:
-    Streamlit writes a bound option's *displayed* text into the URL, so a
-    ``format_func`` would make links disagree with the state table; pick short,
-    readable option strings instead."""
-    if "format_func" in kwargs:
-        raise TypeError("_ui.select takes no format_func: the option text is the URL value")
-    f = _fields(cls)[name]
-    options = list(f.metadata["choices"])
-    widget = container.radio if radio else container.selectbox
-    extra = {"horizontal": True} if radio else {}
-    return widget(label, options, index=options.index(_default(f)), key=name,
-                  bind="query-params", **extra, **kwargs)
-
-
-def toggle(cls: type, name: str, label: str, container=st, **kwargs) -> bool:
-    return container.toggle(label, _default(_fields(cls)[name]), key=name,
-                            bind="query-params", **kwargs)
 
 
 # --------------------------------------------------------------------------- grids
-def encode_grid(a: np.ndarray) -> str:
-    return ";".join(",".join(f"{v:g}" for v in row) for row in np.asarray(a, dtype=float))
-
-
-def decode_grid(text: str) -> np.ndarray:
-    """``"1,2;3,4"`` -> 2x2 float array. Raises ValueError on anything else."""
-    rows = [r for r in text.strip().split(";") if r.strip()]
-    if not rows:
-        raise ValueError("empty grid")
-    cells = [[float(v) for v in r.replace(" ", ",").split(",") if v.strip()] for r in rows]
-    if len({len(r) for r in cells}) != 1 or not cells[0]:
-        raise ValueError("rows of different lengths")
-    a = np.array(cells, dtype=float)
-    if a.size > _GRID_MAX_CELLS or not np.all(np.isfinite(a)):
-        raise ValueError("too large or not finite")
-    return a
-
-
-def grid(name: str, value: np.ndarray, default: np.ndarray, label: str,
+def grid(cls: type, name: str, grid_now: np.ndarray, default: np.ndarray, label: str,
          container=st) -> np.ndarray:
-    """An editable number grid; edits go to the URL (the default is left out of it).
+    """An editable number grid for field ``name`` (a ``parse=decode_grid`` field); edits
+    go to the session and the URL (a grid equal to ``default`` is left out of the link).
 
     The editor's key follows the grid's content, so a grid changed by code (random
     fill, reset, a resize) shows a fresh editor instead of replaying old edits.
     """
-    value = np.asarray(value, dtype=float)
+    grid_now = np.asarray(grid_now, dtype=float)
     edited = container.data_editor(
-        value, key=f"_grid_{name}_{hash(value.tobytes()) & 0xFFFFFFFF:x}_{value.shape}",
+        grid_now, key=f"{key(cls, name)}._editor_{hash(grid_now.tobytes()) & 0xFFFFFFFF:x}_{grid_now.shape}",
         hide_index=True, width="stretch",
     )
     out = np.nan_to_num(np.asarray(edited, dtype=float))
-    set_grid(name, out, default)
+    try:
+        decode_grid(encode_grid(out))  # the same bounds as a link
+    except ValueError as err:
+        container.error(f"Not used: {plain(err)}.")
+        out = grid_now
+    set_value(cls, name, out, default=default)
     container.caption(label)
     return out
-
-
-def set_grid(name: str, value: np.ndarray, default: np.ndarray) -> None:
-    if value.shape == default.shape and np.array_equal(value, default):
-        st.query_params.pop(name, None)
-    else:
-        st.query_params[name] = encode_grid(value)
-
-
-def encode_image(img: np.ndarray) -> str:
-    """A small grey image (uint8, at most 64x64) as URL-safe text: ``b64:H:W:<base64>``."""
-    a = np.clip(np.asarray(img), 0, 255).astype(np.uint8)
-    if a.ndim != 2 or a.size > _GRID_MAX_CELLS:
-        raise ValueError("expected a 2-D image of at most 64x64 pixels")
-    payload = base64.urlsafe_b64encode(a.tobytes()).decode().rstrip("=")
-    return f"b64:{a.shape[0]}:{a.shape[1]}:{payload}"
-
-
-def decode_image(text: str) -> np.ndarray:
-    """Inverse of :func:`encode_image`; raises ValueError on anything malformed."""
-    try:
-        tag, h, w, payload = text.split(":", 3)
-        h, w = int(h), int(w)
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    except (ValueError, binascii.Error) as err:
-        raise ValueError("not an encoded image") from err
-    if tag != "b64" or not (0 < h * w <= _GRID_MAX_CELLS) or len(raw) != h * w:
-        raise ValueError("not an encoded image")
-    return np.frombuffer(raw, dtype=np.uint8).reshape(h, w).copy()
 
 
 # --------------------------------------------------------------------------- presenter mode

@@ -6,7 +6,6 @@ The engine is ``dlcore.conv``; this page reads the URL state, calls it and draws
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,36 +14,12 @@ from plotly.subplots import make_subplots
 
 from dlcore import conv, images, mnist
 from pages import _ui
+from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
-PRESET_NAMES = ("edited", *conv.PRESETS)
-# The option text is what the link carries (op=convolution), so it is short and readable.
-OP_BY_NAME = {"cross-correlation": "xcorr", "convolution": "conv",
-              "max-pool": "max", "average-pool": "avg"}
-SPEEDS = {"slow": 1.5, "normal": 0.8, "fast": 0.3}
-
-
-def _parse_image(text: str) -> str:
-    """The ``image`` link parameter: an encoded 28x28-ish picture (see _ui.encode_image)."""
-    _ui.decode_image(text)
-    return text
-
-
-@dataclass
-class ConvState:
-    op: str = _ui.param("cross-correlation", choices=tuple(OP_BY_NAME))
-    n: int = _ui.param(5, lo=3, hi=9)  # input size
-    k: int = _ui.param(3, lo=1, hi=5)  # kernel size
-    stride: int = _ui.param(1, lo=1, hi=4)
-    padding: int = _ui.param(0, lo=0, hi=3)
-    dilation: int = _ui.param(1, lo=1, hi=3)
-    cell: int = _ui.param(1, lo=1, hi=225)  # the output cell on show, 1-based
-    speed: str = _ui.param("normal", choices=tuple(SPEEDS))
-    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
-    x: np.ndarray | None = _ui.param(None, parse=_ui.decode_grid)
-    kernel: np.ndarray | None = _ui.param(None, parse=_ui.decode_grid)
-    preset: str = _ui.param("edge", choices=PRESET_NAMES)
-    digit: int = _ui.param(0, lo=0, hi=10_000)
-    image: str = _ui.param("", parse=_parse_image)
+FROM_LINK = f"{ConvState.PAGE}._k_from_link"  # a kernel size taken from the link, once
+PLAYING = f"{ConvState.PAGE}._playing"
+IMAGE_LINK = f"{ConvState.PAGE}._image_from_link"
+CELL = _ui.key(ConvState, "cell")
 
 
 def default_input(n: int, seed: int) -> np.ndarray:
@@ -140,9 +115,13 @@ state = _ui.load_state(ConvState)
 # A kernel arriving by link (from the digits page) sets the kernel size, once per session.
 if (state.kernel is not None and state.kernel.shape[0] == state.kernel.shape[1]
         and 1 <= state.kernel.shape[0] <= 5 and "k" not in st.query_params
-        and not st.session_state.get("_conv_k_from_link")):
-    st.session_state["k"] = state.kernel.shape[0]
-    st.session_state["_conv_k_from_link"] = True
+        and not st.session_state.get(FROM_LINK)):
+    st.session_state[_ui.key(ConvState, "k")] = state.kernel.shape[0]
+    st.session_state[FROM_LINK] = True
+# So does a picture arriving by link (older links carry no source=link).
+if state.image and "source" not in st.query_params and not st.session_state.get(IMAGE_LINK):
+    st.session_state[_ui.key(ConvState, "source")] = "link"
+    st.session_state[IMAGE_LINK] = True
 
 op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True)]
 if op in ("xcorr", "conv"):
@@ -166,14 +145,14 @@ with edit_area:
     k0 = state.kernel if state.kernel is not None and state.kernel.shape == (k, k) else k_default
 
     def _random_fill() -> None:
-        new_seed = st.session_state.get("seed", 0) + 1
-        st.session_state["seed"] = new_seed
-        for name, grid in (("x", default_input(n, new_seed)), ("kernel", default_kernel(k, new_seed))):
-            st.query_params[name] = _ui.encode_grid(grid)
+        new_seed = min(_ui.value(ConvState, "seed") + 1, 2**31 - 1)
+        _ui.set_value(ConvState, "seed", new_seed)
+        _ui.set_value(ConvState, "x", default_input(n, new_seed))
+        _ui.set_value(ConvState, "kernel", default_kernel(k, new_seed))
 
     gcols = st.columns([n, k] if op in ("xcorr", "conv") else [1])
-    x = _ui.grid("x", x0, x_default, "input", container=gcols[0])
-    kernel = (_ui.grid("kernel", k0, k_default, "kernel", container=gcols[1])
+    x = _ui.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
+    kernel = (_ui.grid(ConvState, "kernel", k0, k_default, "kernel", container=gcols[1])
               if op in ("xcorr", "conv") else k0)
     bcols = st.columns(2)
     bcols[0].button("🎲 Random fill", on_click=_random_fill, help="Next seed, new input and kernel")
@@ -193,35 +172,35 @@ if frames:
     total = len(frames)
 
     def _go(delta: int) -> None:
-        st.session_state["_conv_playing"] = False
-        st.session_state["cell"] = min(max(1, st.session_state.get("cell", 1) + delta), total)
+        st.session_state[PLAYING] = False
+        st.session_state[CELL] = min(max(1, st.session_state[CELL] + delta), total)
 
-    playing = st.session_state.get("_conv_playing", False)
-    speed = SPEEDS[st.session_state.get("speed", state.speed)]
+    playing = st.session_state.get(PLAYING, False)
+    speed = SPEEDS[_ui.value(ConvState, "speed")]
 
     @st.fragment(run_every=speed if playing else None)
     def stepper() -> None:
-        if st.session_state.get("_conv_playing"):
-            nxt = st.session_state.get("cell", 1) + 1
+        if st.session_state.get(PLAYING):
+            nxt = st.session_state[CELL] + 1
             if nxt > total:
-                st.session_state["_conv_playing"] = False
+                st.session_state[PLAYING] = False
                 st.rerun(scope="app")  # stops the timer
-            st.session_state["cell"] = nxt
-        elif st.session_state.get("cell", state.cell) > total:
-            st.session_state["cell"] = total
+            st.session_state[CELL] = nxt
+        elif st.session_state[CELL] > total:
+            st.session_state[CELL] = total
         c = st.columns([1.2, 1.2, 1.5, 1.6, 3])
         c[0].button("◀ Prev", on_click=_go, args=(-1,), disabled=total == 1)
         c[1].button("Next ▶", on_click=_go, args=(1,), disabled=total == 1)
-        if c[2].button("⏸️ Pause" if st.session_state.get("_conv_playing") else "▶️ Play"):
-            now = not st.session_state.get("_conv_playing", False)
-            if now and st.session_state.get("cell", 1) >= total:
-                st.session_state["cell"] = 1
-            st.session_state["_conv_playing"] = now
+        if c[2].button("⏸️ Pause" if st.session_state.get(PLAYING) else "▶️ Play"):
+            now = not st.session_state.get(PLAYING, False)
+            if now and st.session_state[CELL] >= total:
+                st.session_state[CELL] = 1
+            st.session_state[PLAYING] = now
             st.rerun(scope="app")
         _ui.select(ConvState, "speed", "Speed", container=c[3], label_visibility="collapsed")
         if total > 1:
-            cell = c[4].slider("Output cell", 1, total, 1, key="cell", bind="query-params",
-                               label_visibility="collapsed")
+            cell = _ui.slider(ConvState, "cell", "Output cell", container=c[4], max_value=total,
+                              label_visibility="collapsed")
         else:
             cell = 1
         frame = frames[cell - 1]
@@ -238,10 +217,11 @@ st.subheader("On a real image")
 sample_images, sample_labels = mnist.load_sample()
 preset = (_ui.select(ConvState, "preset", "Kernel (edited = the kernel above)")
           if op in ("xcorr", "conv") else "edited")
-source = st.radio("Image", ["link", "digit", "upload"] if state.image else ["digit", "upload"],
-                  horizontal=True, format_func={"link": "from the link (your drawing)",
-                                                "digit": "MNIST test digit",
-                                                "upload": "upload"}.get)
+if not state.image and _ui.value(ConvState, "source") == "link":
+    _ui.set_value(ConvState, "source", "digit")  # nothing came by link
+source = _ui.select(ConvState, "source", "Image", radio=True,
+                    format_func={"link": "from the link (your drawing)",
+                                 "digit": "MNIST test digit", "upload": "upload"}.get)
 picture = None
 if source == "link":
     picture = _ui.decode_image(state.image)

@@ -9,7 +9,6 @@ visualisation, the ConvNetJS MNIST demo, CNN Explainer.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,25 +18,13 @@ from streamlit_drawable_canvas import st_canvas
 
 from dlcore import digits, digits_augment, digits_model, digits_preprocess, images, mnist
 from pages import _ui
+from pages._states.digits import DigitsState
 
-SOURCES = ("draw", "test digit", "mistakes", "upload")
 NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
 CANVAS = 280  # px; a 20 px pen on it becomes a 2 px MNIST stroke
 UPLOAD_MAX_SIDE = 1024
 
 _ui.one_torch_thread()
-
-
-@dataclass
-class DigitsState:
-    source: str = _ui.param("draw", choices=SOURCES)
-    pen: int = _ui.param(20, lo=6, hi=40)  # pen width on the canvas, px
-    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)  # picks the shipped test digit
-    mistake: int = _ui.param(1, lo=1, hi=1000)  # which wrong answer, 1-based
-    shift_x: int = _ui.param(0, lo=-8, hi=8)
-    shift_y: int = _ui.param(0, lo=-8, hi=8)
-    rotate: int = _ui.param(0, lo=-180, hi=180)
-    stroke: int = _ui.param(0, lo=-2, hi=3)  # thinner < 0 < thicker, in pixels
 
 
 @st.cache_resource
@@ -85,11 +72,8 @@ def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
 
 def conv_link(kernel: np.ndarray, digit: np.ndarray) -> str:
     """A link to the convolution page with this kernel and this digit as the image."""
-    from urllib.parse import urlencode
-
-    query = {"kernel": _ui.encode_grid(np.round(kernel, 3)), "preset": "edited",
-             "image": _ui.encode_image(digit)}
-    return "convolution?" + urlencode(query)
+    return _ui.link_to("convolution", kernel=np.round(kernel, 3), preset="edited",
+                       source="link", image=_ui.encode_image(digit))
 
 
 def random_digit_index(seed: int, n: int) -> int:
@@ -97,7 +81,7 @@ def random_digit_index(seed: int, n: int) -> int:
 
 
 def _next_seed() -> None:
-    st.session_state["seed"] = int(np.random.default_rng().integers(2**31 - 1))
+    st.session_state[_ui.key(DigitsState, "seed")] = int(np.random.default_rng().integers(2**31 - 1))
 
 
 # --------------------------------------------------------------------------- the page

@@ -7,73 +7,47 @@ in ``pages/_descent.py``. This page reads the URL state, calls them and draws.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import streamlit as st
 
 from dlcore import descent, formula, linefit, surfaces
 from dlcore.descent import OptimizerConfig
 from pages import _animate, _descent, _ui
+from pages._states.gradient_descent import DATA_N, DescentState
 
-MODES = ("2d", "1d", "model")
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
+PICK_KEY = f"{DescentState.PAGE}_pick"  # the start-picker chart
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
-DATA_N = 40
 
 _ui.one_torch_thread()
 
 
-@dataclass
-class DescentState:
-    mode: str = _ui.param("2d", choices=MODES)
-    surface: str = _ui.param("bowl", choices=(*surfaces.SURFACES, "custom"))
-    kappa: float = _ui.param(10.0, lo=1.0, hi=100.0)  # the bowl's condition number
-    formula: str = _ui.param("x**2 + 3*sin(y)")
-    curve: str = _ui.param("double_well", choices=(*surfaces.CURVES, "custom"))
-    formula1d: str = _ui.param("x**4 - 3*x**2 + x")
-    extent: float = _ui.param(3.0, lo=0.5, hi=50.0)  # a custom formula's plot range
-    opts: tuple = _ui.param(("gd", "momentum", "adam"), choices=tuple(descent.OPTIMIZERS))
-    lr_exp: float = _ui.param(-1.0, lo=-5.0, hi=1.0)  # learning rate = 10 ** lr_exp
-    momentum: float = _ui.param(0.9, lo=0.0, hi=0.99)
-    beta1: float = _ui.param(0.9, lo=0.0, hi=0.999)
-    beta2: float = _ui.param(0.999, lo=0.0, hi=0.9999)
-    steps: int = _ui.param(100, lo=5, hi=1000)
-    step: int = _ui.param(0, lo=0, hi=1000)  # the step on show
-    own_start: bool = _ui.param(False)
-    x0: float = _ui.param(0.0, lo=-100.0, hi=100.0)
-    y0: float = _ui.param(0.0, lo=-100.0, hi=100.0)
-    batch: int = _ui.param(DATA_N, lo=1, hi=DATA_N)
-    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
-
-
-DEFAULTS = DescentState()
 PRESETS: dict[str, dict[str, object]] = {
     "The talk's slide: one curve, plain steps": {
-        "mode": "1d", "opts": ["gd"], "lr_exp": -1.5, "steps": 40},
+        "mode": "1d", "opts": ("gd",), "lr_exp": -1.5, "steps": 40},
     "Ill-conditioned bowl, with and without momentum": {
-        "kappa": 50, "opts": ["gd", "momentum"], "lr_exp": -1.7, "steps": 300},
+        "kappa": 50, "opts": ("gd", "momentum"), "lr_exp": -1.7, "steps": 300},
     "Rosenbrock: Adam vs SGD": {
-        "surface": "rosenbrock", "opts": ["sgd", "momentum", "adam"], "lr_exp": -3,
+        "surface": "rosenbrock", "opts": ("sgd", "momentum", "adam"), "lr_exp": -3,
         "steps": 1000},
     "Too large a step diverges": {
-        "kappa": 10, "opts": ["gd", "adam"], "lr_exp": -0.6, "steps": 60},
+        "kappa": 10, "opts": ("gd", "adam"), "lr_exp": -0.6, "steps": 60},
     "Plateau: adaptive steps escape": {
-        "surface": "plateau", "opts": ["gd", "momentum", "rmsprop", "adam"], "lr_exp": -1,
+        "surface": "plateau", "opts": ("gd", "momentum", "rmsprop", "adam"), "lr_exp": -1,
         "steps": 200},
-    "Saddle point": {"surface": "saddle", "opts": ["gd", "momentum", "adam"], "lr_exp": -2,
+    "Saddle point": {"surface": "saddle", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
                      "steps": 300},
     "Many local minima (Rastrigin)": {
-        "surface": "rastrigin", "opts": ["gd", "momentum", "adam"], "lr_exp": -2,
+        "surface": "rastrigin", "opts": ("gd", "momentum", "adam"), "lr_exp": -2,
         "steps": 300},
     "A real model with minibatch noise": {
-        "mode": "model", "opts": ["gd", "momentum"], "lr_exp": -1.3, "batch": 4,
+        "mode": "model", "opts": ("gd", "momentum"), "lr_exp": -1.3, "batch": 4,
         "steps": 150},
 }
 
 
 def preset_link(params: dict[str, object]) -> str:
-    return "?" + urlencode(params, doseq=True)
+    return _ui.link(DescentState(**params))
 
 
 # --------------------------------------------------------------------------- engine calls
@@ -119,21 +93,21 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
 # --------------------------------------------------------------------------- callbacks
 def _start_from_click() -> None:
     """A click on the map: start there (the chart's selection holds the clicked point)."""
-    event = st.session_state.get("gd_pick")
+    event = st.session_state.get(PICK_KEY)
     points = event.selection.points if event else []
     if points:
-        st.session_state["own_start"] = True
-        st.session_state["x0"] = round(float(points[0]["x"]), 3)
-        st.session_state["y0"] = round(float(points[0]["y"]), 3)
-        st.session_state["step"] = 0
+        st.session_state[_ui.key(DescentState, "own_start")] = True
+        st.session_state[_ui.key(DescentState, "x0")] = round(float(points[0]["x"]), 3)
+        st.session_state[_ui.key(DescentState, "y0")] = round(float(points[0]["y"]), 3)
+        st.session_state[_ui.key(DescentState, "step")] = 0
 
 
 def _own_start_switched(start: tuple[float, ...]) -> None:
     """Turning "my own start" on begins from the current start, not from (0, 0)."""
-    if st.session_state.get("own_start"):
-        st.session_state["x0"] = float(start[0])
+    if st.session_state.get(_ui.key(DescentState, "own_start")):
+        st.session_state[_ui.key(DescentState, "x0")] = float(start[0])
         if len(start) > 1:
-            st.session_state["y0"] = float(start[1])
+            st.session_state[_ui.key(DescentState, "y0")] = float(start[1])
 
 
 # --------------------------------------------------------------------------- drawing
@@ -170,7 +144,7 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
         tab_pick.plotly_chart(_animate.Prepared(_descent.picker_figure(
-            grid, image, surface, runs, start, names)), key="gd_pick",
+            grid, image, surface, runs, start, names)), key=PICK_KEY,
             on_select=_start_from_click, selection_mode="points",
             config={"scrollZoom": False})
 
@@ -206,9 +180,8 @@ elif mode == "1d":
 else:
     key = "line"
     left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
-names = right.multiselect("Optimizers", list(descent.OPTIMIZERS), default=list(DEFAULTS.opts),
-                          key="opts", bind="query-params", max_selections=6,
-                          help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
+names = _ui.multiselect(DescentState, "opts", "Optimizers", container=right,
+                       help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
 left, right = st.columns(2)
 lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
                     container=left, step=0.1, format="%.1f")
@@ -229,10 +202,8 @@ with _ui.secondary():
         kappa = _ui.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
     if key == "custom":
         field = "formula" if mode == "2d" else "formula1d"
-        text = st.text_input("L(x, y) =" if mode == "2d" else "L(x) =",
-                             value=getattr(DEFAULTS, field), key=field,
-                             bind="query-params", max_chars=formula.MAX_LENGTH,
-                             help="Numbers, x" + (", y" if mode == "2d" else "")
+        text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
+                        help="Numbers, x" + (", y" if mode == "2d" else "")
                              + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
         extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
     if mode == "model":
@@ -273,10 +244,9 @@ elif surface:
                 st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
                            f"{run.reason}. Its path is drawn up to there; try a smaller "
                            "learning rate.", icon="💥")
-        if st.session_state.get("step", state.step) > steps:
-            st.session_state["step"] = steps
-        step = st.slider("Step on show", 0, steps, min(state.step, steps), key="step",
-                         bind="query-params", help="The figures open at this step; ▶ Play "
+        if st.session_state[_ui.key(DescentState, "step")] > steps:
+            st.session_state[_ui.key(DescentState, "step")] = steps
+        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps, help="The figures open at this step; ▶ Play "
                          "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
         st.markdown(f"**{surface.title}.** {surface.note}")

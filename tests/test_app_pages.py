@@ -65,7 +65,7 @@ def test_conv_next_three_times_shows_the_fourth_sum():
 def test_conv_deep_link_stride_two_padding_one():
     at = run_app("pages/convolution.py", stride="2", padding="1", cell="9")
     assert not at.exception
-    assert at.slider(key="stride").value == 2 and at.slider(key="padding").value == 1
+    assert at.slider(key="convolution.stride").value == 2 and at.slider(key="convolution.padding").value == 1
     body = texts(at)
     assert "Cell 9 of 9" in body
     assert "4 = " in body  # the last cell of 6 17 3 / 8 17 13 / 6 4 4
@@ -94,7 +94,7 @@ def test_conv_deep_link_grids_and_image():
 def test_conv_kernel_from_link_sets_kernel_size():
     at = run_app("pages/convolution.py", kernel=_ui.encode_grid(np.ones((5, 5))), preset="edited")
     assert not at.exception
-    assert at.slider(key="k").value == 5
+    assert at.slider(key="convolution.k").value == 5
 
 
 @pytest.mark.parametrize("params", [
@@ -122,7 +122,7 @@ def test_conv_reset_restores_defaults():
     at = run_app("pages/convolution.py", stride="2", padding="1", op="max-pool")
     at.button[[b.label for b in at.button].index("Reset")].click().run()
     assert not at.exception
-    assert at.slider(key="stride").value == 1 and at.slider(key="padding").value == 0
+    assert at.slider(key="convolution.stride").value == 1 and at.slider(key="convolution.padding").value == 0
     assert "12 = 3*0" in texts(at)
 
 
@@ -130,5 +130,5 @@ def test_conv_random_fill_uses_the_seed():
     at = run_app("pages/convolution.py")
     at.button[[b.label for b in at.button].index("🎲 Random fill")].click().run()
     assert not at.exception
-    assert at.number_input(key="seed").value == 1
+    assert at.number_input(key="convolution.seed").value == 1
     assert "12 = 3*0 + 3*1" not in texts(at)

@@ -39,15 +39,15 @@ def verdicts(at: AppTest) -> list[str]:
 
 def test_draw_mode_waits_for_a_drawing():
     at = run()
-    assert at.radio(key="source").value == "draw"
+    assert at.radio(key="digits.source").value == "draw"
     assert "The canvas is empty" in at.info[0].value
     assert verdicts(at) == []
 
 
 def test_test_digit_mode_from_a_link_with_perturbations():
     at = run(source="test digit", seed="3", rotate="30", shift_x="-2", stroke="1")
-    assert at.slider(key="rotate").value == 30 and at.slider(key="shift_x").value == -2
-    assert at.number_input(key="seed").value == 3
+    assert at.slider(key="digits.rotate").value == 30 and at.slider(key="digits.shift_x").value == -2
+    assert at.number_input(key="digits.seed").value == 3
     images, labels = mnist.load_sample()
     i = int(np.random.default_rng(3).integers(len(labels)))
     assert f"**{labels[i]}**" in "\n".join(c.value for c in at.caption)
@@ -59,7 +59,7 @@ def test_test_digit_mode_from_a_link_with_perturbations():
 def test_another_test_digit_button_changes_the_seed():
     at = run(source="test digit")
     at.button[0].click().run()
-    assert not at.exception and at.number_input(key="seed").value != 0
+    assert not at.exception and at.number_input(key="digits.seed").value != 0
 
 
 def test_filters_link_to_the_convolution_page_with_the_digit():

@@ -91,15 +91,15 @@ def test_preset_links_render_their_view():
         at = run_page({k: v if len(v) > 1 else v[0] for k, v in query.items()})
         assert not at.exception and not at.error, name
         assert not any("not understood" in w.value for w in at.warning), name
-        assert at.multiselect(key="opts").value == list(params["opts"]), name
-        assert at.slider(key="lr_exp").value == pytest.approx(params["lr_exp"]), name
+        assert at.multiselect(key="gradient_descent.opts").value == list(params["opts"]), name
+        assert at.slider(key="gradient_descent.lr_exp").value == pytest.approx(params["lr_exp"]), name
     assert 'target="_self"' in texts(at)
 
 
 def test_model_with_minibatches_and_seed():
     at = run_page({"mode": "model", "batch": "4", "seed": "7", "opts": "gd"})
     assert not at.exception and not at.warning
-    assert at.slider(key="batch").value == 4 and at.number_input(key="seed").value == 7
+    assert at.slider(key="gradient_descent.batch").value == 4 and at.number_input(key="gradient_descent.seed").value == 7
 
 
 def test_a_diverging_learning_rate_says_where_and_keeps_the_page():
@@ -108,7 +108,7 @@ def test_a_diverging_learning_rate_says_where_and_keeps_the_page():
     assert any("Gradient descent (by hand) diverged at step" in w.value for w in at.warning)
     contour = figures(at)[0]
     assert any("diverged at step" in t.get("name", "") for t in contour["data"])
-    at.slider(key="step").set_value(50).run()
+    at.slider(key="gradient_descent.step").set_value(50).run()
     assert not at.exception
     assert any("This run diverged at step" in i.value for i in at.info)
 
@@ -149,4 +149,4 @@ def test_own_start_point_and_reset():
     assert "x &= \\begin{pmatrix}1.5 \\\\ -1\\end{pmatrix}" in texts(at)
     at.button[[b.label for b in at.button].index("Reset")].click().run()
     assert not at.exception
-    assert at.toggle(key="own_start").value is False and at.slider(key="kappa").value == 10.0
+    assert at.toggle(key="gradient_descent.own_start").value is False and at.slider(key="gradient_descent.kappa").value == 10.0
