@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pages import _catalog  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
 
 
 def _mb(pid: int, field: str) -> float:

@@ -27,8 +27,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
-from tests.test_digits_browser import STROKES, VERDICT, draw  # noqa: E402
+from tests.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STROKES,
+    VERDICT,
+    draw,
+    running_app,
+    wait_for_app,
+)
 
 # Sets window.answerAt when the page shows a CNN verdict (checked every animation frame).
 _WATCH_VERDICT = """() => {

@@ -26,8 +26,9 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dlcore import digits_model, digits_preprocess  # noqa: E402
-from tests.test_digits_preprocess import SEVEN, canvas  # noqa: E402
+from dlcore.digits import model as digits_model  # noqa: E402
+from dlcore.digits import predict, preprocess  # noqa: E402
+from tests.harness import SEVEN, canvas  # noqa: E402
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -81,9 +82,9 @@ def main() -> None:
     png = buf.getvalue()
     meta = digits_model.load("cnn")[1]
     result = {
-        "canvas_to_probs_ms": median_ms(lambda: digits_preprocess.read(rgba, models),
-                                        args.repeat),
-        "preprocess_ms": median_ms(lambda: digits_preprocess.preprocess(rgba), args.repeat),
+        "canvas_to_probs_ms": median_ms(
+            lambda: predict.read(preprocess.preprocess(rgba).digit, models), args.repeat),
+        "preprocess_ms": median_ms(lambda: preprocess.preprocess(rgba), args.repeat),
         "png_decode_ms": median_ms(lambda: np.asarray(Image.open(io.BytesIO(png))),
                                    args.repeat),
         "page_rerun_ms": page_rerun_ms(png, max(5, args.repeat // 5)),

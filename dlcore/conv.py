@@ -162,10 +162,36 @@ def steps(op: str, x: np.ndarray, k: np.ndarray, stride: int = 1, padding: int =
 
 
 def fmt(v: float) -> str:
-    """Short numbers for the written-out sums: 3, -1.5, 0.667."""
+    """Short numbers for the written-out sums: 3, -1.5, 0.667; never raises
+    (``pad`` for max-pooling's -inf padding, ``inf``, ``nan``)."""
+    v = float(v)
     if v == -np.inf:
         return "pad"
-    return f"{v:.3g}" if v != int(v) else str(int(v))
+    if not np.isfinite(v):
+        return str(v)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.3g}"
+
+
+def exact(v: float) -> str:
+    """The shortest text that reads back as exactly ``v``: 3, 1.2345, 1e-07."""
+    v = float(v)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)  # Python prints the shortest string that round-trips
+
+
+def default_input(n: int, seed: int) -> np.ndarray:
+    """The page's input grid: the slide's 5x5 for seed 0, else small integers 0-3."""
+    if n == SLIDE_INPUT.shape[0] and seed == 0:
+        return SLIDE_INPUT.copy()
+    return np.random.default_rng(seed).integers(0, 4, (n, n)).astype(float)
+
+
+def default_kernel(k: int, seed: int) -> np.ndarray:
+    """The page's kernel: the slide's 3x3 for seed 0, else small integers 0-2."""
+    if k == SLIDE_KERNEL.shape[0] and seed == 0:
+        return SLIDE_KERNEL.copy()
+    return np.random.default_rng(seed + 1).integers(0, 3, (k, k)).astype(float)
 
 
 def written_sum(op: str, frame: Frame) -> str:
@@ -192,10 +218,11 @@ def size_formula(i: int, k: int, padding: int, stride: int, dilation: int) -> st
 
 def torch_call(op: str, x: np.ndarray, k: np.ndarray, stride: int, padding: int,
                dilation: int) -> str:
-    """Runnable PyTorch code that computes the same output as :func:`apply`."""
+    """Runnable PyTorch code that computes the same output as :func:`apply`: every
+    number printed exactly, in float64 like this module."""
     def tensor(a: np.ndarray) -> str:
-        rows = ",\n    ".join("[" + ", ".join(fmt(v) for v in row) + "]" for row in a)
-        return f"torch.tensor([\n    {rows},\n], dtype=torch.float32)[None, None]"
+        rows = ",\n    ".join("[" + ", ".join(exact(v) for v in row) + "]" for row in a)
+        return f"torch.tensor([\n    {rows},\n], dtype=torch.float64)[None, None]"
 
     size = np.asarray(k).shape[0]
     lines = ["import torch", "import torch.nn.functional as F", "", f"x = {tensor(x)}"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -95,7 +94,3 @@ def batch_loss(data: LineData, batch_size: int, steps: int, seed: int):
 
     return loss
 
-
-def fitted(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """The fitted lines' y at ``xs`` for each (w, b) row: shape ``(len(points), len(xs))``."""
-    return points[:, :1] * xs[None, :] + points[:, 1:2]

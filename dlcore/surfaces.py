@@ -169,6 +169,18 @@ def get(key: str, condition: float = 10.0) -> Surface:
     return bowl(condition) if key == "bowl" else SURFACES[key]
 
 
+def custom(text: str, extent: float = 3.0, dims: int = 2) -> Surface:
+    """A loss typed as a formula in x (``dims=1``) or x and y, on ``[-extent, extent]``
+    per axis; raises :class:`dlcore.formula.FormulaError` with the reason it refuses it."""
+    from dlcore import formula  # here: only a typed formula needs the parser
+
+    names = ("x", "y")[:dims]
+    f = formula.parse(text, variables=names)
+    title = f"L({', '.join(names)}) = {f.text}"
+    start = (0.8 * extent,) if dims == 1 else (-0.8 * extent, 0.6 * extent)
+    return Surface("custom", title, f, ((-extent, extent),) * dims, (), start)
+
+
 # --------------------------------------------------------------------------- 1-D curves
 CURVES: dict[str, Surface] = {s.key: s for s in (
     Surface("parabola", "Parabola L = x²", lambda x: x * x, ((-3.0, 3.0),), ((0.0,),), (2.5,),

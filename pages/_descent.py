@@ -28,6 +28,7 @@ from pages._animate import (
     index_at,
     scatter,
 )
+from pages._format import short, tex_value
 
 LEVELS = 30  # contour bands
 CLICK_POINTS = 40  # clickable points per axis
@@ -46,10 +47,10 @@ def legend_name(run: Run, surface: Surface) -> str:
     if run.diverged_at is not None:
         return f"{label}: diverged at step {run.diverged_at}"
     if not surface.minima:
-        return f"{label}: loss {run.losses[-1]:.3g}"
+        return f"{label}: loss {short(run.losses[-1], 3)}"
     reached = descent.steps_to_reach(run.points, surface.minima, reach_tolerance(surface))
     reach = "minimum not reached" if reached is None else f"minimum in {reached} steps"
-    return f"{label}: loss {run.losses[-1]:.3g}, {reach}"
+    return f"{label}: loss {short(run.losses[-1], 3)}, {reach}"
 
 
 def _scaled(z: np.ndarray, log_color: bool) -> np.ndarray:
@@ -266,23 +267,6 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
 
 
 # --------------------------------------------------------------------------- formulas
-def _tex_number(v: float) -> str:
-    if not np.isfinite(v):
-        return r"\text{" + str(v) + "}"
-    text = f"{v:.6g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-    return text
-
-
-def tex_value(value) -> str:
-    a = np.atleast_1d(np.asarray(value, dtype=float))
-    if a.size == 1:
-        return _tex_number(float(a[0]))
-    return r"\begin{pmatrix}" + r" \\ ".join(_tex_number(float(v)) for v in a) + r"\end{pmatrix}"
-
-
 def update_tex(run: Run, step: int) -> str:
     """The update at ``step`` as aligned LaTeX lines: symbol = rule = numbers."""
     rows = []

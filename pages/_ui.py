@@ -42,6 +42,7 @@ from pages._urlstate import (  # noqa: F401  (re-exported: the pages' one import
     specs,
     state_class,
     text,
+    to_url,
     toggle,
     value,
 )

@@ -46,6 +46,10 @@ _SEEN = "_ui_url_seen"  # session: {page: {field: its URL value as last read or 
 
 # --------------------------------------------------------------------------- text
 _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# GitHub-flavoured Markdown links bare URLs and e-mail addresses AFTER escapes are read
+# (a transform on the text), so an invisible word joiner breaks those patterns instead.
+_AUTOLINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -53,9 +57,12 @@ def plain(text: object) -> str:
 
     Every ASCII punctuation character gets a backslash (CommonMark's escape), so no
     link, image, code span, emphasis, HTML tag, LaTeX, ``:emoji:`` or ``:color[...]``
-    can be formed; line breaks become spaces.
+    can be formed; a word joiner (invisible) after ``:``, before ``@`` and after
+    ``www`` stops bare URLs and addresses from becoming links; line breaks become spaces.
     """
-    return _MARKUP.sub(r"\\\1", re.sub(r"[\r\n\t\v\f]", " ", str(text)))
+    text = re.sub(r"[\r\n\t\v\f]", " ", str(text))
+    text = _AUTOLINK.sub(lambda m: _JOINER + m[1] if m[1] == "@" else m[1] + _JOINER, text)
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def number_text(v: float) -> str:
@@ -240,7 +247,7 @@ def is_default(spec: Spec, value: Any) -> bool:
 
 def _shown_default(spec: Spec) -> str:
     if spec.default is None or (spec.many and not spec.default):
-        return "none"
+        return ""
     return ", ".join(map(str, spec.default)) if spec.many else _text(spec, spec.default)
 
 
@@ -324,14 +331,19 @@ def load_state(cls: type[T]) -> T:
                 except BadValue as bad:
                     problems.append(f"**{name}** = {plain(bad.shown[:60])}"
                                     f"{'…' if len(bad.shown) > 60 else ''} ({plain(bad)}), "
-                                    f"so the default {plain(_shown_default(spec))} is used")
+                                    f"so the default {plain(_shown_default(spec))} is used".replace("  ", " "))
                     del st.query_params[name]
                     raws = None
             st.session_state[k] = _for_session(spec, value)
             seen[name] = raws
         else:
-            # Reassigned so that Streamlit keeps it on runs that do not draw its widget.
-            st.session_state[k] = st.session_state[k]
+            # Reassigned so that Streamlit keeps it on runs that do not draw its widget;
+            # a choice that a run-time list (a vocabulary, the devices) no longer holds
+            # falls back to the default.
+            current = st.session_state[k]
+            if callable(spec.choices) and not _still_allowed(spec, current):
+                current = _for_session(spec, spec.default)
+            st.session_state[k] = current
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
@@ -339,6 +351,11 @@ def load_state(cls: type[T]) -> T:
         st.warning("Some settings in the link were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
+
+
+def _still_allowed(spec: Spec, current: Any) -> bool:
+    options = spec.options()
+    return all(v in options for v in (current if spec.many else [current]))
 
 
 def value(cls: type, name: str) -> Any:
@@ -417,10 +434,13 @@ def toggle(cls: type, name: str, label: str, container=st, **kwargs) -> bool:
 
 
 def text(cls: type, name: str, label: str, container=st, **kwargs) -> str:
-    """A text box; ``max_len`` of the table is its maximum length. Show what it returns
-    with :func:`plain` (or ``st.text``), never as Markdown."""
+    """A text box; ``max_len`` of the table is its maximum length (``max_chars=None``
+    lets longer text in, for a page that reports it). Show what it returns with
+    :func:`plain` (or ``st.text``), never as Markdown."""
+    max_chars = kwargs.pop("max_chars", dataclasses.MISSING)
     return _widget(cls, name, lambda k, s: container.text_input(
-        label, key=k, max_chars=s.max_len, **kwargs))
+        label, key=k, max_chars=s.max_len if max_chars is dataclasses.MISSING else max_chars,
+        **kwargs))
 
 
 # --------------------------------------------------------------------------- encodings
@@ -442,7 +462,7 @@ def decode_grid(text: str, limit: float = 1e6) -> np.ndarray:
     if a.size > GRID_MAX_CELLS:
         raise ValueError("more than 64×64 numbers")
     if not np.all(np.isfinite(a)) or np.abs(a).max() > limit:
-        raise ValueError(f"a number is not between -{limit:g} and {limit:g}")
+        raise ValueError(f"a number is not between -{limit:.0f} and {limit:.0f}")
     return a
 
 

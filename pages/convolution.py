@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dlcore import conv, images, mnist
+from dlcore import conv
+from dlcore.data import images, mnist
 from pages import _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
@@ -20,18 +21,6 @@ FROM_LINK = f"{ConvState.PAGE}._k_from_link"  # a kernel size taken from the lin
 PLAYING = f"{ConvState.PAGE}._playing"
 IMAGE_LINK = f"{ConvState.PAGE}._image_from_link"
 CELL = _ui.key(ConvState, "cell")
-
-
-def default_input(n: int, seed: int) -> np.ndarray:
-    if n == conv.SLIDE_INPUT.shape[0] and seed == 0:
-        return conv.SLIDE_INPUT.copy()
-    return np.random.default_rng(seed).integers(0, 4, (n, n)).astype(float)
-
-
-def default_kernel(k: int, seed: int) -> np.ndarray:
-    if k == conv.SLIDE_KERNEL.shape[0] and seed == 0:
-        return conv.SLIDE_KERNEL.copy()
-    return np.random.default_rng(seed + 1).integers(0, 3, (k, k)).astype(float)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -140,15 +129,15 @@ stepper_area = st.container()
 edit_area = st.expander("Edit the numbers: input, kernel, seed")
 with edit_area:
     seed = _ui.number(ConvState, "seed", "Seed (random fill)")
-    x_default, k_default = default_input(n, seed), default_kernel(k, seed)
+    x_default, k_default = conv.default_input(n, seed), conv.default_kernel(k, seed)
     x0 = state.x if state.x is not None and state.x.shape == (n, n) else x_default
     k0 = state.kernel if state.kernel is not None and state.kernel.shape == (k, k) else k_default
 
     def _random_fill() -> None:
         new_seed = min(_ui.value(ConvState, "seed") + 1, 2**31 - 1)
         _ui.set_value(ConvState, "seed", new_seed)
-        _ui.set_value(ConvState, "x", default_input(n, new_seed))
-        _ui.set_value(ConvState, "kernel", default_kernel(k, new_seed))
+        _ui.set_value(ConvState, "x", conv.default_input(n, new_seed))
+        _ui.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
 
     gcols = st.columns([n, k] if op in ("xcorr", "conv") else [1])
     x = _ui.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
@@ -165,7 +154,7 @@ try:
     out = conv.apply(op, x, kernel, stride, padding, dilation)
     frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
 except conv.NoOutput as err:
-    stepper_area.error(f"No output for these settings: {err}.")
+    stepper_area.error(f"No output for these settings: {_ui.plain(err)}.")
     frames = []
 
 if frames:
@@ -236,7 +225,7 @@ else:
         try:
             picture = images.read_grey(upload.getvalue(), max_side=96)
         except images.BadImage as err:
-            st.error(f"That file cannot be used: {err}")
+            st.error(f"That file cannot be used: {_ui.plain(err)}")
     else:
         st.info("Choose an image file; it stays in this browser session and is not in the link.")
 
@@ -247,7 +236,7 @@ if picture is not None:
         st.plotly_chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
                         width="stretch")
     except conv.NoOutput as err:
-        st.error(f"No feature map for these settings: {err}.")
+        st.error(f"No feature map for these settings: {_ui.plain(err)}.")
 
 with st.expander("The same in PyTorch", expanded=not _ui.presenter()):
     st.code(conv.torch_call(op, x, kernel, stride, padding, dilation), language="python")

@@ -1,8 +1,8 @@
 """Draw a digit: a CNN trained on MNIST reads your drawing, next to a fully connected net.
 
-The engine is ``dlcore.digits_preprocess`` (drawing -> 28x28), ``dlcore.digits_model``
-(the two networks) and ``dlcore.digits_augment`` (the perturbations); this page reads
-the URL state, calls them and draws. Anchors: Adam Harley's interactive CNN
+The engine is the package ``dlcore.digits``: ``preprocess`` (drawing -> 28x28),
+``model`` (the two networks) and ``predict`` (perturb the digit, ask both networks); this
+page reads the URL state, calls them and draws. Anchors: Adam Harley's interactive CNN
 visualisation, the ConvNetJS MNIST demo, CNN Explainer.
 """
 
@@ -16,7 +16,10 @@ import streamlit as st
 import torch
 from streamlit_drawable_canvas import st_canvas
 
-from dlcore import digits, digits_augment, digits_model, digits_preprocess, images, mnist
+from dlcore.data import images, mnist
+from dlcore.digits import model as digits_model
+from dlcore.digits import predict, preprocess
+from dlcore.digits import train as digits_train
 from pages import _ui
 from pages._states.digits import DigitsState
 
@@ -35,7 +38,7 @@ def load_models() -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
         models[kind], _ = digits_model.load(kind)
         about[kind] = f"{digits_model.count_params(models[kind]):,} parameters"
         try:
-            about[kind] += f", {digits.load_report(kind)['accuracy']:.2%} on MNIST's test set"
+            about[kind] += f", {digits_train.load_report(kind)['accuracy']:.2%} on MNIST's test set"
         except (FileNotFoundError, KeyError, ValueError):
             pass
     return models, about
@@ -48,13 +51,22 @@ def load_sample() -> tuple[np.ndarray, np.ndarray]:
 
 @st.cache_resource
 def load_mistakes() -> dict[str, np.ndarray]:
-    return digits.load_mistakes()
+    return digits_train.load_mistakes()
 
 
 def zoom(img: np.ndarray, size: int = 112) -> np.ndarray:
-    """Nearest-neighbour enlargement, so pixels stay visible squares."""
+    """Nearest-neighbour enlargement, so pixels stay visible squares.
+
+    A hair-thin picture (the crop of a one-pixel line) is padded with dark ground to at
+    least an eighth of its length: ``st.image`` scales to a width and cannot show a
+    picture that would be less than a pixel tall.
+    """
     a = np.asarray(img)
     a = (a * 255).round().astype(np.uint8) if a.dtype != np.uint8 else a
+    short = max(a.shape) // 8
+    pad = [(0, 0) if n >= short else ((short - n) // 2, short - n - (short - n) // 2)
+           for n in a.shape]
+    a = np.pad(a, pad)
     k = max(1, size // max(a.shape))
     return np.kron(a, np.ones((k, k), np.uint8))
 
@@ -72,7 +84,7 @@ def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
 
 def conv_link(kernel: np.ndarray, digit: np.ndarray) -> str:
     """A link to the convolution page with this kernel and this digit as the image."""
-    return _ui.link_to("convolution", kernel=np.round(kernel, 3), preset="edited",
+    return _ui.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
                        source="link", image=_ui.encode_image(digit))
 
 
@@ -95,14 +107,14 @@ _ui.page_title(
 try:
     models, about = load_models()
 except (FileNotFoundError, RuntimeError, ValueError) as err:
-    st.error(f"The trained weights could not be loaded ({err}). Train them with "
+    st.error(f"The trained weights could not be loaded ({_ui.plain(err)}). Train them with "
              "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
     st.stop()
 
 source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True)
 digit: np.ndarray | None = None
 truth: str | None = None
-steps: digits_preprocess.Steps | None = None
+steps: preprocess.Steps | None = None
 
 if source == "draw":
     pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
@@ -114,7 +126,7 @@ if source == "draw":
     if drawing.image_data is None:
         st.info("The canvas is empty: draw a digit.", icon="✍️")
     else:
-        steps = digits_preprocess.preprocess(drawing.image_data)
+        steps = preprocess.preprocess(drawing.image_data)
 
 elif source == "test digit":
     sample_images, sample_labels = load_sample()
@@ -155,9 +167,9 @@ else:
         try:
             picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
         except images.BadImage as err:
-            st.error(f"This file cannot be used: {err}.", icon="🚫")
+            st.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
         else:
-            steps = digits_preprocess.preprocess(picture)
+            steps = preprocess.preprocess(picture)
 
 if steps is not None:
     if steps.digit is None:
@@ -171,7 +183,7 @@ if steps is not None:
         cols[2].image(zoom(steps.scaled, 140), caption="longer side 20 px", width=140)
         cols[3].image(zoom(steps.digit, 140), caption="28×28, centred by mass", width=140)
         with st.expander("Show the code"):
-            st.code(inspect.getsource(digits_preprocess.preprocess), language="python")
+            st.code(inspect.getsource(preprocess.preprocess), language="python")
 
 if digit is None:
     st.stop()
@@ -186,31 +198,25 @@ with st.expander("🔧 Perturb your digit: where do the networks break?",
     rotate = _ui.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
     stroke = _ui.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
     _ui.reset_button(DigitsState, "Reset everything")
-x = torch.from_numpy(digit.astype(np.float32) / 255)[None, None]
-seen_float = digits_augment.perturb(x, (float(shift_x), float(shift_y)), float(rotate), stroke)
-seen = (seen_float[0, 0].numpy() * 255).round().astype(np.uint8)
-changes = [text for on, text in (
-    (shift_x or shift_y, f"shifted {shift_x:+d} px across, {shift_y:+d} px down"),
-    (rotate, f"turned {rotate}° clockwise"),
-    (stroke, f"strokes {abs(stroke)} px {'thicker' if stroke > 0 else 'thinner'}")) if on]
+reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rotate, stroke))
+seen = reading.seen
 
 # --------------------------------------------------------------------------- predictions
 st.subheader("What they read")
 if truth is not None:
     st.caption(f"Truth (MNIST's label): **{truth}**")
-if changes:
-    st.caption("Perturbed: " + ", ".join(changes) + ".")
+if reading.changes:
+    st.caption("Perturbed: " + ", ".join(reading.changes) + ".")
 cols = st.columns([1, 2, 2])
 cols[0].image(zoom(seen, 112), caption="the input")
-for col, (kind, model) in zip(cols[1:], models.items(), strict=True):
-    probs = digits_model.predict_proba(model, seen)
-    top, p, sure = digits_preprocess.verdict(probs)
+for col, (kind, answer) in zip(cols[1:], reading.answers.items(), strict=True):
     with col:
-        if sure:
-            st.markdown(f"**{NAMES[kind]}** says **{top}** (p = {p:.2f})")
+        if answer.sure:
+            st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
         else:
-            st.markdown(f"**{NAMES[kind]}** is not sure: maybe {top}? (p = {p:.2f})")
-        st.plotly_chart(probability_chart(probs, sure), key=f"chart_{kind}",
+            st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
+                        f"(p = {answer.p:.2f})")
+        st.plotly_chart(probability_chart(answer.probs, answer.sure), key=f"chart_{kind}",
                         config={"displayModeBar": False, "staticPlot": True})
         st.caption(about[kind])
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dlcore import descent, formula, linefit, surfaces
 from dlcore.descent import OptimizerConfig
-from pages import _animate, _descent, _ui
+from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, DescentState
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
@@ -56,18 +56,9 @@ def build_surface(mode: str, key: str, kappa: float, text: str, extent: float,
     """The loss on show; raises FormulaError for a custom formula it refuses."""
     if mode == "model":
         return linefit.surface(linefit.make_data(DATA_N, seed))
-    if mode == "1d":
-        if key != "custom":
-            return surfaces.CURVES[key]
-        f = formula.parse(text, variables=("x",))
-        return surfaces.Surface("custom", f"L(x) = {text}", f, ((-extent, extent),), (),
-                                (0.8 * extent,))
-    if key != "custom":
-        return surfaces.get(key, kappa)
-    f = formula.parse(text)
-    return surfaces.Surface("custom", f"L(x, y) = {text}", f,
-                            ((-extent, extent), (-extent, extent)), (),
-                            (-0.8 * extent, 0.6 * extent))
+    if key == "custom":
+        return surfaces.custom(text, extent, dims=1 if mode == "1d" else 2)
+    return surfaces.CURVES[key] if mode == "1d" else surfaces.get(key, kappa)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -134,9 +125,9 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
             i = min(step, len(first.points) - 1)
             d1, d2 = derivs[0][0][i], derivs[0][1][i]
             sign = r"\;>\; 0" if d2 > 0 else r"\;<\; 0" if d2 < 0 else r"\;=\; 0"
-            st.latex(rf"x = {_descent.tex_value(first.points[i])},\quad "
-                     rf"\frac{{dL}}{{dx}} = {_descent.tex_value(d1)},\quad "
-                     rf"\frac{{d^2L}}{{dx^2}} = {_descent.tex_value(d2)} {sign}")
+            st.latex(rf"x = {_format.tex_value(first.points[i])},\quad "
+                     rf"\frac{{dL}}{{dx}} = {_format.tex_value(d1)},\quad "
+                     rf"\frac{{d^2L}}{{dx^2}} = {_format.tex_value(d2)} {sign}")
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
@@ -158,8 +149,9 @@ def draw_updates(runs, step) -> None:
             tab.info(f"This run diverged at step {run.diverged_at}; its last update is "
                      f"step {max(run.steps - 1, 0)}.")
         else:
-            tab.info(f"Step {step} is the end of the run: x = "
-                     f"{run.points[-1].round(6).tolist()}, loss {run.losses[-1]:.6g}.")
+            point = ", ".join(_format.short(v) for v in run.points[-1])
+            tab.info(f"Step {step} is the end of the run: x = ({point}), "
+                     f"loss {_format.short(run.losses[-1])}.")
 
 
 # --------------------------------------------------------------------------- page
@@ -203,6 +195,7 @@ with _ui.secondary():
     if key == "custom":
         field = "formula" if mode == "2d" else "formula1d"
         text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
+                        max_chars=None,  # the parser reports a formula too long
                         help="Numbers, x" + (", y" if mode == "2d" else "")
                              + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
         extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
@@ -216,7 +209,7 @@ try:
     surface = build_surface(mode, key, kappa, text, extent, seed)
 except formula.FormulaError as err:
     surface = None
-    chart_area.error(f"That formula is not accepted: {err}", icon="🚫")
+    chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
 
 with _ui.secondary("Start point"):
     s1, s2, s3 = st.columns(3)
@@ -246,10 +239,11 @@ elif surface:
                            "learning rate.", icon="💥")
         if st.session_state[_ui.key(DescentState, "step")] > steps:
             st.session_state[_ui.key(DescentState, "step")] = steps
-        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps, help="The figures open at this step; ▶ Play "
-                         "runs them in the browser from there.")
+        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
+                          help="The figures open at this step; ▶ Play "
+                          "runs them in the browser from there.")
         draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
-        st.markdown(f"**{surface.title}.** {surface.note}")
+        st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)
 
 with st.expander("Presets: each one is a link to a view"):

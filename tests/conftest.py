@@ -1,32 +1,30 @@
 """Shared fixtures: the repo's paths, the data directory, a live app and a browser.
 
 In CI (``CI=true``) nothing skips: a missing browser or data set is a failure.
-Elsewhere a test that needs one skips with the reason.
+Elsewhere a test that needs one skips with the reason. Helpers that the benchmarks use
+too (start the app, wait for it, draw) are in :mod:`tests.harness`.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import urlparse
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from dlcore.data import mnist
+from tests.harness import (  # noqa: F401  (re-exported for the tests)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    Served,
+    running_app,
+    wait_for_app,
+)
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 
 
 def need(condition: bool, reason: str) -> None:
@@ -43,64 +41,32 @@ def data_root() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "data"
 
 
+def find_mnist(download: Callable[[Path], Path] = mnist.download,
+               cache: Path = mnist.CACHE_DIR) -> tuple[Path | None, str]:
+    """The MNIST folder for the tests, and why there is none.
+
+    The data root's ``mnist/`` when it holds the files. When neither DLCORE_DATA_DIR nor
+    ../shared/data is there (a fresh clone elsewhere), MNIST comes from torchvision's
+    ordinary download into the user's cache (``~/.cache/dlcore/mnist``), once.
+    """
+    d = data_root() / "mnist"
+    if mnist.has_files(d):
+        return d, ""
+    if os.environ.get("DLCORE_DATA_DIR") or data_root().exists():
+        return None, f"no MNIST files in {d} (set DLCORE_DATA_DIR)"
+    if mnist.has_files(cache):
+        return cache, ""
+    try:
+        return download(cache), ""
+    except mnist.MnistError as err:
+        return None, f"no data root ({data_root()}) and no MNIST download: {err}"
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    d = data_root() / "mnist"
-    need((d / "t10k-images-idx3-ubyte.gz").exists() or (d / "t10k-images-idx3-ubyte").exists(),
-         f"no MNIST files in {d} (set DLCORE_DATA_DIR)")
+    d, reason = find_mnist()
+    need(d is not None, reason)
     return d
-
-
-@pytest.fixture(scope="session")
-def shakespeare_dir() -> Path:
-    d = data_root() / "shakespeare"
-    need(d.exists(), f"no Shakespeare archive in {d} (set DLCORE_DATA_DIR)")
-    return d
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served(NamedTuple):
-    url: str
-    pid: int
-
-
-@contextmanager
-def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Served]:
-    """``streamlit run app.py`` on a free local port (extra ``flags`` go to Streamlit);
-    yields its URL and process id once it answers its health check, then stops it."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", *flags],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError("streamlit exited: " + (proc.stdout.read() if proc.stdout else ""))
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start within 60 s")
-        yield Served(url, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -156,10 +122,3 @@ def phone_page(browser, app_url):
     """A phone-sized page with a touch screen (fingers, not a mouse)."""
     yield from _watched_page(browser, app_url, viewport={"width": 412, "height": 915},
                              has_touch=True, is_mobile=True, device_scale_factor=2)
-
-
-def wait_for_app(pg) -> None:
-    """Wait until Streamlit has finished running the script."""
-    pg.wait_for_selector('[data-testid="stApp"]')
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)

@@ -132,3 +132,37 @@ def test_conv_random_fill_uses_the_seed():
     assert not at.exception
     assert at.number_input(key="convolution.seed").value == 1
     assert "12 = 3*0 + 3*1" not in texts(at)
+
+
+def test_conv_printed_pytorch_call_computes_the_page_numbers_for_float_grids():
+    x = np.array([[1.2345, -0.5, 2.25], [0.1, 3.0, -1.75], [0.3333, 1e-3, 7.5]])
+    w = np.array([[0.125, -1.2345], [2.5, 0.1]])
+    at = run_app("pages/convolution.py", n="3", k="2", x=_ui.encode_grid(x),
+                 kernel=_ui.encode_grid(w))
+    assert not at.exception and not at.warning
+    code = next(c.value for c in at.code if "F.conv2d" in c.value)
+    namespace: dict = {}
+    exec(code.rsplit("\n", 1)[0], namespace)  # the code as printed on the page
+    result = eval(code.rsplit("\n", 1)[1], namespace)[0, 0].numpy()
+    np.testing.assert_allclose(result, conv.apply("xcorr", x, w, 1, 0, 1), rtol=1e-12)
+    written = next(c.value for c in at.code if " = " in c.value and "import" not in c.value)
+    assert written.startswith(conv.fmt(result[0, 0]) + " = ")
+
+
+@pytest.mark.parametrize("grid", ["1e308,1e308,1e308;1e308,1e308,1e308;1e308,1e308,1e308",
+                                  "1e308,-1e308;-1e308,1e308", "2e6,0;0,0"])
+def test_conv_huge_numbers_in_a_link_are_refused_by_name(grid):
+    at = run_app("pages/convolution.py", x=grid)
+    assert not at.exception
+    assert "**x**" in at.warning[0].value and "1000000" in at.warning[0].value
+    assert "12 = 3*0" in texts(at)
+
+
+def test_conv_image_source_is_in_the_link():
+    at = run_app("pages/convolution.py", source="upload")
+    assert not at.exception
+    assert at.radio(key="convolution.source").value == "upload"
+    at.radio(key="convolution.source").set_value("digit").run()
+    assert "source" not in at.query_params  # the default is left out
+    at.radio(key="convolution.source").set_value("upload").run()
+    assert at.query_params["source"] == "upload"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -59,7 +60,7 @@ def test_play_advances_the_cells(page, app_url):
 def test_bad_link_shows_a_warning(page, app_url):
     page.goto(f"{app_url}/convolution?stride=zero&x=1,2;3")
     wait_for_app(page)
-    page.get_by_text("Some link settings were not understood").wait_for()
+    page.get_by_text("Some settings in the link were not understood").wait_for()
     page.get_by_text("Cell 1 of 9").wait_for()
 
 
@@ -71,3 +72,36 @@ def test_odd_upload_gets_a_message(page, app_url):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image at all"}])
     page.get_by_text("That file cannot be used: it is not a readable PNG or JPEG image").wait_for()
+
+
+PHISH = "[Click here to log in](http://example.com/login)"
+PIXEL = "![x](http://example.com/pixel.png)"
+
+
+@pytest.mark.parametrize("query,shown", [
+    (f"gradient_descent?mode={quote(PHISH)}&opts={quote(PIXEL)}", [PHISH, PIXEL]),
+    (f"convolution?{quote('a`[Click](http://example.com/)`')}=1&speed={quote('<img src=x>')}",
+     ["a`[Click](http://example.com/)`", "<img src=x>"]),
+    (f"gradient_descent?surface=custom&formula={quote(PIXEL)}", []),
+])
+def test_text_from_a_link_stays_text(page, query, shown, app_url):
+    """Issue 14: no live link, no image fetched from outside (the fixture watches every
+    request), the text shown as typed."""
+    page.goto(f"{app_url}/{query}")
+    wait_for_app(page)
+    page.get_by_text(re.compile("not understood|not accepted")).first.wait_for()
+    body = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+    for text in shown:
+        assert text in body
+    outside = page.locator('a[href*="example.com"], img[src*="example.com"], img[src="x"]')
+    assert outside.count() == 0
+
+
+def test_a_formula_title_and_hint_render_as_typed(page, app_url):
+    """Issue 14: the title read <strong>L(x, y) = x</strong>2 + ..., the hint lost its stars."""
+    page.goto(f"{app_url}/gradient_descent?surface=custom")
+    wait_for_app(page)
+    expect(page.locator("strong").filter(has_text="L(x, y) = x**2 + 3*sin(y).")).to_have_count(1)
+    page.goto(f"{app_url}/gradient_descent?surface=custom&formula=2x")
+    wait_for_app(page)
+    page.get_by_text("(write products with *, e.g. 2*x)").wait_for()

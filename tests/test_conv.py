@@ -141,3 +141,36 @@ def test_torch_call_shown_on_the_page_computes_the_same(op):
     exec(code.rsplit("\n", 1)[0], namespace)
     result = eval(code.rsplit("\n", 1)[1], namespace)  # the last line is the call itself
     np.testing.assert_allclose(result[0, 0].numpy(), conv.apply(op, X, K, 1, 1, d), rtol=1e-6)
+
+
+@pytest.mark.parametrize("v,text", [(3.0, "3"), (-0.0, "0"), (2 / 3, "0.667"), (1e308, "1e+308"),
+                                    (np.inf, "inf"), (np.nan, "nan"), (-np.inf, "pad")])
+def test_fmt_never_raises(v, text):
+    assert conv.fmt(v) == text
+
+
+@pytest.mark.parametrize("v", [1.2345, 0.1, -1e-7, 1 / 3, 3.0, 123456.789, 2.0**-30])
+def test_exact_reads_back_as_the_same_number(v):
+    assert float(conv.exact(v)) == v
+
+
+def test_default_grids_are_the_slide_for_seed_zero_and_repeatable():
+    np.testing.assert_array_equal(conv.default_input(5, 0), conv.SLIDE_INPUT)
+    np.testing.assert_array_equal(conv.default_kernel(3, 0), conv.SLIDE_KERNEL)
+    a, b = conv.default_input(7, 4), conv.default_input(7, 4)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (7, 7) and set(np.unique(a)) <= {0, 1, 2, 3}
+    assert conv.default_kernel(2, 1).shape == (2, 2)
+    assert not np.array_equal(conv.default_input(5, 1), conv.SLIDE_INPUT)
+
+
+@pytest.mark.parametrize("op", conv.OPS)
+def test_torch_call_with_float_grids_gives_exactly_the_same_numbers(op):
+    rng = np.random.default_rng(3)
+    x, k = rng.normal(size=(6, 6)) * 10, rng.normal(size=(3, 3)).round(4)
+    code = conv.torch_call(op, x, k, stride=1, padding=1, dilation=1)
+    namespace: dict = {}
+    exec(code.rsplit("\n", 1)[0], namespace)
+    result = eval(code.rsplit("\n", 1)[1], namespace)
+    np.testing.assert_allclose(result[0, 0].numpy(), conv.apply(op, x, k, 1, 1, 1),
+                               rtol=1e-12, atol=1e-12)

@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import math
-import re
 from itertools import pairwise
 
 import pytest
 
-from tests.conftest import wait_for_app
+from tests.harness import STROKES, VERDICT, draw, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-# strokes in canvas pixels (the canvas is 280x280)
-STROKES = {
-    "1": [[(150, 45), (145, 140), (140, 235)]],
-    "7": [[(70, 55), (210, 55), (170, 130), (125, 235)]],
-    "0": [[(140 + 65 * math.sin(t / 24 * 2 * math.pi), 140 - 95 * math.cos(t / 24 * 2 * math.pi))
-           for t in range(25)]],
-}
-VERDICT = re.compile(r"CNN says (\d) \(p = ([\d.]+)\)")
-
-
-def draw(pg, strokes, before_last_lift=None) -> None:
-    """Mouse strokes on the canvas; ``before_last_lift()`` runs just before the pen lifts
-    at the end of the last stroke (the benchmark starts its clock there)."""
-    canvas = pg.locator("canvas.upper-canvas")
-    canvas.wait_for()
-    box = canvas.bounding_box()
-    for n, stroke in enumerate(strokes, 1):
-        x0, y0 = stroke[0]
-        pg.mouse.move(box["x"] + x0, box["y"] + y0)
-        pg.mouse.down()
-        for x, y in stroke[1:]:
-            pg.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-        if n == len(strokes) and before_last_lift:
-            before_last_lift()
-        pg.mouse.up()
-
 
 @pytest.mark.parametrize("digit", ["1", "7", "0"])
 def test_drawn_digit_is_read_correctly(page, app_url, digit, tmp_path):

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from dlcore import digits, mnist
+from dlcore.data import mnist
+from dlcore.digits import train as digits
 from pages import _ui
-from tests.conftest import REPO
-from tests.test_digits_preprocess import SEVEN, canvas
+from tests.harness import REPO, SEVEN, canvas, rendered
 
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r"\((convolution\?[^)]+)\)")
@@ -108,18 +108,49 @@ def test_uploaded_photo_goes_through_the_same_pipeline():
     assert verdicts(at)[0].startswith("**CNN** says **7**")
 
 
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _line(size, box) -> Image.Image:
+    img = Image.new("L", size, 255)
+    img.paste(0, box)
+    return img
+
+
+def test_a_sideways_phone_photo_is_turned_upright():
+    """A 7 photographed with the phone turned: the pixels are sideways and the EXIF
+    Orientation tag (6) says how to turn them; before, the page read "not sure: maybe 5?"."""
+    upright = Image.open(io.BytesIO(_jpeg_of_a_seven((450, 600))))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    upright.transpose(Image.Transpose.ROTATE_90).save(buf, format="JPEG", exif=exif)
+    at = upload("sideways.jpg", buf.getvalue(), "image/jpeg")
+    assert verdicts(at)[0].startswith("**CNN** says **7**")
+
+
+def test_a_one_pixel_stroke_is_shown_and_read():
+    """Its crop is 1x160 pixels: before, showing it raised "height and width must be > 0"."""
+    at = upload("stroke.png", _png(_line((200, 200), (20, 100, 180, 101))), "image/png")
+    assert len(verdicts(at)) == 2  # upload() checked that nothing raised
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("notes.png", b"this is not a picture", "not a readable PNG or JPEG"),
     ("huge.png", b"\x89PNG" + bytes(3 * 2**20), "the limit is"),
     ("blank.png", None, "nothing to classify"),
+    ("wide.png", _png(_line((1000, 3), (0, 1, 1000, 2))), "is a line, not a digit"),
+    ("hair.png", _png(Image.new("L", (25000, 1), 0)), "is a line, not a digit"),
+    ("giant.png", _png(Image.new("1", (10_000, 10_000))), "too large: 10000×10000 pixels"),
 ])
 def test_bad_uploads_get_a_clear_message(name, data, message):
     if data is None:
-        buf = io.BytesIO()
-        Image.new("RGB", (200, 200), "white").save(buf, format="PNG")
-        data = buf.getvalue()
+        data = _png(Image.new("RGB", (200, 200), "white"))
     at = upload(name, data, "image/png")
-    shown = " ".join(e.value for e in at.error) + " ".join(i.value for i in at.info)
+    shown = rendered(" ".join(e.value for e in at.error) + " ".join(i.value for i in at.info))
     assert message in shown.lower() or message in shown
     assert verdicts(at) == []
 

@@ -1,28 +1,14 @@
-"""dlcore.digits_preprocess: the MNIST-style pipeline from a drawing to 28x28."""
+"""dlcore.digits.preprocess: the MNIST-style pipeline from a drawing to 28x28."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from dlcore import digits_preprocess as pp
-from dlcore import mnist
-
-SEVEN = [(60, 60), (220, 60), (120, 240)]
-
-
-def canvas(strokes, size=280, width=20, offset=(0, 0), scale=1.0) -> np.ndarray:
-    """An RGBA drawing like the page's canvas: black strokes, transparent paper."""
-    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    for stroke in strokes:
-        pts = [(x * scale + offset[0], y * scale + offset[1]) for x, y in stroke]
-        draw.line(pts, fill=(0, 0, 0, 255), width=round(width * scale), joint="curve")
-        for x, y in (pts[0], pts[-1]):
-            r = width * scale / 2
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(0, 0, 0, 255))
-    return np.asarray(img)
+from dlcore.data import mnist
+from dlcore.digits import preprocess as pp
+from tests.harness import SEVEN, canvas
 
 
 def test_output_shape_range_and_centre():
@@ -92,6 +78,24 @@ def test_empty_dot_and_full_ink_are_not_digits():
         assert steps.empty_reason.startswith("nothing to classify")
 
 
+def test_an_opaque_black_canvas_is_mostly_ink_not_empty():
+    full = np.zeros((280, 280, 4), np.uint8)
+    full[..., 3] = 255  # every pixel painted with the black pen, nothing transparent
+    assert pp.preprocess(full).empty_reason == "nothing to classify: the picture is mostly ink"
+    white = np.full((280, 280, 4), 255, np.uint8)  # an opaque canvas with nothing drawn
+    assert pp.preprocess(white).empty_reason == "nothing to classify: the picture is empty"
+
+
+@pytest.mark.parametrize("shape", [(3, 1000), (1, 25000), (1000, 3), (1, 1)])
+def test_hair_thin_pictures_get_a_reason_not_an_error(shape):
+    for value in (0, 255):
+        img = np.full(shape, value, np.uint8)
+        img[..., ::7] = 255 - value  # some ink
+        steps = pp.preprocess(img)
+        assert steps.empty_reason.startswith("nothing to classify")
+        if max(shape) > 1:
+            assert "is a line, not a digit" in steps.empty_reason
+
 def test_tiny_and_odd_inputs():
     one = np.zeros((5, 3), np.uint8)
     one[:, 1] = 255  # a 5x3 "1", light on dark
@@ -99,12 +103,3 @@ def test_tiny_and_odd_inputs():
     assert steps.digit.shape == (28, 28) and max(steps.scaled.shape) == 20
     with pytest.raises(ValueError):
         pp.to_ink(np.zeros((4, 4, 4, 4)))
-
-
-def test_verdict_is_unsure_below_the_threshold():
-    probs = np.full(10, 0.41 / 9)
-    probs[3] = 0.59
-    assert pp.verdict(probs) == (3, pytest.approx(0.59), False)
-    probs = np.zeros(10)
-    probs[8] = 1.0
-    assert pp.verdict(probs)[2]

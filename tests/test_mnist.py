@@ -1,4 +1,4 @@
-"""dlcore.mnist: IDX reading (gzipped and plain), bad files, the shipped sample."""
+"""dlcore.data.mnist: IDX reading (gzipped and plain), bad files, the shipped sample."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gzip
 import numpy as np
 import pytest
 
-from dlcore import mnist
+from dlcore.data import mnist
 
 
 def _write_idx(path, array: np.ndarray, magic: int, compress: bool) -> None:

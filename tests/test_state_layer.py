@@ -3,6 +3,9 @@ escaping of text that a link supplies."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -98,3 +101,115 @@ def test_plain_leaves_no_markup(text):
     assert "\n" not in out
     for ch in "[]()!`<>*_#$:":
         assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch), (ch, out)
+
+
+# --------------------------------------------------------------------------- hostile text
+PHISH = "[Click here to log in](http://example.com/login)"
+PIXEL = "![x](http://example.com/pixel.png)"
+
+
+def shown(at: AppTest) -> str:
+    parts = [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(map(str, parts))
+
+
+@pytest.mark.parametrize("params", [
+    {"surface": "custom", "formula": PHISH}, {"surface": "custom", "formula": PIXEL},
+    {"surface": "custom", "formula": "x`[Click](http://example.com/)`"},
+    {"a`[Click](http://example.com/)`": "1"}, {"mode": PHISH}, {"opts": PIXEL},
+])
+def test_text_from_a_link_never_becomes_markup(params):
+    at = run_page("gradient_descent", **params)
+    assert not at.exception
+    body = shown(at)
+    # Shown, if at all, with every bracket escaped: never a link, an image or a code span.
+    assert not re.search(r"(?<!\\)[\[\]`]", body), body
+
+
+def test_a_formula_message_keeps_its_stars_and_the_title_its_formula():
+    at = run_page("gradient_descent", surface="custom", formula="2x")
+    error = at.error[0].value
+    assert _ui.plain("(write products with *, e.g. 2*x)") in error
+    at = run_page("gradient_descent", surface="custom")
+    title = "**" + _ui.plain("L(x, y) = x**2 + 3*sin(y)") + ".**"
+    assert any(m.value.startswith(title) for m in at.markdown)
+
+
+def test_a_formula_too_long_in_a_link_is_reported_as_too_long():
+    at = run_page("gradient_descent", surface="custom", formula="x+" * 120 + "y")
+    warning = at.warning[0].value
+    assert "**formula**" in warning and "longer than 200 characters" in warning
+    assert not at.error  # not cut and then called a syntax error
+
+
+def test_a_bad_optimizer_is_blamed_not_the_good_one():
+    at = run_page("gradient_descent", opts=["nope", "gd"])
+    warning = at.warning[0].value
+    assert "**opts** = nope" in warning and "gd (" not in warning
+    assert at.multiselect(key="gradient_descent.opts").value == ["gd", "momentum", "adam"]
+
+
+# --------------------------------------------------------------------------- the table
+VOCABULARY = ["king", "queen"]
+
+
+@dataclass
+class ToyState:
+    PAGE: ClassVar[str] = "toy"
+    word: str = _ui.param("king", choices=lambda: VOCABULARY, max_len=10)
+    weights: tuple[float, ...] = _ui.param((0.5, 1), max_items=3, lo=-1, hi=1)
+    note: str = _ui.param("", max_len=5)
+    on: bool = _ui.param(False)
+    seed: int = _ui.param(0, lo=0, hi=9)
+
+
+def test_types_come_from_the_annotations():
+    table = _ui.specs(ToyState)
+    assert table["weights"].kind is float and table["weights"].many
+    assert table["weights"].default == (0.5, 1.0)
+    assert _ui.from_url(table["weights"], ["0.25", "-1"]) == (0.25, -1.0)
+    assert _ui.from_url(table["on"], ["true"]) is True
+    assert _ui.link(ToyState(weights=(0.1,), on=True)) == "toy?weights=0.1&on=true"
+
+
+@pytest.mark.parametrize("name,raws,reason", [
+    ("weights", ["0.1", "0.2", "0.3", "0.4"], "more than 3 items"),
+    ("weights", ["0.1", "2"], "above the maximum 1.0"),
+    ("note", ["toolong"], "longer than 5 characters"),
+    ("word", ["frog"], "not one of king, queen"),
+    ("on", ["yes"], "expected true or false"),
+    ("seed", ["1.5"], "not a whole number"),
+])
+def test_bad_values_are_refused_with_the_reason(name, raws, reason):
+    with pytest.raises(_ui.BadValue, match=reason):
+        _ui.from_url(_ui.specs(ToyState)[name], raws)
+
+
+def test_choices_computed_at_run_time():
+    spec = _ui.specs(ToyState)["word"]
+    with pytest.raises(_ui.BadValue):
+        _ui.from_url(spec, ["frog"])
+    VOCABULARY.append("frog")
+    try:
+        assert _ui.from_url(spec, ["frog"]) == "frog"
+    finally:
+        VOCABULARY.remove("frog")
+
+
+def test_a_table_the_layer_cannot_hold_raises():
+    @dataclass
+    class NoPage:
+        seed: int = _ui.param(0)
+
+    @dataclass
+    class Odd:
+        PAGE: ClassVar[str] = "odd"
+        when: dict = _ui.param(None)
+
+    with pytest.raises(TypeError, match="PAGE"):
+        _ui.specs(NoPage)
+    with pytest.raises(TypeError, match="annotate"):
+        _ui.specs(Odd)
+    with pytest.raises(KeyError):
+        _ui.key(ToyState, "sed")

@@ -65,5 +65,17 @@ def test_linefit_least_squares_matches_numpy():
     assert s.minima == ((w, b),)
     _, _, z = surfaces.grid(s, 101)
     assert z.min() >= s.min_value - 1e-12
-    np.testing.assert_allclose(linefit.fitted(np.array([[w, b]]), np.array([0.0, 1.0])),
-                               [[b, w + b]])
+
+
+def test_a_typed_formula_is_a_surface_on_its_extent():
+    s2 = surfaces.custom("x**2 + 3*sin(y)", extent=2.0)
+    assert s2.title == "L(x, y) = x**2 + 3*sin(y)" and s2.dims == 2
+    assert s2.domain == ((-2.0, 2.0), (-2.0, 2.0)) and s2.start == pytest.approx((-1.6, 1.2))
+    x, y = torch.tensor([1.0]), torch.tensor([0.5])
+    assert s2.fn(x, y).item() == pytest.approx(1 + 3 * np.sin(0.5))
+    s1 = surfaces.custom("x**4 - 3*x**2 + x", extent=3.0, dims=1)
+    assert s1.title == "L(x) = x**4 - 3*x**2 + x" and s1.domain == ((-3.0, 3.0),)
+    assert s1.start == pytest.approx((2.4,))
+    from dlcore.formula import FormulaError
+    with pytest.raises(FormulaError):
+        surfaces.custom("x + y", dims=1)  # y is not a variable of a curve

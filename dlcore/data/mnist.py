@@ -6,9 +6,9 @@ files use the IDX format described on that page: a big-endian magic number
 (``0x00000803`` for images, ``0x00000801`` for labels), the dimension sizes, then the
 raw bytes. Both the gzipped and the plain files are read.
 
-Where the files live: :func:`resolve_dir`. The app itself never needs the data set;
-it ships ``assets/mnist_sample.npz``, a seeded draw of test digits written by
-``python -m dlcore.mnist sample --data-dir DIR``.
+Where the files live: :func:`resolve_dir` (through :mod:`dlcore.paths`). The app itself
+never needs the data set; it ships ``assets/mnist_sample.npz``, a seeded draw of test
+digits written by ``python -m dlcore.data.mnist sample --data-dir DIR``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ENV_VAR = "DLCORE_DATA_DIR"
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE_PATH = REPO / "assets" / "mnist_sample.npz"
-CACHE_DIR = Path.home() / ".cache" / "dlcore" / "mnist"
+from dlcore import paths
+
+ENV_VAR = paths.ENV_VAR
+SAMPLE_PATH = paths.asset("mnist_sample.npz")
+CACHE_DIR = paths.CACHE / "mnist"
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
@@ -37,7 +38,8 @@ class MnistError(RuntimeError):
     """The MNIST files are missing or not what they should be."""
 
 
-def _has_files(d: Path) -> bool:
+def has_files(d: Path) -> bool:
+    """Whether ``d`` holds the four IDX files (gzipped or plain)."""
     return all(_find(d, name) is not None for names in FILES.values() for name in names[:2])
 
 
@@ -67,13 +69,14 @@ def resolve_dir(data_dir: str | Path | None = None) -> Path:
         if not d.is_dir():
             raise MnistError(f"{ENV_VAR} is set but {d} does not exist")
         return d
-    if not _has_files(CACHE_DIR):
-        _download(CACHE_DIR)
+    if not has_files(CACHE_DIR):
+        download(CACHE_DIR)
     return CACHE_DIR
 
 
-def _download(target: Path) -> None:
-    """Fetch MNIST with torchvision into ``target`` (needs the internet)."""
+def download(target: Path = CACHE_DIR) -> Path:
+    """Fetch MNIST with torchvision's ordinary download into ``target`` (needs the
+    internet); returns ``target``. Raises :class:`MnistError` when the download fails."""
     from torchvision.datasets import MNIST
 
     root = target.parent / "_torchvision"
@@ -93,6 +96,7 @@ def _download(target: Path) -> None:
             if src is None:
                 raise MnistError(f"torchvision's download has no {name} in {raw}")
             (target / src.name).write_bytes(src.read_bytes())
+    return target
 
 
 def read_idx(path: str | Path, magic: int) -> np.ndarray:
@@ -158,7 +162,7 @@ def load_sample(path: str | Path = SAMPLE_PATH) -> tuple[np.ndarray, np.ndarray]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dlcore.mnist", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m dlcore.data.mnist", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sample = sub.add_parser("sample", help="write the shipped sample of test digits")

@@ -12,25 +12,24 @@ of mass. :func:`preprocess` repeats those steps on anything a person gives the a
 4. paste into 28x28 with the centre of mass at pixel (14, 14), where MNIST has it.
 
 The last step, normalising with the training set's mean and std, is
-:func:`dlcore.digits_model.normalise`, applied inside ``predict_proba``. An empty or
-near-empty picture stops early with a reason: "nothing to classify", not a guess.
+:func:`dlcore.digits.model.normalise`, applied inside ``predict_proba``. An empty,
+near-empty, painted-over or hair-thin picture stops early with a reason ("nothing to
+classify: ..."), not a guess.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlcore.digits_model import predict_proba
-
 BOX, SIZE, CENTRE = 20, 28, 14.0
 INK_LEVEL = 0.2  # below this (fraction of full contrast) a pixel is paper, not ink
 MIN_EXTENT = 0.12  # ink spanning less of the picture's longer side is a dot, not a digit
 MAX_COVER = 0.6  # ink covering more of the picture than this is not a digit either
-NOT_SURE_BELOW = 0.7  # a top probability below this is answered "not sure"
+MAX_ASPECT = 20  # a picture longer than this many times its width is a line, not a digit
 
 
 @dataclass
@@ -44,26 +43,18 @@ class Steps:
     empty_reason: str | None = None
 
 
-@dataclass
-class Reading:
-    """What the networks make of a picture: the steps and ten probabilities per model."""
-    steps: Steps
-    probs: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return self.steps.digit is None
-
-
 def to_ink(image: np.ndarray) -> np.ndarray:
     """Any picture as light ink on a dark ground, float [0, 1].
 
     RGBA with transparency: the alpha channel is the ink (a canvas leaves the paper
     transparent). Otherwise grey levels, flipped when the border (the paper) is light,
-    measured from the paper's level and stretched to full contrast.
+    measured from the paper's level and stretched to full contrast. An opaque RGBA
+    picture is a canvas painted over: its paper is light (the canvas's own), so a dark
+    border means ink reaching the edges, and an all-black canvas is all ink.
     """
     a = np.asarray(image)
-    if a.ndim == 3 and a.shape[2] == 4 and a[..., 3].min() < 255:
+    canvas = a.ndim == 3 and a.shape[2] == 4
+    if canvas and a[..., 3].min() < 255:
         return a[..., 3].astype(np.float32) / 255.0
     if a.ndim == 3:
         a = a[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
@@ -72,6 +63,8 @@ def to_ink(image: np.ndarray) -> np.ndarray:
     grey = a.astype(np.float32) / (255.0 if a.dtype == np.uint8 or a.max() > 1 else 1.0)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     paper = float(np.median(border))
+    if canvas and paper <= 0.5:
+        paper = 1.0
     ink = paper - grey if paper > 0.5 else grey - paper
     top = float(ink.max())
     if top <= 0:
@@ -117,6 +110,11 @@ def preprocess(image: np.ndarray) -> Steps:
     """Picture -> :class:`Steps`, ending in the 28x28 uint8 digit (or an empty reason)."""
     ink = to_ink(image)
     steps = Steps(ink=ink)
+    h, w = ink.shape
+    if max(h, w) > MAX_ASPECT * min(h, w):
+        steps.empty_reason = (f"nothing to classify: a {w}×{h} picture is a line, not a digit "
+                              f"(a digit's picture is at most {MAX_ASPECT} times longer than wide)")
+        return steps
     box = ink_box(ink)
     if box is None:
         steps.empty_reason = "nothing to classify: the picture is empty"
@@ -133,18 +131,3 @@ def preprocess(image: np.ndarray) -> Steps:
     steps.scaled = scale_to_box(steps.crop)
     steps.digit = np.round(centre_by_mass(steps.scaled) * 255).astype(np.uint8)
     return steps
-
-
-def read(image: np.ndarray, models: dict[str, torch.nn.Module]) -> Reading:
-    """Preprocess once, then ask every model: its ten probabilities."""
-    steps = preprocess(image)
-    reading = Reading(steps)
-    if steps.digit is not None:
-        reading.probs = {name: predict_proba(m, steps.digit) for name, m in models.items()}
-    return reading
-
-
-def verdict(probs: np.ndarray, not_sure_below: float = NOT_SURE_BELOW) -> tuple[int, float, bool]:
-    """The top answer, its probability, and whether that is sure enough to say."""
-    top = int(np.argmax(probs))
-    return top, float(probs[top]), bool(probs[top] >= not_sure_below)

@@ -12,8 +12,9 @@ commutes with ReLU, and normalising a quarter of the pixels is a quarter of the 
 which matters when the whole training run has two CPU cores.
 
 Inputs are 28x28 grey images, ink light on dark like MNIST, normalised by
-:func:`normalise`. Weights are saved with their config and metadata in one file and
-loaded with ``torch.load(weights_only=True)``.
+:func:`normalise`. Weights are saved with their kind, config and metadata in one file
+by the training core (:func:`dlcore.training.save`) and read back with
+``torch.load(weights_only=True)`` (:func:`dlcore.training.load`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-REPO = Path(__file__).resolve().parents[1]
-WEIGHTS = {"cnn": REPO / "assets" / "digits_cnn.pt", "mlp": REPO / "assets" / "digits_mlp.pt"}
+from dlcore import paths, training
+from dlcore.training import count_params as count_params  # re-exported for the page
+
+WEIGHTS = {kind: paths.asset(f"digits_{kind}.pt") for kind in ("cnn", "mlp")}
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # pixel mean and std of the MNIST training set
 
 
@@ -113,37 +116,35 @@ def build(kind: str, config=None) -> nn.Module:
     return model_cls(config or config_cls())
 
 
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 def save(model: nn.Module, path: str | Path, meta: dict | None = None) -> Path:
-    """Weights, config and metadata (plain types only, so weights_only loading works)."""
+    """Weights with ``kind``, ``config`` and ``meta`` (training stats) in one file."""
     kind = next(k for k, (cls, _) in KINDS.items() if isinstance(model, cls))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     config = {k: list(v) if isinstance(v, tuple) else v
               for k, v in dataclasses.asdict(model.config).items()}
-    torch.save({"kind": kind, "config": config, "meta": meta or {},
-                "state_dict": model.state_dict()}, path)
-    return path
+    return training.save(path, model.state_dict(), {**(meta or {}), "kind": kind,
+                                                    "config": config})
 
 
-def load(kind: str = "cnn", path: str | Path | None = None) -> tuple[nn.Module, dict]:
-    """A trained model in eval() mode with its metadata; raises FileNotFoundError."""
+def load(kind: str = "cnn", path: str | Path | None = None,
+         device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
+    """A trained model in eval() mode, frozen, with its metadata.
+
+    Raises FileNotFoundError when the file is missing and ValueError when it is not a
+    checkpoint or holds the other kind of model.
+    """
     path = Path(path) if path else WEIGHTS[kind]
-    blob = torch.load(path, map_location="cpu", weights_only=True)
-    if blob.get("kind") != kind:
-        raise ValueError(f"{path} holds a {blob.get('kind')!r} model, not {kind!r}")
+    state_dict, meta = training.load(path, map_location=device)
+    if meta.get("kind") != kind:
+        raise ValueError(f"{path} holds a {meta.get('kind')!r} model, not {kind!r}")
     config_cls = KINDS[kind][1]
     config = config_cls(**{k: tuple(v) if isinstance(v, list) else v
-                           for k, v in blob["config"].items()})
-    model = build(kind, config)
-    model.load_state_dict(blob["state_dict"])
+                           for k, v in meta["config"].items()})
+    model = build(kind, config).to(device)
+    model.load_state_dict(state_dict)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    return model, dict(blob.get("meta", {}))
+    return model, meta
 
 
 @torch.no_grad()
@@ -154,16 +155,20 @@ def predict_proba(model: nn.Module, digits: np.ndarray | torch.Tensor) -> np.nda
     """
     x = torch.as_tensor(np.asarray(digits))
     single = x.ndim == 2
-    x = normalise(x.reshape(-1, 1, 28, 28))
-    probs = F.softmax(model(x), dim=1).numpy()
+    x = normalise(x.reshape(-1, 1, 28, 28)).to(_device(model))
+    probs = F.softmax(model(x), dim=1).cpu().numpy()
     return probs[0] if single else probs
 
 
 @torch.no_grad()
 def feature_maps(model: DigitCNN, digit: np.ndarray | torch.Tensor) -> list[np.ndarray]:
     """Each conv block's output for one 28x28 digit: a list of [channels, h, w] arrays."""
-    x = normalise(torch.as_tensor(np.asarray(digit)).reshape(1, 1, 28, 28))
-    return [m[0].numpy() for m in model.forward_with_maps(x)[1]]
+    x = normalise(torch.as_tensor(np.asarray(digit)).reshape(1, 1, 28, 28)).to(_device(model))
+    return [m[0].cpu().numpy() for m in model.forward_with_maps(x)[1]]
+
+
+def _device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
 
 
 def tile(maps: np.ndarray | torch.Tensor, nrow: int = 8, signed: bool = False,

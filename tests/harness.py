@@ -1,0 +1,141 @@
+"""What the tests and the benchmarks both need, in one module that imports no pytest:
+start the app, open it in Chromium and wait for it, draw on the digits canvas.
+
+It lives in ``tests/`` (beside ``conftest.py``, which re-exports it) because the tests
+are its main users and ``tests`` is already a package; ``benchmarks/*.py`` import it as
+``tests.harness`` and never import a test module (pytest collects only ``test_*.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+# --------------------------------------------------------------------------- the server
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_command(port: int, *flags: str) -> list[str]:
+    """``streamlit run app.py`` on a local port. Everything else (headless, no usage
+    stats, upload limit, file watcher...) comes from the project's own
+    ``.streamlit/config.toml``, read from the repository root, as on a deployed server."""
+    return [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+            "--server.port", str(port), "--server.address", "127.0.0.1", *flags]
+
+
+class Served(NamedTuple):
+    url: str
+    pid: int
+
+
+@contextmanager
+def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """The app on a free local port (extra ``flags`` go to Streamlit, for comparisons);
+    yields its URL and process id once it answers its health check, then stops it."""
+    port = free_port()
+    proc = subprocess.Popen(streamlit_command(port, *flags), cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("streamlit exited: " + (proc.stdout.read() if proc.stdout else ""))
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start within 60 s")
+        yield Served(url, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_for_app(pg) -> None:
+    """Wait until Streamlit has finished running the script."""
+    pg.wait_for_selector('[data-testid="stApp"]')
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+# --------------------------------------------------------------------------- drawing
+SEVEN = [(60, 60), (220, 60), (120, 240)]  # one stroke, in canvas pixels (280x280)
+
+# mouse strokes for the real canvas in the browser
+STROKES = {
+    "1": [[(150, 45), (145, 140), (140, 235)]],
+    "7": [[(70, 55), (210, 55), (170, 130), (125, 235)]],
+    "0": [[(140 + 65 * math.sin(t / 24 * 2 * math.pi), 140 - 95 * math.cos(t / 24 * 2 * math.pi))
+           for t in range(25)]],
+}
+
+VERDICT = re.compile(r"CNN says (\d) \(p = ([\d.]+)\)")  # the page's sure answer
+
+
+def canvas(strokes, size=280, width=20, offset=(0, 0), scale=1.0) -> np.ndarray:
+    """An RGBA drawing like the page's canvas returns: black strokes, transparent paper."""
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    for stroke in strokes:
+        pts = [(x * scale + offset[0], y * scale + offset[1]) for x, y in stroke]
+        draw.line(pts, fill=(0, 0, 0, 255), width=round(width * scale), joint="curve")
+        for x, y in (pts[0], pts[-1]):
+            r = width * scale / 2
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=(0, 0, 0, 255))
+    return np.asarray(img)
+
+
+def draw(pg, strokes, before_last_lift=None) -> None:
+    """Mouse strokes on the page's canvas; ``before_last_lift()`` runs just before the pen
+    lifts at the end of the last stroke (the latency benchmark starts its clock there)."""
+    target = pg.locator("canvas.upper-canvas")
+    target.wait_for()
+    box = target.bounding_box()
+    for n, stroke in enumerate(strokes, 1):
+        x0, y0 = stroke[0]
+        pg.mouse.move(box["x"] + x0, box["y"] + y0)
+        pg.mouse.down()
+        for x, y in stroke[1:]:
+            pg.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+        if n == len(strokes) and before_last_lift:
+            before_last_lift()
+        pg.mouse.up()
+
+
+def rendered(markdown: str) -> str:
+    """What a person reads of Markdown that ``_ui.plain`` escaped: the text as typed
+    (AppTest sees the Markdown source; the browser shows this)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
