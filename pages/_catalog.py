@@ -30,6 +30,8 @@ class Concept:
 
 
 CONCEPTS: tuple[Concept, ...] = (
+    Concept("talk.py", "The talk, live", "🎤", "Every slide",
+            "The slides in order with their live views; the room's screens follow yours."),
     Concept("gradient_descent.py", "Gradient descent", "⛰️",
             "Recall: Minimization / Gradient Descent",
             "Tune the parameters to minimise L: x' = x - ε∇f(x), live on a loss surface."),

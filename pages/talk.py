@@ -1,0 +1,265 @@
+"""The talk as a live deck: the slides in order, a clicker drives it, the room follows.
+
+reveal.js's keyboard navigation, speaker view and multiplex plugin, for this app: the
+presenter starts a room (``dlcore.rooms``), the title slide shows its QR code, and every
+audience browser that opens ``talk?room=CODE`` follows the presenter's slide until its
+person presses Explore. Only the session that started the room can move it: its secret
+token never leaves that session.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import streamlit as st
+
+from dlcore import rooms
+from pages import _slides, _ui
+from pages._states.talk import TalkState
+
+SLIDES = _slides.SLIDES
+N = len(SLIDES)
+FOLLOW_EVERY = 1.0  # seconds between an audience browser's looks at the room
+TOKEN, CODE, DETACHED, ERROR, STARTED = (f"{TalkState.PAGE}._{k}" for k in
+                                         ("token", "code", "detached", "error", "started"))
+
+
+def store() -> rooms.RoomStore:
+    return rooms.store_from_env()
+
+
+def presenting() -> str | None:
+    """The code of the room this session presents, if any."""
+    return st.session_state.get(CODE) if st.session_state.get(TOKEN) else None
+
+
+def go(to: int) -> None:
+    """Move to slide ``to`` (clamped); in a presented room, move the room too."""
+    to = min(max(1, int(to)), N)
+    _ui.set_value(TalkState, "slide", to)
+    code = presenting()
+    if code:
+        try:
+            store().move(code, st.session_state[TOKEN], to)
+            st.session_state.pop(ERROR, None)
+        except rooms.RoomError as err:
+            st.session_state[ERROR] = str(err)
+    elif _ui.value(TalkState, "room"):
+        st.session_state[DETACHED] = True  # a follower who moves on their own explores
+
+
+def start_room() -> None:
+    try:
+        room, token = store().create(slide=_ui.value(TalkState, "slide"))
+    except rooms.RoomError as err:
+        st.session_state[ERROR] = str(err)
+        return
+    st.session_state[TOKEN], st.session_state[CODE] = token, room.code
+    st.session_state[STARTED] = time.time()
+    st.session_state.pop(ERROR, None)
+
+
+def end_room() -> None:
+    code = presenting()
+    if code:
+        try:
+            store().close(code, st.session_state[TOKEN])
+        except rooms.RoomError:
+            pass  # already gone: ending it is what was asked
+    for k in (TOKEN, CODE):
+        st.session_state.pop(k, None)
+
+
+def audience_link(code: str) -> str:
+    """The absolute link the audience opens (the QR code's), from the browser's address."""
+    base = (st.context.url or "").rstrip("/")
+    if base.endswith("/" + TalkState.PAGE):
+        base = base[: -len(TalkState.PAGE) - 1]
+    return f"{base}/{_ui.link(TalkState(room=code))}" if base else _ui.link(TalkState(room=code))
+
+
+def qr_png(text: str) -> bytes:
+    import segno  # only the title slide of a presented room needs it
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=10, border=2)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- drawing
+_CSS = """<style>
+.st-key-talk-slide h1 {font-size: %(h1)s !important; line-height: 1.15}
+.st-key-talk-slide .stMarkdown li, .st-key-talk-slide .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
+.st-key-talk-slide .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
+.st-key-talk-nav button {min-height: 2.6rem}
+.st-key-talk-keys {display: none}
+</style>"""
+
+
+def style() -> None:
+    big = _ui.presenter()
+    sizes = {"h1": "3.2rem" if big else "2.2rem", "body": "1.9rem" if big else "1.2rem",
+             "section": "4.5rem" if big else "3rem"}
+    st.html(_CSS % sizes)
+
+
+def slide_view(index: int, *, compact: bool = False) -> None:
+    """Slide ``index`` (1-based): title, points, the picture it names, its live view."""
+    s = SLIDES[index - 1]
+    if s.section and not s.points and not compact:
+        st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
+                    unsafe_allow_html=True)  # the deck's own text, never the user's
+        return
+    (st.subheader if compact else st.title)(s.title)
+    if s.points:
+        st.markdown("\n".join(f"- {p}" for p in s.points))
+    if s.shows:
+        st.info(f"🖼️ In the talk: {s.shows}")
+    if s.live and not compact:
+        live_link(s)
+    if s.credit:
+        st.caption(s.credit)
+
+
+def live_link(s: _slides.Slide) -> None:
+    """The slide's live view, at the slide's preset."""
+    try:
+        url = _ui.link_to(s.live, **s.preset)
+    except (ImportError, TypeError) as err:  # a page not installed yet: the text stands alone
+        st.caption(f"The live view of this slide ({s.live}) is not installed here ({err}).")
+        return
+    st.markdown(f"▶️ **[Open the live view]({url})**: {s.title}, interactive.")
+
+
+def title_extras() -> None:
+    """On the title slide: the room's QR code and code, or the button that starts one."""
+    code = presenting() or (_ui.value(TalkState, "room") or None)
+    if presenting():
+        link = audience_link(code)
+        cols = st.columns([1, 2])
+        cols[0].image(qr_png(link), width=220 if _ui.presenter() else 160)
+        cols[1].markdown(f"### Room code: `{code}`")
+        cols[1].text(link)
+        cols[1].caption("Scan the code or open the link: your screen follows the talk.")
+    elif not code:
+        st.button("📡 Start a room", on_click=start_room, key="talk-start",
+                  help="The audience's screens follow your slides")
+
+
+def nav(slide: int) -> None:
+    """On-screen buttons, with the keys a clicker sends (←/→, PageUp/PageDown, Space)."""
+    with st.container(key="talk-nav", horizontal=True, vertical_alignment="center"):
+        st.button("⏮", on_click=go, args=(1,), key="talk-home", shortcut="Home",
+                  disabled=slide == 1, help="First slide (Home)")
+        st.button("◀ Back", on_click=go, args=(slide - 1,), key="talk-back", shortcut="Left",
+                  disabled=slide == 1, help="Previous slide (←, PageUp)")
+        st.button("Next ▶", on_click=go, args=(slide + 1,), key="talk-next", shortcut="Right",
+                  disabled=slide == N, type="primary", help="Next slide (→, PageDown, Space)")
+        st.button("⏭", on_click=go, args=(N,), key="talk-end", shortcut="End",
+                  disabled=slide == N, help="Last slide (End)")
+        st.markdown(f"**{slide} / {N}**")
+    with st.container(key="talk-keys"):  # hidden: the other keys clickers send
+        st.button("next", on_click=go, args=(slide + 1,), key="talk-pgdn", shortcut="PageDown")
+        st.button("next ", on_click=go, args=(slide + 1,), key="talk-space", shortcut="Space")
+        st.button("back", on_click=go, args=(slide - 1,), key="talk-pgup", shortcut="PageUp")
+    st.progress(slide / N)
+
+
+def follow(code: str) -> None:
+    """An audience browser: look at the room every second; follow unless exploring."""
+
+    @st.fragment(run_every=FOLLOW_EVERY)
+    def watch() -> None:
+        try:
+            room = store().get(code)
+        except rooms.RoomError as err:
+            st.error(str(err))
+            return
+        if st.session_state.get(DETACHED):
+            cols = st.columns([3, 1])
+            cols[0].caption(f"You are exploring. The talk is on slide {room.slide}.")
+            if cols[1].button("↩️ Follow again", key="talk-follow"):
+                st.session_state[DETACHED] = False
+                _ui.set_value(TalkState, "slide", room.slide)
+                st.rerun(scope="app")
+            return
+        if room.slide != _ui.value(TalkState, "slide"):
+            _ui.set_value(TalkState, "slide", room.slide)
+            st.rerun(scope="app")
+        cols = st.columns([3, 1])
+        cols[0].caption(f"Following room {room.code}: your screen moves with the talk.")
+        if cols[1].button("🧭 Explore", key="talk-explore",
+                          help="Stop following and explore on your own"):
+            st.session_state[DETACHED] = True
+            st.rerun(scope="app")
+
+    watch()
+
+
+def speaker_view(slide: int) -> None:
+    """``speaker=1``: the current and next slide, the notes, the time since the start."""
+    st.session_state.setdefault(STARTED, time.time())
+    cols = st.columns(2)
+    with cols[0], st.container(border=True):
+        st.caption(f"Now: slide {slide} of {N}")
+        slide_view(slide, compact=True)
+    with cols[1], st.container(border=True):
+        if slide < N:
+            st.caption(f"Next: slide {slide + 1}")
+            slide_view(slide + 1, compact=True)
+        else:
+            st.caption("This is the last slide.")
+    st.markdown("**Notes**")
+    st.markdown(SLIDES[slide - 1].notes or "(no notes for this slide)")
+
+    @st.fragment(run_every=1.0)
+    def clock() -> None:
+        elapsed = int(time.time() - st.session_state[STARTED])
+        st.metric("Elapsed", f"{elapsed // 60:d}:{elapsed % 60:02d}")
+
+    clock()
+    st.button("Restart the timer", key="talk-timer",
+              on_click=lambda: st.session_state.update({STARTED: time.time()}))
+
+
+# --------------------------------------------------------------------------- page
+state = _ui.load_state(TalkState)
+style()
+code_text = state.room.strip()
+following = None
+if code_text and code_text.upper() != (presenting() or ""):
+    try:
+        following = rooms.normalise_code(code_text)
+    except rooms.UnknownRoom as err:
+        st.error(str(err))
+if st.session_state.get(ERROR):
+    st.warning(st.session_state[ERROR])
+
+slide = _ui.value(TalkState, "slide")
+if following:
+    follow(following)
+    slide = _ui.value(TalkState, "slide")
+
+if state.speaker:
+    speaker_view(slide)
+    nav(slide)
+else:
+    with st.container(key="talk-slide"):
+        slide_view(slide)
+        if slide == 1:
+            title_extras()
+    nav(slide)
+
+with _ui.secondary("The room and the deck"):
+    if presenting():
+        st.markdown(f"You present room **{presenting()}**. Speaker view: open "
+                    f"[this link]({_ui.link(TalkState(slide=slide, room=presenting(), speaker=True))}) "
+                    "in a second window.")
+        st.button("End the room", on_click=end_room, key="talk-end-room")
+    elif not following:
+        st.button("📡 Start a room", on_click=start_room, key="talk-start-2",
+                  help="The audience's screens follow your slides")
+    st.caption(f"Slides from “{_slides.TALK}” by {_slides.AUTHOR}, in this app's own words; "
+               "each live slide opens the page that shows it. Keys: → / Space / PageDown next, "
+               "← / PageUp back, Home / End.")

@@ -1,0 +1,98 @@
+"""The live deck in Chromium: a clicker's keys move the slides, and a second browser that
+opens the room's link follows the presenter within 2 s, explores on its own, follows again,
+and cannot move the room."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from pages import _slides
+from tests.conftest import _watched_page, wait_for_app
+
+pytestmark = pytest.mark.browser
+N = len(_slides.SLIDES)
+STAGE = {"width": 1280, "height": 720}
+
+
+def counter(pg, n: int, timeout: float = 10_000) -> None:
+    pg.get_by_text(f"{n} / {N}", exact=True).wait_for(timeout=timeout)
+
+
+@pytest.fixture
+def second_page(browser, app_url):
+    yield from _watched_page(browser, app_url, viewport={"width": 1000, "height": 800})
+
+
+def test_clicker_keys_move_the_slides(page, app_url):
+    page.set_viewport_size(STAGE)
+    page.goto(f"{app_url}/talk?present=1")
+    wait_for_app(page)
+    counter(page, 1)
+    for key, n in (("ArrowRight", 2), ("PageDown", 3), (" ", 4), ("PageUp", 3),
+                   ("ArrowLeft", 2), ("End", N), ("Home", 1)):
+        page.mouse.click(1000, 110)  # blank main area: the keys go to the page
+        page.keyboard.press(key)
+        counter(page, n)
+    assert "slide" not in page.url  # slide 1 is the default, left out of the link
+    page.mouse.click(1000, 110)
+    page.keyboard.press("ArrowRight")
+    counter(page, 2)
+    assert re.search(r"[?&]slide=2\b", page.url)
+    page.reload()
+    wait_for_app(page)
+    counter(page, 2)  # a reload keeps the place
+
+
+def test_text_slides_fit_the_stage_without_scrolling(page, app_url):
+    page.set_viewport_size(STAGE)
+    for n, s in enumerate(_slides.SLIDES, start=1):
+        if s.live or n == 1:
+            continue
+        page.goto(f"{app_url}/talk?present=1&slide={n}")
+        wait_for_app(page)
+        counter(page, n)
+        box = page.get_by_text(f"{n} / {N}", exact=True).bounding_box()
+        assert box and box["y"] + box["height"] <= STAGE["height"], (n, s.title, box)
+
+
+def test_the_room_follows_the_presenter(page, second_page, app_url):
+    presenter, follower = page, second_page
+    presenter.goto(f"{app_url}/talk")
+    wait_for_app(presenter)
+    presenter.get_by_role("button", name="📡 Start a room").first.click()
+    presenter.get_by_text("Room code:").wait_for()
+    code = re.search(r"Room code: ([A-Z0-9]{5})", presenter.inner_text("body")).group(1)
+
+    follower.goto(f"{app_url}/talk?room={code}")
+    wait_for_app(follower)
+    follower.get_by_text(f"Following room {code}").wait_for()
+    counter(follower, 1)
+
+    presenter.get_by_role("button", name="Next ▶").click()
+    counter(presenter, 2)
+    start = time.monotonic()
+    counter(follower, 2, timeout=2_000)  # within 2 s
+    followed_in = time.monotonic() - start
+    assert followed_in < 2.0
+
+    # The follower explores: its own Next moves its screen, not the room.
+    follower.get_by_role("button", name="Next ▶").click()
+    counter(follower, 3)
+    follower.get_by_text("You are exploring").wait_for()
+    presenter.wait_for_timeout(500)
+    assert presenter.get_by_text(f"2 / {N}", exact=True).is_visible()
+    presenter.get_by_role("button", name="Next ▶").click()
+    counter(presenter, 3)
+    presenter.get_by_role("button", name="Next ▶").click()
+    counter(presenter, 4)
+    follower.wait_for_timeout(2_500)
+    counter(follower, 3)  # exploring: it stays
+    follower.get_by_text("The talk is on slide 4").wait_for()
+
+    follower.get_by_role("button", name="↩️ Follow again").click()
+    counter(follower, 4)
+    presenter.get_by_role("button", name="Next ▶").click()
+    counter(follower, 5, timeout=3_000)
