@@ -63,15 +63,17 @@ TERMS: tuple[Term, ...] = (
     Term("pooling", "Pooling", "Shrinking an image by keeping one number (the largest, or the "
          "mean) of each small window.", "convolution", {"op": "max-pool"}),
     Term("rnn", "RNN (recurrent network)", "A network that reads a sequence one step at a time, "
-         "carrying a memory of what it has read so far.", "char_rnn"),
+         "carrying a memory of what it has read so far.", "char_rnn", {"stage": "100"}),
     Term("lstm", "LSTM", "A recurrent network whose memory has gates that learn what to keep, "
-         "what to forget and what to output.", "char_rnn"),
+         "what to forget and what to output.", "char_rnn", {"colour": True}),
     Term("temperature", "Temperature", "When sampling, dividing the scores before the softmax: "
-         "low temperature plays safe, high temperature takes risks.", "char_rnn"),
+         "low temperature plays safe, high temperature takes risks.", "char_rnn",
+         {"temperature": 1.5}),
     Term("embedding", "Embedding", "A learned vector of numbers for each word (or item), placed "
-         "so that similar meanings lie close together.", "embeddings"),
+         "so that similar meanings lie close together.", "embeddings", {"view": "analogy"}),
     Term("fine-tuning", "Fine-tuning", "Starting from a network trained on a large data set and "
-         "training it a little more on a new, smaller task.", "fine_tuning"),
+         "training it a little more on a new, smaller task.", "fine_tuning",
+         {"mode": "last block"}),
     Term("gpu", "GPU", "A processor with thousands of small cores that multiplies big matrices "
          "far faster than a CPU: what training larger models wants.", "cpu_gpu"),
 )

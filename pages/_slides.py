@@ -144,7 +144,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide("Word Embeddings (word2vec, Glove etc.)",
           ("Learn a high-dimensional vector for each word,",
            "so that meaning becomes geometry: king − man + woman ≈ queen."),
-          live="embeddings",
+          live="embeddings", preset={"view": "analogy"},
           credit="Mikolov et al. (2013), Distributed Representations of Words and Phrases; "
                  "McCormick, word2vec tutorial: the skip-gram model",
           notes="Type a word on the live view; try an analogy."),
@@ -179,8 +179,10 @@ SLIDES: tuple[Slide, ...] = (
     Slide("Overfitting",
           ("Happens with noisy data or little training data.",
            "Signs: 100% accuracy? Test and train sets too similar? A data leak? Bias?"),
-          live="splits",
-          notes="The live view's presets make each sign happen on purpose."),
+          live="splits", preset={"train_size": 200, "width": 512, "depth": 2,
+                                 "early_stopping": False, "epochs": 40},
+          notes="The live view memorises 200 digits: 100% on training, far less on "
+                "validation. Its other presets plant a leak and tune on the test set."),
     Slide("Fine-Tuning",
           ("Start from an existing model: great for small data sets, saves time.",
            "Example: an ImageNet model learns new classes;",
