@@ -37,6 +37,8 @@ OPTIMIZERS: dict[str, str] = {
     "adam": "Adam",
     "adamw": "AdamW",
 }
+ADAGRAD_EPS = 1e-10  # torch.optim.Adagrad's default
+
 # The per-parameter state each torch optimizer keeps (besides its step count).
 STATE_KEYS: dict[str, tuple[str, ...]] = {
     "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
@@ -57,7 +59,7 @@ class OptimizerConfig:
     momentum: float = 0.9  # SGD momentum and Nesterov
     betas: tuple[float, float] = (0.9, 0.999)  # Adam, AdamW
     alpha: float = 0.99  # RMSprop's smoothing of the squared gradient
-    eps: float = 1e-8  # Adam, AdamW, RMSprop (Adagrad uses torch's 1e-10)
+    eps: float = 1e-8  # Adam, AdamW, RMSprop (Adagrad uses torch's ADAGRAD_EPS)
     weight_decay: float = 0.01  # AdamW's decoupled decay; the others use none
 
     @property
@@ -119,7 +121,7 @@ class _Update:
                                 maximize=False)
         elif c.name == "adagrad":
             adagrad(p, [grad], s["sum"], steps, foreach=False, lr=c.lr,
-                                        weight_decay=0.0, lr_decay=0.0, eps=1e-10,
+                                        weight_decay=0.0, lr_decay=0.0, eps=ADAGRAD_EPS,
                                         maximize=False)
         elif c.name == "rmsprop":
             rmsprop(p, [grad], s["square_avg"], [], [], steps,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcore.descent import Run
+from dlcore.descent import ADAGRAD_EPS, Run
 
 
 @dataclass(frozen=True)
@@ -53,18 +53,19 @@ def explain(run: Run, step: int) -> list[Line]:
         else:
             lines.append(Line("x'", r"x - \epsilon\,(g + \mu\, v)", x_new))
     elif name == "adagrad":
-        lines += [Line(r"\epsilon", "", cfg.lr),
+        lines += [Line(r"\epsilon", "", cfg.lr), Line(r"\delta", "", ADAGRAD_EPS),
                   Line("s", r"s + g^2", s["sum"]),
-                  Line("x'", r"x - \epsilon\, g / (\sqrt{s} + 10^{-10})", x_new)]
+                  Line("x'", r"x - \epsilon\, g / (\sqrt{s} + \delta)", x_new)]
     elif name == "rmsprop":
         lines += [Line(r"\epsilon", "", cfg.lr), Line(r"\alpha", "", cfg.alpha),
+                  Line(r"\delta", "", cfg.eps),
                   Line("s", r"\alpha\, s + (1 - \alpha)\, g^2", s["square_avg"]),
-                  Line("x'", rf"x - \epsilon\, g / (\sqrt{{s}} + {_tex(cfg.eps)})", x_new)]
+                  Line("x'", r"x - \epsilon\, g / (\sqrt{s} + \delta)", x_new)]
     elif name in ("adam", "adamw"):
         b1, b2 = cfg.betas
         m, v = s["exp_avg"], s["exp_avg_sq"]
         lines += [Line(r"\epsilon", "", cfg.lr), Line(r"\beta_1", "", b1),
-                  Line(r"\beta_2", "", b2)]
+                  Line(r"\beta_2", "", b2), Line(r"\delta", "", cfg.eps)]
         if name == "adamw":
             lines.append(Line(r"\lambda", "", cfg.weight_decay))
         lines += [Line("m", r"\beta_1 m + (1 - \beta_1)\, g", m),
@@ -72,11 +73,6 @@ def explain(run: Run, step: int) -> list[Line]:
                   Line(r"\hat m", rf"m / (1 - \beta_1^{{{t}}})", m / (1 - b1 ** t)),
                   Line(r"\hat v", rf"v / (1 - \beta_2^{{{t}}})", v / (1 - b2 ** t))]
         decay = r"(1 - \epsilon\lambda)\, x" if name == "adamw" else "x"
-        lines.append(Line("x'", rf"{decay} - \epsilon\, \hat m / (\sqrt{{\hat v}} + "
-                                rf"{_tex(cfg.eps)})", x_new))
+        lines.append(Line("x'", rf"{decay} - \epsilon\, \hat m / (\sqrt{{\hat v}} + \delta)",
+                          x_new))
     return lines
-
-
-def _tex(number: float) -> str:
-    mantissa, exponent = f"{number:.0e}".split("e")
-    return rf"{mantissa} \cdot 10^{{{int(exponent)}}}" if mantissa != "1" else rf"10^{{{int(exponent)}}}"
