@@ -31,4 +31,4 @@ def test_type_a_word_then_build_an_analogy(page, app_url):
     _type(page, "b", "paris")
     _type(page, "c", " italy ")
     expect(page.get_by_text("paris − france + italy ≈ rome")).to_be_visible()
-    expect(page.get_by_text("are left out of the answers")).to_be_visible()
+    expect(page.get_by_text("The input words (france, paris, italy) are left out")).to_be_visible()
