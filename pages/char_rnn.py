@@ -293,8 +293,8 @@ with cols[0]:
     st.caption("What it has read (the end of it):")
     st.code(text[max(0, end - 60):end] + "▌", language=None, wrap_lines=True)
 with cols[1]:
-    st.plotly_chart(distribution_chart(before, after, state.temperature, state.top_k),
-                    config={"displayModeBar": False, "staticPlot": True})
+    _ui.chart(distribution_chart(before, after, state.temperature, state.top_k),
+              config={"staticPlot": True})
 st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
            "for the next one, darker when surer (Karpathy's figure, live).")
 st.html(top5_strip(text, logits, end, 16 if on_stage else 24))

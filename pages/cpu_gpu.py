@@ -85,7 +85,7 @@ def table(result: dict) -> pd.DataFrame:
 
 
 def main_view(state: CpuGpuState, result: dict) -> None:
-    st.plotly_chart(time_chart(result["timings"]), key="cpu_gpu._chart")
+    _ui.chart(time_chart(result["timings"]), key="cpu_gpu._chart")
     step = {t["device"]: t for t in result["timings"] if t["task"] == "train step"}
     cpu = step["cpu"]
     line = (f"One training step of a 784-1024-1024-10 network on {state.batch} digits takes "

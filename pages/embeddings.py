@@ -82,8 +82,7 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
                            y=[html.escape(w) for w, _ in found][::-1], orientation="h",
                            marker_color=COLOURS[0], hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_xaxes(title="cosine similarity", range=[0, 1])
-    chart.plotly_chart(_layout(fig, max(260, 28 * len(found) + 60)), width="stretch",
-                       config={"displayModeBar": False})
+    _ui.chart(_layout(fig, max(260, 28 * len(found) + 60)), chart, width="stretch")
     other = _ui.text(S, "other", "Similarity with", st)
     if other.strip():
         try:
@@ -113,7 +112,7 @@ def analogy_view(state: S, vectors, vocab: int) -> None:
     st.subheader(f"{_ui.plain(wb)} − {_ui.plain(wa)} + {_ui.plain(wc)} ≈ {_ui.plain(best)}")
     st.caption(_ui.plain(result.note))
     drawing, table = st.columns([3, 2])
-    drawing.plotly_chart(analogy_figure(plane), width="stretch", config={"displayModeBar": False})
+    _ui.chart(analogy_figure(plane), drawing, width="stretch")
     table.dataframe({"answer": [w for w, _ in result.answers],
                      "cosine": [round(s, 3) for _, s in result.answers]},
                     hide_index=True, width="stretch")
@@ -192,8 +191,8 @@ def map_view(state: S, vectors, vocab: int) -> None:
     except WordError as err:
         say(err)
         return
-    st.plotly_chart(map_figure(proj, groups, _pairs(words, groups, state.words)),
-                    width="stretch", config={"displayModeBar": dims == 3})
+    _ui.chart(map_figure(proj, groups, _pairs(words, groups, state.words)), width="stretch",
+              config={"displayModeBar": dims == 3})
     if proj.kept is not None:
         st.caption(f"PCA keeps {proj.kept:.0%} of the spread of these {len(words)} words' "
                    f"{vectors.dim}-dimensional vectors.")
@@ -260,7 +259,7 @@ def axes_view(state: S, vectors, vocab: int) -> None:
     fig.add_vline(x=0, line_color="#ccc")
     fig.update_xaxes(title=f"{xf} → {xt}")
     fig.update_yaxes(title=f"{yf} → {yt}")
-    st.plotly_chart(_layout(fig, 540), width="stretch", config={"displayModeBar": False})
+    _ui.chart(_layout(fig, 540), width="stretch")
     st.caption("Each word sits at the cosine of its vector with the direction from one word "
                "to the other (word2viz): right is closer to the second x word, up to the "
                "second y word.")

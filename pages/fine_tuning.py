@@ -153,7 +153,7 @@ def run_training(classes, pictures, labels, held, state: FineTuningState) -> dic
                 bar.progress(p.fraction,
                              text=f"{name}: step {p.step}/{p.steps}, loss {p.loss:.3f}")
                 if p.step % 5 == 0 or p.step == p.steps:
-                    chart.plotly_chart(loss_figure(curves), config={"displayModeBar": False})
+                    _ui.chart(loss_figure(curves), chart)
 
             results[name] = train.fit(model, data, classes, mode, config, callback=show,
                                       held_out=test, every=2)
@@ -188,14 +188,13 @@ def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
 def curves_view(results: dict) -> None:
     tuned, scratch = results["fine-tuned"], results["from scratch"]
     left, right = st.columns(2)
-    config = {"displayModeBar": False}
-    left.plotly_chart(loss_figure({k: r.losses for k, r in results.items()}),
-                      config=config, key="fine_tuning:loss")
+    _ui.chart(loss_figure({k: r.losses for k, r in results.items()}), left,
+              key="fine_tuning:loss")
     if tuned.accuracy:
-        right.plotly_chart(curves_figure(
-            {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
-             for k, r in results.items()}, "held-out accuracy", (0, 1.05)),
-            config=config, key="fine_tuning:accuracy")
+        accuracy = {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
+                    for k, r in results.items()}
+        _ui.chart(curves_figure(accuracy, "held-out accuracy", (0, 1.05)), right,
+                  key="fine_tuning:accuracy")
     right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
                   f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
                   "Same pictures, same steps, same optimiser (Adam).")

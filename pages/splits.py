@@ -147,15 +147,15 @@ def trainer(state: SplitsState) -> None:
     # pressed but refused (busy, no digits): the status slot holds the reason
     if outcome is None:
         loss, acc = curves([], cfg, None, None, height())
-        loss_slot.plotly_chart(loss, key="splits._loss")
-        acc_slot.plotly_chart(acc, key="splits._acc")
+        _ui.chart(loss, loss_slot, key="splits._loss")
+        _ui.chart(acc, acc_slot, key="splits._acc")
         if not go_now:
             status.caption(f"Press Train: at most {cfg.epochs} epochs and "
                            f"{lab.LIMITS['seconds']:.0f} seconds.")
         return
     loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
-    loss_slot.plotly_chart(loss, key="splits._loss")
-    acc_slot.plotly_chart(acc, key="splits._acc")
+    _ui.chart(loss, loss_slot, key="splits._loss")
+    _ui.chart(acc, acc_slot, key="splits._acc")
     test_report(cfg, outcome)
 
 
@@ -176,8 +176,8 @@ def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | Non
         run = lab.Run(cfg, data=data, world=world)
         for e in run:
             loss, acc = curves(run.history, cfg, run.would_stop, None, height())
-            loss_slot.plotly_chart(loss, key=f"splits._loss{e.epoch}")
-            acc_slot.plotly_chart(acc, key=f"splits._acc{e.epoch}")
+            _ui.chart(loss, loss_slot, key=f"splits._loss{e.epoch}")
+            _ui.chart(acc, acc_slot, key=f"splits._acc{e.epoch}")
             status.caption(f"Epoch {e.epoch} of at most {cfg.epochs}: validation accuracy "
                            f"{pct(e.val_acc)} ({e.seconds:.1f} s)")
         outcome = run.finish()
@@ -221,7 +221,7 @@ main_view(state)
 if _ui.presenter():
     presets()
 sizes = lab.split_sizes(state.config())
-st.plotly_chart(split_bar(state.config(), sizes), key="splits._bar")
+_ui.chart(split_bar(state.config(), sizes), key="splits._bar")
 if state.train_size > sizes["train"]:
     st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
                f"{state.train_size:,} asked for: all of them are used.")

@@ -52,6 +52,14 @@ PAGES = [
     ("gradient_descent", "gradient_descent", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
     ("digits", "digits", "canvas.upper-canvas"),
     ("convolution", "convolution", ".cv-row .cv-grid"),
+    ("talk", "talk", '[data-testid="stMain"] h1'),
+    ("embeddings", "embeddings", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ("char_rnn", "char_rnn", '[data-testid="stCode"]'),
+    ("hotdog", "hotdog", '[data-testid="stImage"] img'),
+    ("fine_tuning", "fine_tuning", 'button:has-text("Train both")'),
+    ("splits", "splits", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ("cpu_gpu", "cpu_gpu", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ("jargon", "jargon", '[data-testid="stTextInput"]'),
 ]
 
 # (name, viewport, presenter mode, touch)
