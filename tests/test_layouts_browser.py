@@ -29,6 +29,9 @@ README_SHOTS = {
     ("gradient_descent", "stage"): "screenshot-presenter.png",
     ("convolution", "phone"): "screenshot-phone.png",
     ("digits", "drawn"): "screenshot-digits.png",
+    **{(name, "laptop"): f"screenshot-{name.replace('_', '-')}.png"
+       for name in ("talk", "embeddings", "char_rnn", "hotdog", "fine_tuning", "splits",
+                    "cpu_gpu", "jargon")},
 }
 
 
