@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -139,3 +139,15 @@ def rendered(markdown: str) -> str:
     import re
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def open_page(path: str | Path, params: Mapping[str, str | list[str]] | None = None, *,
+              timeout: float = 60):
+    """``path`` (``app.py`` or a page script) run once in Streamlit's AppTest with this
+    query string: how the page tests open a page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / path), default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()

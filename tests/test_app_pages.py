@@ -9,16 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore import conv
 from pages import _ui
-from tests.conftest import REPO
+from tests.harness import open_page
 
 TIMEOUT = 60
 
 
 def run_app(path: str = "app.py", **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / path), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(path, params, timeout=TIMEOUT)
 
 
 def texts(at: AppTest) -> str:

@@ -19,6 +19,7 @@ from dlcore.paths import asset
 from pages import _ui
 from pages._states.char_rnn import CharRnnState
 from tests.conftest import REPO, wait_for_app
+from tests.harness import open_page
 
 PAGE = str(REPO / "pages" / "char_rnn.py")
 # Common words of Shakespeare's English, to tell words from gibberish.
@@ -33,10 +34,7 @@ this made stand look been way most nothing both old think am done again fear""".
 
 
 def run(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
+    at = open_page(PAGE, params, timeout=120)
     assert not at.exception, at.exception
     return at
 

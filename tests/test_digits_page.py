@@ -14,17 +14,14 @@ from streamlit.testing.v1 import AppTest
 from dlcore.data import mnist
 from dlcore.digits import train as digits
 from pages import _ui
-from tests.harness import REPO, SEVEN, canvas, rendered
+from tests.harness import REPO, SEVEN, canvas, open_page, rendered
 
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r'href="(convolution\?[^"]+)"')  # each filter picture is its link
 
 
 def run(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(PAGE, params)
     assert not at.exception, at.exception
     return at
 

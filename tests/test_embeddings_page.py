@@ -13,15 +13,13 @@ from dlcore.embeddings import WordError, load, projection
 from pages import _ui
 from pages._states.embeddings import PRESETS, VIEWS, EmbeddingsState, word_set
 from tests.conftest import REPO
+from tests.harness import open_page
 
 PAGE = str(REPO / "pages" / "embeddings.py")
 
 
 def run_page(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(PAGE, params, timeout=120)
 
 
 def texts(at: AppTest) -> str:

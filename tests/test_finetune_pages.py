@@ -11,16 +11,14 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from dlcore.finetune import demo
-from tests.conftest import REPO, wait_for_app
+from tests.conftest import wait_for_app
+from tests.harness import open_page
 
 CATS = {"tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat", "Siamese cat"}
 
 
 def run(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=240)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
+    at = open_page(f"pages/{page}.py", params, timeout=240)
     assert not at.exception, at.exception
     return at
 

@@ -12,14 +12,11 @@ from dlcore import race
 from pages import _ui
 from pages._states.convolution import ConvState
 from pages._states.gradient_descent import DescentState
-from tests.conftest import REPO
+from tests.harness import open_page
 
 
 def run(path: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / path), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(path, params)
     assert not at.exception, at.exception
     return at
 

@@ -13,15 +13,13 @@ from streamlit.testing.v1 import AppTest
 from dlcore import surfaces
 from pages import _ui
 from tests.conftest import REPO
+from tests.harness import open_page
 
 PAGE = str(REPO / "pages" / "gradient_descent.py")
 
 
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    return at.run()
+    return open_page(PAGE, params)
 
 
 def texts(at: AppTest) -> str:

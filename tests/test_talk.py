@@ -11,16 +11,14 @@ from dlcore import rooms
 from pages import _slides, _ui
 from pages._states.talk import TalkState
 from tests.conftest import REPO
+from tests.harness import open_page
 
 PAGE = str(REPO / "pages" / "talk.py")
 N = len(_slides.SLIDES)
 
 
 def run(**params: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_page(PAGE, params)
 
 
 def shown(at: AppTest) -> str:
