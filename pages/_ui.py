@@ -212,9 +212,10 @@ def secondary(label: str = "More settings"):
 def page_title(title: str, slide: str, lead: str) -> None:
     """The page heading, the talk slide it belongs to and one sentence of context.
 
-    On the stage the slide's name is left out: the presenter is showing that slide."""
+    On the stage only the heading: the presenter is showing that slide and says the
+    context, and the main picture needs the first screen."""
     st.title(title)
     if not presenter():
         st.caption(f"Talk slide: *{slide}*")
-    if lead:
-        st.markdown(lead)
+        if lead:
+            st.markdown(lead)

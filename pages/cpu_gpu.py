@@ -103,7 +103,6 @@ def main_view(state: CpuGpuState, result: dict) -> None:
 state = _ui.load_state(CpuGpuState)
 _ui.page_title(
     "CPU vs GPU", "GPU vs CPU",
-    "" if _ui.presenter() else
     "Most of deep learning is multiplying big matrices. Here the same multiply and the same "
     "training step are timed on the CPU and, when there is one, on a GPU: medians after a "
     "warm-up, the GPU waited for before each reading.",

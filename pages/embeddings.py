@@ -348,7 +348,6 @@ def main_view(state: S) -> None:
 
 state = _ui.load_state(S)
 _ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
-               "" if _ui.presenter() else  # on stage the speaker says it; the picture needs the room
                "Each word is a vector; words used alike point alike, so meaning becomes "
                "direction and distance.")
 main_view(state)

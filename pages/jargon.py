@@ -54,7 +54,6 @@ def _draw() -> None:
 state = _ui.load_state(JargonState)
 _ui.page_title(
     "The jargon", "Learn the jargon",
-    "" if _ui.presenter() else
     "Loss, epoch, splits, learning rate, accuracy, dropout, early stopping, layers, "
     "convolution, RNN, LSTM, MLP, fully connected...: each word in one plain sentence, next "
     "to the page of this app that shows it.",

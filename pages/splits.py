@@ -210,7 +210,6 @@ def main_view(state: SplitsState) -> None:
 state = _ui.load_state(SplitsState)
 _ui.page_title(
     "Splits and overfitting", "Split your data / Overfitting",
-    "" if _ui.presenter() else
     "A network learns digits from the **training** set; the **validation** set picks when to "
     "stop and which settings win; the **test** set is opened once, at the end. Watch the "
     "curves part when the network memorises instead of learning.",
