@@ -194,17 +194,19 @@ def embedded(scope: str) -> Iterator[None]:
         _SCOPE.reset(token)
 
 
-def in_scope(callback: Callable[..., Any]) -> Callable[..., Any]:
-    """``callback`` bound to the scope it is drawn in: Streamlit runs callbacks before the
-    script, outside any :func:`embedded` context, so a callback that calls
-    :func:`set_value` or :func:`key` is passed as ``on_click=in_scope(callback)``."""
-    return functools.partial(_call_in, _SCOPE.get(), callback)
+def in_scope(callback: Callable[..., T]) -> Callable[..., T]:
+    """``callback`` bound to the scope it is made in. Streamlit runs callbacks before the
+    script and reruns a fragment alone, both outside any :func:`embedded` context, so a
+    callback that calls :func:`set_value` or :func:`key` is passed as
+    ``on_click=in_scope(callback)``, and a view's fragment is ``st.fragment(in_scope(f))``."""
+    scope_name = _SCOPE.get()
 
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> T:
+        with embedded(scope_name) if scope_name else contextlib.nullcontext():
+            return callback(*args, **kwargs)
 
-def _call_in(scope_name: str | None, callback: Callable[..., Any], *args: Any,
-             **kwargs: Any) -> Any:
-    with embedded(scope_name) if scope_name else contextlib.nullcontext():
-        return callback(*args, **kwargs)
+    return run
 
 
 def scope() -> str | None:
