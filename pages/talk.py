@@ -94,18 +94,23 @@ def qr_png(text: str) -> bytes:
 
 # --------------------------------------------------------------------------- drawing
 _CSS = """<style>
-.st-key-talk-slide h1 {font-size: %(h1)s !important; line-height: 1.15}
-.st-key-talk-slide .stMarkdown li, .st-key-talk-slide .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
-.st-key-talk-slide .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
+.st-key-talk-text h1 {font-size: %(h1)s !important; line-height: 1.15}
+.st-key-talk-text .stMarkdown li, .st-key-talk-text .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
+.st-key-talk-text .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
 .st-key-talk-nav button {min-height: 2.6rem}
 .st-key-talk-keys {display: none}
 </style>"""
 
 
-def style() -> None:
+def style(live: bool) -> None:
+    """The slide's type: large on the stage; on a live slide smaller, so that the view's
+    main picture starts on the first screen (the CSS reaches the slide's own text only,
+    never the view's)."""
     big = _ui.presenter()
     sizes = {"h1": "3.2rem" if big else "2.2rem", "body": "1.9rem" if big else "1.2rem",
              "section": "4.5rem" if big else "3rem"}
+    if live:
+        sizes.update(h1="2.3rem" if big else "2rem", body="1.3rem" if big else "1.1rem")
     st.html(_CSS % sizes)
 
 
@@ -113,19 +118,21 @@ def slide_view(index: int, *, compact: bool = False) -> None:
     """Slide ``index`` (1-based): title, points, the picture it names, its live view
     (``compact``, the speaker view: text only)."""
     s = SLIDES[index - 1]
-    if s.section and not s.points and not compact:
-        st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
-                    unsafe_allow_html=True)  # the deck's own text, never the user's
-        return
-    (st.subheader if compact else st.title)(s.title)
-    if s.points:
-        st.markdown("\n".join(f"- {p}" for p in s.points))
-    if s.shows:
-        st.info(f"🖼️ In the talk: {s.shows}")
-    if s.credit:
-        st.caption(s.credit)
-    if s.live and not compact:
+    with st.container(key=None if compact else "talk-text"):
+        if s.section and not s.points and not compact:
+            st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
+                        unsafe_allow_html=True)  # the deck's own text, never the user's
+            return
+        (st.subheader if compact else st.title)(s.title)
+        if s.points:
+            st.markdown("\n".join(f"- {p}" for p in s.points))
+        if s.shows:
+            st.info(f"🖼️ In the talk: {s.shows}")
+    live = s.live and not compact
+    if live:
         live_view(index, s)
+    if s.credit:  # under the view on a live slide: the view's picture comes first
+        st.caption(s.credit)
 
 
 def scope(index: int) -> str:
@@ -277,7 +284,6 @@ def main() -> None:
     """The deck: the slide of the link (or of the room followed), its live view, the
     clicker's buttons and the room's controls."""
     state = _ui.load_state(TalkState)
-    style()
     code_text = state.room.strip()
     following = None
     if code_text and code_text.upper() != (presenting() or ""):
@@ -293,6 +299,7 @@ def main() -> None:
         follow(following)
         slide = _ui.value(TalkState, "slide")
 
+    style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
     if state.speaker:  # text only: the notes window stays light
         speaker_view(slide)
         nav(slide)
