@@ -52,6 +52,7 @@ _SEEN = "_ui_url_seen"  # session: {page: {field: its URL value as last read or 
 # in a thread of its own, and a context variable is per thread: sessions never see
 # each other's scope.
 _SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ui_scope", default=None)
+_EMBEDDED = "_ui_embedded"  # session: {page: scope} of the views the last run embedded
 
 
 # --------------------------------------------------------------------------- text
@@ -171,8 +172,25 @@ def key(cls: type, name: str) -> str:
     ``name`` may also name something of the page's view that is not a field (a button,
     a canvas, what a session keeps: ``key(HotdogState, "examples")``), so that it is
     scoped too; :func:`value`, :func:`set_value` and the widgets check field names."""
-    scope = _SCOPE.get()
-    return f"{scope}/{cls.PAGE}.{name}" if scope else f"{cls.PAGE}.{name}"
+    scope_name = _scope_of(cls)
+    return f"{scope_name}/{cls.PAGE}.{name}" if scope_name else f"{cls.PAGE}.{name}"
+
+
+def _scope_of(cls: type) -> str | None:
+    """The scope ``cls``'s keys live under: the context's; outside one, the scope that
+    this session's last run drew the page's view in, if it drew it embedded. Streamlit
+    runs callbacks (before the script) and fragment reruns outside any context, and what
+    they touch belongs to a widget of the last run, so they reach the right scope without
+    help. The page's keys stay in that scope until a page's own :func:`load_state` starts
+    a run; a host that embeds one page twice in a run binds its callbacks with
+    :func:`in_scope` (this finds the last one)."""
+    current = _SCOPE.get()
+    if current:
+        return current
+    try:
+        return st.session_state.get(_EMBEDDED, {}).get(cls.PAGE)
+    except Exception:  # noqa: BLE001 - no session at all (a bare import): no scope
+        return None
 
 
 # --------------------------------------------------------------------------- embedded views
@@ -195,10 +213,10 @@ def embedded(scope: str) -> Iterator[None]:
 
 
 def in_scope(callback: Callable[..., T]) -> Callable[..., T]:
-    """``callback`` bound to the scope it is made in. Streamlit runs callbacks before the
-    script and reruns a fragment alone, both outside any :func:`embedded` context, so a
-    callback that calls :func:`set_value` or :func:`key` is passed as
-    ``on_click=in_scope(callback)``, and a view's fragment is ``st.fragment(in_scope(f))``."""
+    """``callback`` bound to the scope it is made in, explicitly. Streamlit runs callbacks
+    before the script and reruns a fragment alone, both outside any :func:`embedded`
+    context; :func:`key` finds their scope by itself (the page's scope in the last run),
+    and this states it where a callback should not depend on that."""
     scope_name = _SCOPE.get()
 
     @functools.wraps(callback)
@@ -357,7 +375,7 @@ def _from_session(spec: Spec, value: Any) -> Any:
 
 
 def _write_url(cls: type, spec: Spec, value: Any) -> None:
-    if _SCOPE.get():
+    if _scope_of(cls):
         return  # an embedded view leaves the host page's link alone
     texts = to_url(spec, value)
     if _url(spec.name) != texts:
@@ -385,6 +403,7 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
         return _load_embedded(cls, preset or {})
     if preset:
         raise ValueError("load_state(preset=...) is for an embedded view (_ui.embedded)")
+    st.session_state.pop(_EMBEDDED, None)  # a new run of a page: no view embedded yet
     table, seen = specs(cls), _seen(cls)
     problems, values = [], {}
     for name in list(st.query_params.keys()):
@@ -431,6 +450,7 @@ def _problem(name: str, shown: str, reason: object, spec: Spec) -> str:
 def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:
     """:func:`load_state` inside :func:`embedded`: the preset, then the scope's session."""
     table, problems, values = specs(cls), [], {}
+    st.session_state.setdefault(_EMBEDDED, {})[cls.PAGE] = _SCOPE.get()
     for name in preset:
         if name not in table:
             problems.append(f"**{plain(name)}** is not a setting of this page")
@@ -485,7 +505,7 @@ def reset(cls: type) -> None:
     """Every field of the page back to its default, in the session and the URL."""
     for name, spec in specs(cls).items():
         st.session_state[key(cls, name)] = _for_session(spec, spec.default)
-        if not _SCOPE.get():
+        if not _scope_of(cls):
             st.query_params.pop(name, None)
             _seen(cls)[name] = None
 

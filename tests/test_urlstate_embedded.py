@@ -38,6 +38,16 @@ def host() -> None:
         kind = _ui.select(ToyState, "kind", "Kind", radio=True)
         st.button("Bump", key=_ui.key(ToyState, "bump"),
                   on_click=_ui.in_scope(_ui.set_value), args=(ToyState, "level", 10))
+        st.button("Zero", key=_ui.key(ToyState, "zero"),  # a plain callback finds its scope
+                  on_click=_ui.set_value, args=(ToyState, "level", 0))
+
+        @st.fragment
+        def part() -> None:
+            st.button("Again", key=_ui.key(ToyState, "again"))
+            st.caption(f"{_ui.scope()}: {_ui.key(ToyState, 'level')} = "
+                       f"{_ui.value(ToyState, 'level')}")
+
+        part()
         st.text(f"{_ui.scope()}: state {state.level}{state.kind}, widgets {level}{kind}")
 
     _ui.load_state(HostState)
@@ -64,7 +74,7 @@ def at() -> AppTest:
 def test_each_scope_starts_at_its_preset_and_the_link_stays_the_hosts(at):
     assert not at.exception and not at.warning
     assert texts(at) == ["talk.1: state 7a, widgets 7a", "talk.2: state 3c, widgets 3c",
-                         "outside: None toy.level"]
+                         "outside: None talk.2/toy.level"]  # the page's last view's scope
     assert at.slider(key="talk.1/toy.level").value == 7
     assert dict(at.query_params) == {"slide": "2"}
 
@@ -129,3 +139,37 @@ def test_keys_are_scoped_inside_the_context_and_per_thread():
         _ui.load_state(ConvState, preset={"stride": 2})  # a preset outside a view
     with pytest.raises(KeyError):
         _ui.value(ConvState, "strid")
+
+
+def test_plain_callbacks_and_fragment_reruns_reach_their_scope(at):
+    at.session_state["presets"] = {"talk.1": {"level": 7}}  # one view of the page, as the deck
+    at.run()
+    at.button(key="talk.1/toy.zero").click().run()
+    assert texts(at)[0] == "talk.1: state 0a, widgets 0a"
+    at.button(key="talk.1/toy.again").click().run()  # (AppTest reruns the whole script)
+    assert "talk.1: talk.1/toy.level = 0" in [c.value for c in at.caption]
+    assert dict(at.query_params) == {"slide": "2"}
+    assert "toy.level" not in at.session_state and "toy.kind" not in at.session_state
+
+
+def test_outside_a_context_keys_follow_the_pages_last_embedded_view():
+    """What a callback or a fragment rerun meets: no context, the session's record of the
+    scope each page was last drawn in; a page's own load_state starts afresh."""
+
+    def script() -> None:
+        import streamlit as st
+
+        from pages import _ui
+        from pages._states.convolution import ConvState
+
+        st.session_state["_ui_embedded"] = {"convolution": "talk.21"}  # left by a last run
+        st.text(_ui.key(ConvState, "stride"))
+        _ui.set_value(ConvState, "stride", 2)  # as a plain callback would
+        st.text(repr(st.query_params.to_dict()))
+        _ui.load_state(ConvState)  # the page's own run
+        st.text(_ui.key(ConvState, "stride"))
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    assert texts(at) == ["talk.21/convolution.stride", "{}", "convolution.stride"]
+    assert at.session_state["talk.21/convolution.stride"] == 2
