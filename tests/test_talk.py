@@ -68,6 +68,10 @@ def test_a_live_slide_opens_at_its_preset():
     at = run(slide="22")  # LeNet: the digits view on a test digit, inside the CNN
     assert at.radio(key="talk.22/digits.source").value == "test digit"
     assert "Inside the CNN" in shown(at)
+    assert at.number_input(key="talk.22/digits.seed").value == 0
+    at = run(slide="22", seed="5")  # the deck's seed goes to the views that have one
+    assert at.number_input(key="talk.22/digits.seed").value == 5
+    assert dict(at.query_params) == {"slide": "22", "seed": "5"}
 
 
 def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
