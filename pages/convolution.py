@@ -17,10 +17,10 @@ from dlcore.data import images, mnist
 from pages import _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
-FROM_LINK = f"{ConvState.PAGE}._k_from_link"  # a kernel size taken from the link, once
-PLAYING = f"{ConvState.PAGE}._playing"
-IMAGE_LINK = f"{ConvState.PAGE}._image_from_link"
-CELL = _ui.key(ConvState, "cell")
+# Session keys that are no fields (through _ui.key, so an embedded view has its own):
+FROM_LINK = "_k_from_link"  # a kernel size taken from the link, once
+IMAGE_LINK = "_image_from_link"  # so is a picture
+PLAYING = "_playing"  # the stepper's Play
 
 
 # --------------------------------------------------------------------------- drawing
@@ -115,102 +115,105 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> go.Figure:
 
 
 # --------------------------------------------------------------------------- page
-state = _ui.load_state(ConvState)
-_ui.page_title(
-    "Convolution, step by step", "Convolution",
-    LEADS[OP_BY_NAME[_ui.value(ConvState, "op")]] + " Step through the cells, change the "
-    "arithmetic, then try the kernel on a real digit.",
-)
-
-# A kernel arriving by link (from the digits page) sets the kernel size, once per session.
-if (state.kernel is not None and state.kernel.shape[0] == state.kernel.shape[1]
-        and 1 <= state.kernel.shape[0] <= 5 and "k" not in st.query_params
-        and not st.session_state.get(FROM_LINK)):
-    st.session_state[_ui.key(ConvState, "k")] = state.kernel.shape[0]
-    st.session_state[FROM_LINK] = True
-# So does a picture arriving by link (older links carry no source=link).
-if state.image and "source" not in st.query_params and not st.session_state.get(IMAGE_LINK):
-    st.session_state[_ui.key(ConvState, "source")] = "link"
-    st.session_state[IMAGE_LINK] = True
-
-controls, picture = _ui.stage_columns((1, 3))
-op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True, container=controls)]
-if op in ("xcorr", "conv"):
-    controls.caption("Deep-learning libraries compute **cross-correlation** and call it convolution; "
-               "true **convolution** first turns the kernel by 180°. With learned kernels the "
-               "difference does not matter: the network learns the flipped weights.")
-cols = [controls] * 5 if _ui.presenter() else controls.columns(5)
-n = _ui.slider(ConvState, "n", "Input size i", container=cols[0])
-k = _ui.slider(ConvState, "k", "Kernel size k", container=cols[1])
-stride = _ui.slider(ConvState, "stride", "Stride s", container=cols[2])
-padding = _ui.slider(ConvState, "padding", "Padding p", container=cols[3])
-dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
-
-# Laid out in this order, filled in another: the stepper needs the edited grids.
-stepper_area = picture.container()
-formula_area = picture.container()  # under the grids: on the stage they come first
-edit_area = st.expander("Edit the numbers: input, kernel, seed")
-with edit_area:
-    seed = _ui.number(ConvState, "seed", "Seed (random fill)")
-    x_default, k_default = conv.default_input(n, seed), conv.default_kernel(k, seed)
-    x0 = state.x if state.x is not None and state.x.shape == (n, n) else x_default
-    k0 = state.kernel if state.kernel is not None and state.kernel.shape == (k, k) else k_default
-
-    def _random_fill() -> None:
-        new_seed = min(_ui.value(ConvState, "seed") + 1, 2**31 - 1)
-        _ui.set_value(ConvState, "seed", new_seed)
-        _ui.set_value(ConvState, "x", conv.default_input(n, new_seed))
-        _ui.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
-
-    gcols = st.columns([n, k] if op in ("xcorr", "conv") else [1])
-    x = _ui.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
-    kernel = (_ui.grid(ConvState, "kernel", k0, k_default, "kernel", container=gcols[1])
-              if op in ("xcorr", "conv") else k0)
-    bcols = st.columns(2)
-    bcols[0].button("🎲 Random fill", on_click=_random_fill, help="Next seed, new input and kernel")
-    with bcols[1]:
-        _ui.reset_button(ConvState)
+def _random_fill(n: int, k: int) -> None:
+    new_seed = min(_ui.value(ConvState, "seed") + 1, 2**31 - 1)
+    _ui.set_value(ConvState, "seed", new_seed)
+    _ui.set_value(ConvState, "x", conv.default_input(n, new_seed))
+    _ui.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
 
 
-formula_area.markdown("**Output size**")
-formula_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
-try:
-    out = conv.apply(op, x, kernel, stride, padding, dilation)
-    frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
-except conv.NoOutput as err:
-    stepper_area.error(f"No output for these settings: {_ui.plain(err)}.")
-    frames = []
+def _go(delta: int, total: int, cell_key: str, playing_key: str) -> None:
+    st.session_state[playing_key] = False
+    st.session_state[cell_key] = min(max(1, st.session_state[cell_key] + delta), total)
 
-if frames:
+
+def view(state: ConvState) -> None:
+    """The step-through at ``state``: the arithmetic's controls, the grids cell by cell,
+    the output size, the kernel on a real image and the same call in PyTorch."""
+    controls, picture = _ui.stage_columns((1, 3))
+    op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True, container=controls)]
+    if op in ("xcorr", "conv"):
+        controls.caption("Deep-learning libraries compute **cross-correlation** and call it "
+                         "convolution; true **convolution** first turns the kernel by 180°. "
+                         "With learned kernels the difference does not matter: the network "
+                         "learns the flipped weights.")
+    cols = [controls] * 5 if _ui.presenter() else controls.columns(5)
+    n = _ui.slider(ConvState, "n", "Input size i", container=cols[0])
+    k = _ui.slider(ConvState, "k", "Kernel size k", container=cols[1])
+    stride = _ui.slider(ConvState, "stride", "Stride s", container=cols[2])
+    padding = _ui.slider(ConvState, "padding", "Padding p", container=cols[3])
+    dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
+
+    # Laid out in this order, filled in another: the stepper needs the edited grids.
+    stepper_area = picture.container()
+    formula_area = picture.container()  # under the grids: on the stage they come first
+    with st.expander("Edit the numbers: input, kernel, seed"):
+        seed = _ui.number(ConvState, "seed", "Seed (random fill)")
+        x_default, k_default = conv.default_input(n, seed), conv.default_kernel(k, seed)
+        x0 = state.x if state.x is not None and state.x.shape == (n, n) else x_default
+        k0 = (state.kernel if state.kernel is not None and state.kernel.shape == (k, k)
+              else k_default)
+        gcols = st.columns([n, k] if op in ("xcorr", "conv") else [1])
+        x = _ui.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
+        kernel = (_ui.grid(ConvState, "kernel", k0, k_default, "kernel", container=gcols[1])
+                  if op in ("xcorr", "conv") else k0)
+        bcols = st.columns(2)
+        bcols[0].button("🎲 Random fill", on_click=_ui.in_scope(_random_fill), args=(n, k),
+                        key=_ui.key(ConvState, "_random_fill"),
+                        help="Next seed, new input and kernel")
+        with bcols[1]:
+            _ui.reset_button(ConvState)
+
+    formula_area.markdown("**Output size**")
+    formula_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
+    try:
+        out = conv.apply(op, x, kernel, stride, padding, dilation)
+        frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
+    except conv.NoOutput as err:
+        stepper_area.error(f"No output for these settings: {_ui.plain(err)}.")
+        frames = []
+    if frames:
+        with stepper_area:
+            stepper(op, x, kernel, out, padding, frames)
+    real_image(state, op, kernel, stride, padding, dilation)
+    with st.expander("The same in PyTorch", expanded=not _ui.presenter()):
+        st.code(conv.torch_call(op, x, kernel, stride, padding, dilation), language="python")
+
+
+def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding: int,
+            frames: list[conv.Frame]) -> None:
+    """Prev / Next / Play through the output cells, the grids at the current cell and
+    its written sum (a fragment: Play reruns it alone, on a timer)."""
     total = len(frames)
-
-    def _go(delta: int) -> None:
-        st.session_state[PLAYING] = False
-        st.session_state[CELL] = min(max(1, st.session_state[CELL] + delta), total)
-
-    playing = st.session_state.get(PLAYING, False)
+    cell_key, playing_key = _ui.key(ConvState, "cell"), _ui.key(ConvState, PLAYING)
+    playing = st.session_state.get(playing_key, False)
     speed = SPEEDS[_ui.value(ConvState, "speed")]
 
     @st.fragment(run_every=speed if playing else None)
-    def stepper() -> None:
-        if st.session_state.get(PLAYING):
-            nxt = st.session_state[CELL] + 1
+    @_ui.in_scope  # a fragment reruns alone, outside the deck's embedded context
+    def stepper_fragment() -> None:
+        if st.session_state.get(playing_key):
+            nxt = st.session_state[cell_key] + 1
             if nxt > total:
-                st.session_state[PLAYING] = False
+                st.session_state[playing_key] = False
                 st.rerun(scope="app")  # stops the timer
-            st.session_state[CELL] = nxt
-        elif st.session_state[CELL] > total:
-            st.session_state[CELL] = total
+            st.session_state[cell_key] = nxt
+        elif st.session_state[cell_key] > total:
+            st.session_state[cell_key] = total
         # one row that wraps on a phone (columns would stack, one button a row)
         row = st.container(horizontal=True, vertical_alignment="center")
-        at = st.session_state[CELL]
-        row.button("◀ Prev", on_click=_go, args=(-1,), disabled=at <= 1)
-        row.button("Next ▶", on_click=_go, args=(1,), disabled=at >= total)
-        if row.button("⏸️ Pause" if st.session_state.get(PLAYING) else "▶️ Play"):
-            now = not st.session_state.get(PLAYING, False)
-            if now and st.session_state[CELL] >= total:
-                st.session_state[CELL] = 1
-            st.session_state[PLAYING] = now
+        at = st.session_state[cell_key]
+        go_args = (total, cell_key, playing_key)
+        row.button("◀ Prev", on_click=_go, args=(-1, *go_args), disabled=at <= 1,
+                   key=_ui.key(ConvState, "_prev"))
+        row.button("Next ▶", on_click=_go, args=(1, *go_args), disabled=at >= total,
+                   key=_ui.key(ConvState, "_next"))
+        if row.button("⏸️ Pause" if st.session_state.get(playing_key) else "▶️ Play",
+                      key=_ui.key(ConvState, "_play")):
+            now = not st.session_state.get(playing_key, False)
+            if now and st.session_state[cell_key] >= total:
+                st.session_state[cell_key] = 1
+            st.session_state[playing_key] = now
             st.rerun(scope="app")
         _ui.select(ConvState, "speed", "Speed", container=row, label_visibility="collapsed",
                    width=130)
@@ -224,45 +227,77 @@ if frames:
                     f"{frame.out_col + 1}):")
         st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
 
-    with stepper_area:
-        stepper()
+    stepper_fragment()
 
-# --------------------------------------------------------------------------- a real image
-st.subheader("On a real image")
-sample_images, sample_labels = mnist.load_sample()
-preset = (_ui.select(ConvState, "preset", "Kernel (edited = the kernel above)")
-          if op in ("xcorr", "conv") else "edited")
-if not state.image and _ui.value(ConvState, "source") == "link":
-    _ui.set_value(ConvState, "source", "digit")  # nothing came by link
-source = _ui.select(ConvState, "source", "Image", radio=True,
-                    format_func={"link": "from the link (your drawing)",
-                                 "digit": "MNIST test digit", "upload": "upload"}.get)
-picture = None
-if source == "link":
-    picture = _ui.decode_image(state.image)
-elif source == "digit":
-    digit = min(_ui.number(ConvState, "digit", f"Test digit (0–{len(sample_images) - 1})"),
-                len(sample_images) - 1)
-    picture = sample_images[digit]
-    st.caption(f"MNIST test digit, label {int(sample_labels[digit])}")
-else:
-    upload = st.file_uploader("A PNG or JPEG image (at most 2 MB)", type=["png", "jpg", "jpeg"])
-    if upload is not None:
-        try:
-            picture = images.read_grey(upload.getvalue(), max_side=96)
-        except images.BadImage as err:
-            st.error(f"That file cannot be used: {_ui.plain(err)}")
+
+def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, padding: int,
+               dilation: int) -> None:
+    """The kernel (or a preset one) on a digit, a drawing from the link or an upload."""
+    st.subheader("On a real image")
+    sample_images, sample_labels = mnist.load_sample()
+    preset = (_ui.select(ConvState, "preset", "Kernel (edited = the kernel above)")
+              if op in ("xcorr", "conv") else "edited")
+    if not state.image and _ui.value(ConvState, "source") == "link":
+        _ui.set_value(ConvState, "source", "digit")  # nothing came by link
+    source = _ui.select(ConvState, "source", "Image", radio=True,
+                        format_func={"link": "from the link (your drawing)",
+                                     "digit": "MNIST test digit", "upload": "upload"}.get)
+    picture = None
+    if source == "link":
+        picture = _ui.decode_image(state.image)
+    elif source == "digit":
+        digit = min(_ui.number(ConvState, "digit", f"Test digit (0–{len(sample_images) - 1})"),
+                    len(sample_images) - 1)
+        picture = sample_images[digit]
+        st.caption(f"MNIST test digit, label {int(sample_labels[digit])}")
     else:
-        st.info("Choose an image file; it stays in this browser session and is not in the link.")
+        upload = st.file_uploader("A PNG or JPEG image (at most 2 MB)",
+                                  type=["png", "jpg", "jpeg"], key=_ui.key(ConvState, "_upload"))
+        if upload is not None:
+            try:
+                picture = images.read_grey(upload.getvalue(), max_side=96)
+            except images.BadImage as err:
+                st.error(f"That file cannot be used: {_ui.plain(err)}")
+        else:
+            st.info("Choose an image file; it stays in this browser session and is not in "
+                    "the link.")
+    if picture is not None:
+        chosen = kernel if preset == "edited" or op in ("max", "avg") else conv.PRESETS[preset]
+        try:
+            fmap = conv.apply(op, picture.astype(float), chosen, stride, padding, dilation)
+            _ui.chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
+                      width="stretch")
+        except conv.NoOutput as err:
+            st.error(f"No feature map for these settings: {_ui.plain(err)}.")
 
-if picture is not None:
-    chosen = kernel if preset == "edited" or op in ("max", "avg") else conv.PRESETS[preset]
-    try:
-        fmap = conv.apply(op, picture.astype(float), chosen, stride, padding, dilation)
-        _ui.chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
-                  width="stretch")
-    except conv.NoOutput as err:
-        st.error(f"No feature map for these settings: {_ui.plain(err)}.")
 
-with st.expander("The same in PyTorch", expanded=not _ui.presenter()):
-    st.code(conv.torch_call(op, x, kernel, stride, padding, dilation), language="python")
+def take_from_link(state: ConvState) -> None:
+    """A kernel arriving by link (from the digits page) sets the kernel size, once per
+    session; so does a picture (older links carry no ``source=link``)."""
+    if (state.kernel is not None and state.kernel.shape[0] == state.kernel.shape[1]
+            and 1 <= state.kernel.shape[0] <= 5 and "k" not in st.query_params
+            and not st.session_state.get(_ui.key(ConvState, FROM_LINK))):
+        st.session_state[_ui.key(ConvState, "k")] = state.kernel.shape[0]
+        st.session_state[_ui.key(ConvState, FROM_LINK)] = True
+    if (state.image and "source" not in st.query_params
+            and not st.session_state.get(_ui.key(ConvState, IMAGE_LINK))):
+        st.session_state[_ui.key(ConvState, "source")] = "link"
+        st.session_state[_ui.key(ConvState, IMAGE_LINK)] = True
+
+
+def main() -> None:
+    """The page: its title, the link's kernel and picture taken in, the view."""
+    state = _ui.load_state(ConvState)
+    _ui.page_title(
+        "Convolution, step by step", "Convolution",
+        LEADS[OP_BY_NAME[_ui.value(ConvState, "op")]] + " Step through the cells, change the "
+        "arithmetic, then try the kernel on a real digit.",
+    )
+    take_from_link(state)
+    view(state)
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import convolution as _page  # the importable module: one cache, not two
+
+    _page.main()

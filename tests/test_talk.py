@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import rooms
-from pages import _slides, _ui
+from pages import _slides, _ui, talk
 from pages._states.talk import TalkState
 from tests.conftest import REPO
 from tests.harness import open_page
@@ -38,12 +38,80 @@ def test_the_deck_follows_the_talk():
     assert all(s.notes for s in _slides.SLIDES if not s.section)
 
 
+WIDGETS = ("button", "slider", "radio", "selectbox", "multiselect", "number_input", "toggle",
+           "text_input", "text_area", "checkbox", "select_slider")
+
+
+def embedded_keys(at: AppTest, n: int) -> list[str]:
+    """The keys of the widgets that slide ``n``'s live view drew (its scope's)."""
+    return [w.key for kind in WIDGETS for w in at.get(kind)
+            if (w.key or "").startswith(f"{talk.scope(n)}/")]
+
+
 @pytest.mark.parametrize("n", range(1, N + 1))
 def test_every_slide_renders(n):
     at = run(slide=str(n))
     assert not at.exception and not at.warning
     assert _slides.SLIDES[n - 1].title in shown(at)
     assert f"**{n} / {N}**" in shown(at)
+    live = _slides.SLIDES[n - 1].live
+    if live and talk.has_view(live):  # the page's own view, with its controls, at the preset
+        assert not at.error, [e.value for e in at.error]
+        keys = embedded_keys(at, n)
+        assert keys and all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
+        assert "Open the live view" in shown(at)
+    assert "slide" not in at.query_params or at.query_params["slide"] == str(n)
+    assert set(at.query_params) <= {"slide"}  # a view never writes into the deck's link
+
+
+def test_a_live_slide_opens_at_its_preset():
+    at = run(slide="22")  # LeNet: the digits view on a test digit, inside the CNN
+    assert at.radio(key="talk.22/digits.source").value == "test digit"
+    assert "Inside the CNN" in shown(at)
+    assert at.number_input(key="talk.22/digits.seed").value == 0
+    at = run(slide="22", seed="5")  # the deck's seed goes to the views that have one
+    assert at.number_input(key="talk.22/digits.seed").value == 5
+    assert dict(at.query_params) == {"slide": "22", "seed": "5"}
+
+
+def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
+    at = run(slide="21")
+    stride = "talk.21/convolution.stride"
+    at.slider(key=stride).set_value(2).run()
+    assert not at.exception
+    assert at.slider(key=stride).value == 2 and at.title[0].value == _slides.SLIDES[20].title
+    assert dict(at.query_params) == {"slide": "21"}
+    at.run()
+    assert at.slider(key=stride).value == 2  # kept while the slide is on show
+    at.button(key="talk-next").click().run()
+    at.button(key="talk-back").click().run()
+    assert at.slider(key=stride).value == 1  # a slide arrived at starts from its preset
+    assert dict(at.query_params) == {"slide": "21"}
+
+
+def test_a_page_without_a_view_keeps_its_link(monkeypatch):
+    assert talk.has_view("convolution") and not talk.has_view("home")
+    monkeypatch.setattr(talk, "has_view", lambda page: False)  # as before its conversion
+    at = run(slide="21")
+    assert not at.exception and not embedded_keys(at, 21)
+    assert "[Open the live view](convolution)" in shown(at)
+
+
+def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
+    import pages.convolution
+
+    def broken(state) -> None:
+        raise RuntimeError("out of <b>memory</b>")
+
+    monkeypatch.setattr(pages.convolution, "view", broken)
+    at = run(slide="21")
+    assert not at.exception
+    (error,) = at.error
+    assert "This live view failed (RuntimeError: out of \\<b\\>memory" in error.value
+    assert "<b>" not in error.value  # escaped: an error's text is never markup
+    assert "Open the live view" in shown(at)
+    at.button(key="talk-next").click().run()
+    assert at.query_params["slide"] == "22"
 
 
 def test_live_slides_link_to_their_view_at_the_preset():
@@ -111,6 +179,29 @@ def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
     assert "# Deep Learning" in shown(follower)  # slide 6, a section title
 
 
+def test_a_follower_explores_a_live_view_and_follows_again():
+    presenter, code = _start_room()
+    presenter.button(key="talk-end").click().run()  # the last slide
+    for _ in range(N - 21):
+        presenter.button(key="talk-back").click().run()
+    assert rooms.store_from_env().get(code).slide == 21  # convolution
+    follower = run(room=code)
+    stride = "talk.21/convolution.stride"
+    assert follower.slider(key=stride).value == 1  # the slide's preset
+    follower.button(key="talk-explore").click().run()
+    follower.slider(key=stride).set_value(3).run()
+    presenter.button(key="talk-next").click().run()
+    follower.run()
+    assert follower.slider(key=stride).value == 3  # exploring: its own slide and controls
+    assert follower.query_params["slide"] == "21" and "stride" not in follower.query_params
+    follower.button(key="talk-follow").click().run()
+    assert follower.query_params["slide"] == "22"  # back with the talk
+    assert follower.radio(key="talk.22/digits.source").value == "test digit"
+    presenter.button(key="talk-back").click().run()
+    follower.run()
+    assert follower.slider(key=stride).value == 1  # the view starts from its preset again
+
+
 def test_unknown_and_malformed_room_codes():
     at = run(room="ZZZZZ")
     assert not at.exception and any("no room ZZZZZ" in e.value for e in at.error)
@@ -119,8 +210,9 @@ def test_unknown_and_malformed_room_codes():
 
 
 def test_speaker_view_shows_next_slide_and_notes():
-    at = run(slide="12", speaker="true")
+    at = run(slide="21", speaker="true")
     assert not at.exception
+    assert not embedded_keys(at, 21) and not embedded_keys(at, 22)  # text only
     body = shown(at)
-    assert _slides.SLIDES[11].notes in body and _slides.SLIDES[12].title in body
+    assert _slides.SLIDES[20].notes in body and _slides.SLIDES[21].title in body
     assert any(m.label == "Elapsed" for m in at.metric)

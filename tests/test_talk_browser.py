@@ -103,3 +103,25 @@ def test_the_room_follows_the_presenter(page, second_page, app_url):
     counter(follower, 4)
     presenter.get_by_role("button", name="Next ▶").click()
     counter(follower, 5, timeout=3_000)
+
+
+def test_a_live_slide_holds_its_view_and_its_controls_work(page, app_url):
+    """The convolution slide on the stage: the view's grids on the first screen, its own
+    Next steps the cell (not the slide), and the deck's link keeps the slide alone."""
+    n = next(i for i, s in enumerate(_slides.SLIDES, 1) if s.live == "convolution")
+    page.set_viewport_size(STAGE)
+    page.goto(f"{app_url}/talk?present=1&slide={n}")
+    wait_for_app(page)
+    live = page.locator(".st-key-talk-live")
+    grid = live.locator("table.cv-grid").first
+    grid.wait_for(timeout=90_000)  # a cold server imports the page's engine first
+    box = grid.bounding_box()
+    assert box and box["y"] < STAGE["height"], box  # the picture starts on the first screen
+    live.get_by_text("Cell 1 of 9").wait_for()
+    live.get_by_role("button", name="Next ▶").click()
+    live.get_by_text("Cell 2 of 9").wait_for(timeout=10_000)
+    counter(page, n)
+    page.wait_for_timeout(500)
+    assert re.search(rf"[?&]slide={n}\b", page.url)
+    assert not re.search(r"[?&](cell|stride|op)=", page.url)  # the view's state is its own
+    assert page.get_by_text("Open the live view").is_visible()
