@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import REPO
 
 # The pages converted to the contract so far (pages/<name>.py)
-PAGES = ("gradient_descent",)
+PAGES = ("gradient_descent", "embeddings")
 
 PROBE = r"""
 import importlib, inspect, json, sys
