@@ -18,12 +18,18 @@ from the annotations (``int``, ``float``, ``bool``, ``str``, ``tuple[float, ...]
 * :func:`link` / :func:`link_to` build a relative link to a page from a state object,
   holding only the non-default fields.
 * :func:`plain` escapes text that a user or a link supplies before it is shown.
+* :func:`embedded` draws a page's view inside another page (the deck's live slides):
+  within ``with embedded("talk.12"):`` the state comes from a preset, not the link, and
+  every session key lives under the scope (``"talk.12/<page>.<field>"``), so the view
+  neither reads nor writes the query string and two slides never share a value.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import importlib
@@ -31,7 +37,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -42,6 +48,10 @@ T = TypeVar("T")
 GLOBAL_KEYS = frozenset({"present"})  # query parameters every page accepts
 GRID_MAX_CELLS = 64 * 64
 _SEEN = "_ui_url_seen"  # session: {page: {field: its URL value as last read or written}}
+# The scope of the embedded view being drawn, if any. Streamlit runs each session's script
+# in a thread of its own, and a context variable is per thread: sessions never see
+# each other's scope.
+_SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ui_scope", default=None)
 
 
 # --------------------------------------------------------------------------- text
@@ -155,9 +165,58 @@ def _spec(cls: type, name: str) -> Spec:
 
 
 def key(cls: type, name: str) -> str:
-    """The session-state key of a field: ``"<page>.<field>"``, this page's alone."""
-    _spec(cls, name)
-    return f"{cls.PAGE}.{name}"
+    """The session-state key of a field: ``"<page>.<field>"``, this page's alone; inside
+    :func:`embedded`, ``"<scope>/<page>.<field>"``.
+
+    ``name`` may also name something of the page's view that is not a field (a button,
+    a canvas, what a session keeps: ``key(HotdogState, "examples")``), so that it is
+    scoped too; :func:`value`, :func:`set_value` and the widgets check field names."""
+    scope = _SCOPE.get()
+    return f"{scope}/{cls.PAGE}.{name}" if scope else f"{cls.PAGE}.{name}"
+
+
+# --------------------------------------------------------------------------- embedded views
+@contextlib.contextmanager
+def embedded(scope: str) -> Iterator[None]:
+    """Draw a page's view inside another page: ``with embedded("talk.12"): view(...)``.
+
+    Inside, :func:`load_state` builds the state from its ``preset`` (checked like a
+    link), every key (:func:`key`, the widget helpers, :func:`value`, :func:`set_value`,
+    :func:`reset`) lives under ``scope``, and the query string is neither read nor
+    written: the host page's link stays its own. Contexts nest; the innermost wins.
+    """
+    if not scope or "/" in scope:
+        raise ValueError(f"a scope is a non-empty name without '/': {scope!r}")
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def in_scope(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` bound to the scope it is drawn in: Streamlit runs callbacks before the
+    script, outside any :func:`embedded` context, so a callback that calls
+    :func:`set_value` or :func:`key` is passed as ``on_click=in_scope(callback)``."""
+    return functools.partial(_call_in, _SCOPE.get(), callback)
+
+
+def _call_in(scope_name: str | None, callback: Callable[..., Any], *args: Any,
+             **kwargs: Any) -> Any:
+    with embedded(scope_name) if scope_name else contextlib.nullcontext():
+        return callback(*args, **kwargs)
+
+
+def scope() -> str | None:
+    """The scope of the embedded view being drawn, or None on a page of its own."""
+    return _SCOPE.get()
+
+
+def forget(scope_name: str) -> None:
+    """Drop every session value of ``scope_name``: its view starts from its preset again."""
+    prefix = scope_name + "/"
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[k]
 
 
 # --------------------------------------------------------------------------- text <-> value
@@ -296,6 +355,8 @@ def _from_session(spec: Spec, value: Any) -> Any:
 
 
 def _write_url(cls: type, spec: Spec, value: Any) -> None:
+    if _SCOPE.get():
+        return  # an embedded view leaves the host page's link alone
     texts = to_url(spec, value)
     if _url(spec.name) != texts:
         if texts is None:
@@ -305,8 +366,12 @@ def _write_url(cls: type, spec: Spec, value: Any) -> None:
     _seen(cls)[spec.name] = texts
 
 
-def load_state(cls: type[T]) -> T:
+def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
     """The page's state, and its session values set for the widgets. Call it first.
+
+    Inside :func:`embedded`, the state comes from ``preset`` (field values, checked as a
+    link's would be) the first time the scope draws it, and from the scope's session
+    values after that; the query string is not touched. Outside, ``preset`` must be None.
 
     A field whose URL value changed since the layer last read or wrote it (a link, an
     edited query string, a value sent twice with a default in between) takes the URL's
@@ -314,6 +379,10 @@ def load_state(cls: type[T]) -> T:
     and is written to the URL. Values the table refuses are named in one warning, fall
     back to the default and leave the URL, as do query parameters the page does not have.
     """
+    if _SCOPE.get():
+        return _load_embedded(cls, preset or {})
+    if preset:
+        raise ValueError("load_state(preset=...) is for an embedded view (_ui.embedded)")
     table, seen = specs(cls), _seen(cls)
     problems, values = [], {}
     for name in list(st.query_params.keys()):
@@ -329,9 +398,7 @@ def load_state(cls: type[T]) -> T:
                 try:
                     value = from_url(spec, raws)
                 except BadValue as bad:
-                    problems.append(f"**{name}** = {plain(bad.shown[:60])}"
-                                    f"{'…' if len(bad.shown) > 60 else ''} ({plain(bad)}), "
-                                    f"so the default {plain(_shown_default(spec))} is used".replace("  ", " "))
+                    problems.append(_problem(name, bad.shown, bad, spec))
                     del st.query_params[name]
                     raws = None
             st.session_state[k] = _for_session(spec, value)
@@ -349,6 +416,43 @@ def load_state(cls: type[T]) -> T:
         values[name] = _from_session(spec, st.session_state[k])
     if problems:
         st.warning("Some settings in the link were not understood: "
+                   + "; ".join(problems) + ".", icon="⚠️")
+    return cls(**values)
+
+
+def _problem(name: str, shown: str, reason: object, spec: Spec) -> str:
+    return (f"**{name}** = {plain(shown[:60])}{'…' if len(shown) > 60 else ''} "
+            f"({plain(reason)}), so the default {plain(_shown_default(spec))} is used"
+            ).replace("  ", " ")
+
+
+def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:
+    """:func:`load_state` inside :func:`embedded`: the preset, then the scope's session."""
+    table, problems, values = specs(cls), [], {}
+    for name in preset:
+        if name not in table:
+            problems.append(f"**{plain(name)}** is not a setting of this page")
+    for name, spec in table.items():
+        k = key(cls, name)
+        if k not in st.session_state:
+            value = spec.default
+            if name in preset:
+                try:  # the preset goes through the link's checks: a slide is a link
+                    texts = to_url(spec, preset[name])
+                    value = spec.default if texts is None else from_url(spec, texts)
+                except BadValue as bad:
+                    problems.append(_problem(name, bad.shown, bad, spec))
+                except (TypeError, ValueError) as err:  # not even of the field's type
+                    problems.append(_problem(name, repr(preset[name]), err, spec))
+            st.session_state[k] = _for_session(spec, value)
+        else:
+            current = st.session_state[k]
+            if callable(spec.choices) and not _still_allowed(spec, current):
+                current = _for_session(spec, spec.default)
+            st.session_state[k] = current  # kept on runs that do not draw its widget
+        values[name] = _from_session(spec, st.session_state[k])
+    if problems:
+        st.warning("Some settings of this view were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
 
@@ -379,13 +483,14 @@ def reset(cls: type) -> None:
     """Every field of the page back to its default, in the session and the URL."""
     for name, spec in specs(cls).items():
         st.session_state[key(cls, name)] = _for_session(spec, spec.default)
-        st.query_params.pop(name, None)
-        _seen(cls)[name] = None
+        if not _SCOPE.get():
+            st.query_params.pop(name, None)
+            _seen(cls)[name] = None
 
 
 def reset_button(cls: type, label: str = "Reset", container=st) -> None:
     """One click puts every setting of the page back to its default."""
-    container.button(label, on_click=reset, args=(cls,), key=f"{cls.PAGE}._reset",
+    container.button(label, on_click=in_scope(reset), args=(cls,), key=key(cls, "_reset"),
                      help="Restore every default on this page")
 
 

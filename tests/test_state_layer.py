@@ -212,4 +212,4 @@ def test_a_table_the_layer_cannot_hold_raises():
     with pytest.raises(TypeError, match="annotate"):
         _ui.specs(Odd)
     with pytest.raises(KeyError):
-        _ui.key(ToyState, "sed")
+        _ui.value(ToyState, "sed")
