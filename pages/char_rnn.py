@@ -29,7 +29,6 @@ NEURONS_FILE = "charrnn_neurons.json"
 STREAM_CHUNK = 12  # characters per screen update while writing
 STREAM_PAUSE = 0.015  # seconds between updates, so the text is seen being written
 SHOWN = {"\n": "↵", " ": "␣"}
-UNIT_PICK_KEY = "char_rnn._unit_pick"  # the "units worth looking at" box
 
 
 # --------------------------------------------------------------------------- the models
@@ -71,7 +70,7 @@ def write_text(state: CharRnnState, prime: str, area) -> str:
     for this session (the same settings always give the same text)."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo = st.session_state.setdefault("char_rnn._written", {})
+    memo = st.session_state.setdefault(_ui.key(CharRnnState, "_written"), {})
     if request in memo:
         return memo[request]
     out = []
@@ -263,6 +262,7 @@ def view(state: CharRnnState) -> None:
 
     # --------------------------------------------------------------------------- neurons
     if colour:
+        unit_pick = _ui.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
         found = load_neurons()
         options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
                    f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
@@ -270,8 +270,8 @@ def view(state: CharRnnState) -> None:
         current = next((name for name, v in options.items() if v == unit), None)
         cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
                           list(options), index=list(options).index(current) if current else None,
-                          key=UNIT_PICK_KEY, on_change=_pick_unit,
-                          args=(UNIT_PICK_KEY, _ui.key(CharRnnState, "unit"), options),
+                          key=unit_pick, on_change=_pick_unit,
+                          args=(unit_pick, _ui.key(CharRnnState, "unit"), options),
                           placeholder="any unit: type its number")
         unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
         st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "

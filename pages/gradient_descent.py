@@ -16,7 +16,6 @@ from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
-PICK_KEY = f"{DescentState.PAGE}_pick"  # the start-picker chart
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
 
 
@@ -221,7 +220,7 @@ def view(state: DescentState) -> None:
                               help="The figures open at this step; ▶ Play "
                               "runs them in the browser from there.")
             draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                         PICK_KEY)
+                         _ui.key(DescentState, "_pick"))  # the start-picker chart
             st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
             draw_updates(runs, step)
 

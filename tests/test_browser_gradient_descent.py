@@ -47,7 +47,7 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     assert shot.stat().st_size > 10_000
 
     page.get_by_role("tab", name="Pick a start").click()
-    picker = ".st-key-gradient_descent_pick .js-plotly-plot"
+    picker = ".st-key-gradient_descent-_pick .js-plotly-plot"  # key gradient_descent._pick
     page.wait_for_selector(picker + " .main-svg")
     page.locator(picker).scroll_into_view_if_needed()
     box = page.locator(picker + " .nsewdrag").bounding_box()
