@@ -18,7 +18,8 @@ import pytest
 from tests.conftest import REPO
 
 # The pages converted to the contract so far (pages/<name>.py)
-PAGES = ("gradient_descent", "embeddings", "char_rnn", "splits", "fine_tuning")
+PAGES = ("gradient_descent", "embeddings", "char_rnn", "splits", "fine_tuning", "cpu_gpu",
+         "jargon")
 
 PROBE = r"""
 import importlib, inspect, json, sys
