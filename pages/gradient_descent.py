@@ -28,14 +28,14 @@ def preset_link(preset: Preset) -> str:
 def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
             names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
             steps: int, start: tuple[float, ...], batch: int):
-    """Grid, contour picture, runs and (1-D) derivatives along the paths, cached by the
-    settings."""
+    """Grid, contour picture (PNG bytes), runs and (1-D) derivatives along the paths,
+    cached by the settings."""
     surface = race.loss_surface(mode, key, kappa, text, extent, seed)
     runs = race.race(surface, names, lr, steps=steps, start=start, momentum=momentum,
                      betas=betas, mode=mode, batch=batch, seed=seed)
     if mode == "1d":
         grid = surfaces.grid(surface, 400)
-        return grid, "", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
+        return grid, b"", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
     grid = surfaces.grid(surface, GRID_N)
     return grid, _descent.contour_image(grid[2], surface.log_color), runs, []
 
@@ -202,7 +202,7 @@ def view(state: DescentState) -> None:
         chart_area.info("Choose at least one optimizer.", icon="👆")
     elif surface:
         start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
-        grid, image, runs, derivs = descend(
+        grid, png, runs, derivs = descend(
             mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
             float(momentum), (float(beta1), float(beta2)), int(steps),
             tuple(float(v) for v in start), int(batch))
@@ -219,6 +219,7 @@ def view(state: DescentState) -> None:
                               container=controls if _ui.presenter() else st,
                               help="The figures open at this step; ▶ Play "
                               "runs them in the browser from there.")
+            image = _descent.picture_url(png, _ui.key(DescentState, "_map")) if png else ""
             draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
                          _ui.key(DescentState, "_pick"))  # the start-picker chart
             st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")

@@ -46,7 +46,11 @@ def test_default_view_draws_the_bowl_with_three_optimizers():
         assert any(n.startswith(label) for n in names), names
     assert any("minimum in" in n for n in names)
     assert len(contour["frames"]) > 10 and contour["layout"]["updatemenus"]
-    assert contour["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    # the map picture is a media file the browser fetches (and caches) once, not base64
+    # inside the figure of every rerun; the start picker shows the same file
+    source = contour["layout"]["images"][0]["source"]
+    assert "/media/" in source and source.endswith(".png")  # AppTest serves /mock/media/
+    assert picker["layout"]["images"][0]["source"] == source
     assert surface3d["data"][0]["type"] == "surface"
     assert "click to start here" in picker["data"][0]["hovertemplate"] and "frames" not in picker
     body = texts(at)
