@@ -31,7 +31,8 @@ from pages._animate import (
 from pages._format import short, tex_value
 
 LEVELS = 30  # contour bands
-CLICK_POINTS = 40  # clickable points per axis
+CLICK_POINTS = 40  # clickable points per axis of the start picker
+HOVER_POINTS = 25  # points per axis that show the loss on hover on the animated maps
 _VIRIDIS = np.array([hex_to_rgb(c) for c in sequential.Viridis], dtype=float)
 SHADES = 128  # colours of the map picture, each with a darker twin for the contour lines
 _PALETTE = np.stack([np.interp(np.linspace(0, 1, SHADES), np.linspace(0, 1, len(_VIRIDIS)),
@@ -117,7 +118,7 @@ def _contour(grid, image: str, surface: Surface, click: bool = False,
     picture = {"source": image, "xref": axes.get("xaxis", "x"), "yref": axes.get("yaxis", "y"),
                "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                "xanchor": "left", "yanchor": "top", "layer": "below", "opacity": 0.9}
-    step = max(1, len(xs) // CLICK_POINTS)
+    step = max(1, len(xs) // (CLICK_POINTS if click else HOVER_POINTS))
     gx, gy = np.meshgrid(xs[::step], ys[::step])
     hint = "<br>click to start here" if click else ""
     traces = [scatter(gx.ravel(), gy.ravel(), mode="markers", showlegend=False,

@@ -16,6 +16,7 @@ from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
+TABS = {"2d": ["Contour map", "3-D surface", "Pick a start"], "model": ["Descent", "Pick a start"]}
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
 
 
@@ -67,21 +68,33 @@ def _own_start_switched(start: tuple[float, ...], own: str, x0: str, y0: str) ->
 
 
 # --------------------------------------------------------------------------- drawing
+def figure_tabs(mode: str) -> tuple:
+    """The figures' tabs. Only the open tab's figure is built and sent: each is tens of
+    kB, and every rerun (a slider moved) sent all of them (issue 15), so a tab opened
+    costs one rerun instead."""
+    labels = TABS[mode]
+    return st.tabs(labels, key=_ui.key(DescentState, f"_tab_{mode}"), on_change="rerun")
+
+
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
                  pick_key: str) -> None:
     if mode == "2d":
-        tab_map, tab_3d, tab_pick = st.tabs(["Contour map", "3-D surface", "Pick a start"])
-        _ui.chart(_animate.Prepared(_descent.contour_figure(
-            grid, image, surface, runs, step, steps)), tab_map, config={"scrollZoom": False})
-        coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
-        _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
-                  tab_3d)
+        tab_map, tab_3d, tab_pick = figure_tabs(mode)
+        if tab_map.open:
+            _ui.chart(_animate.Prepared(_descent.contour_figure(
+                grid, image, surface, runs, step, steps)), tab_map,
+                config={"scrollZoom": False})
+        if tab_3d.open:
+            coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
+            _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
+                      tab_3d)
     elif mode == "model":
-        tab_map, tab_pick = st.tabs(["Descent", "Pick a start"])
-        data = linefit.make_data(DATA_N, seed)
-        _ui.chart(_animate.Prepared(_descent.model_figure(
-            grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
-            tab_map, config={"scrollZoom": False})
+        tab_map, tab_pick = figure_tabs(mode)
+        if tab_map.open:
+            data = linefit.make_data(DATA_N, seed)
+            _ui.chart(_animate.Prepared(_descent.model_figure(
+                grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
+                tab_map, config={"scrollZoom": False})
     else:
         _ui.chart(_animate.Prepared(_descent.curve_figure(
             surface, grid[0], grid[1], runs, derivs, step, steps)),
@@ -97,7 +110,7 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
-    if mode != "1d":
+    if mode != "1d" and tab_pick.open:
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
         _ui.chart(_animate.Prepared(_descent.picker_figure(
