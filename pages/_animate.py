@@ -16,9 +16,13 @@ from dlcore.descent import Run
 
 COLORS = {"gd": "#1f77b4", "sgd": "#17becf", "momentum": "#ff7f0e", "nesterov": "#8c564b",
           "adagrad": "#9467bd", "rmsprop": "#2ca02c", "adam": "#d62728", "adamw": "#e377c2"}
-MAX_FRAMES = 60
-MAX_TRAIL = 150  # points per trail in a frame
-FRAME_MS = 90
+# Every rerun sends every frame, and each frame holds every trail up to its step: the
+# frames were two thirds of a rerun's bytes (issue 15). 30 frames with trails of at most
+# 32 points keep Play smooth (the faint whole path below shows every step).
+MAX_FRAMES = 30
+MAX_TRAIL = 150  # points of a trail at the step on show
+FRAME_TRAIL = 32  # points of a trail in an animation frame
+FRAME_MS = 150
 
 
 class Prepared(BaseFigure):
@@ -31,8 +35,24 @@ class Prepared(BaseFigure):
         return self._spec
 
 
-def as_list(a) -> list:
-    return np.asarray(a, dtype=float).tolist()
+DIGITS = 4  # significant digits of every coordinate sent: a ten-thousandth of a value,
+# far below a pixel, and the numbers on hover show four too ("%{x:.4g}")
+
+
+def as_list(a, digits: int = DIGITS) -> list:
+    """Numbers for the figure's JSON, each rounded to ``digits`` significant digits: the
+    full 17 digits of a float tripled the bytes of every rerun (issue 15) and no screen
+    shows them. Non-finite values pass unchanged."""
+    a = np.array(a, dtype=float)
+    ok = np.isfinite(a) & (a != 0)
+    if ok.any():
+        v = a[ok]
+        k = np.minimum(digits - 1 - np.floor(np.log10(np.abs(v))).astype(int), 300)
+        up = k >= 0  # divide by exact powers of ten, so 2.987 is sent as "2.987"
+        v[up] = np.round(v[up] * 10.0 ** k[up]) / 10.0 ** k[up]
+        v[~up] = np.round(v[~up] / 10.0 ** -k[~up]) * 10.0 ** -k[~up]
+        a[ok] = v
+    return a.tolist()
 
 
 def grid_values(z: np.ndarray) -> list:
@@ -55,10 +75,11 @@ def index_at(run: Run, step: int) -> int:
     return max(0, min(step, len(run.points) - 1))
 
 
-def thin(values: np.ndarray) -> np.ndarray:
-    if len(values) <= MAX_TRAIL:
+def thin(values: np.ndarray, most: int = MAX_TRAIL) -> np.ndarray:
+    """At most ``most`` of the points, evenly spaced, the first and the last kept."""
+    if len(values) <= most:
         return values
-    keep = np.unique(np.linspace(0, len(values) - 1, MAX_TRAIL).round().astype(int))
+    keep = np.unique(np.linspace(0, len(values) - 1, most).round().astype(int))
     return values[keep]
 
 
@@ -111,9 +132,9 @@ class Paths:
                                      "dash": "dot"}, hoverinfo="skip", **self.axes))
         return out
 
-    def trail(self, run: Run, step: int, **style) -> dict:
+    def trail(self, run: Run, step: int, most: int = MAX_TRAIL, **style) -> dict:
         x, y = self.xy(run, slice(0, index_at(run, step) + 1))
-        return scatter(thin(x), thin(y), **style)
+        return scatter(thin(x, most), thin(y, most), **style)
 
     def head(self, run: Run, step: int, **style) -> dict:
         i = index_at(run, step)
@@ -136,7 +157,7 @@ class Paths:
 
     def frame(self, step: int) -> list[dict]:
         """The same traces, coordinates only, for an animation frame."""
-        return ([self.trail(r, step) for r in self.runs]
+        return ([self.trail(r, step, FRAME_TRAIL) for r in self.runs]
                 + [self.head(r, step) for r in self.runs])
 
 

@@ -30,8 +30,6 @@ STREAM_CHUNK = 12  # characters per screen update while writing
 STREAM_PAUSE = 0.015  # seconds between updates, so the text is seen being written
 SHOWN = {"\n": "↵", " ": "␣"}
 
-_ui.one_torch_thread()
-
 
 # --------------------------------------------------------------------------- the models
 @st.cache_resource
@@ -72,7 +70,7 @@ def write_text(state: CharRnnState, prime: str, area) -> str:
     for this session (the same settings always give the same text)."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo = st.session_state.setdefault("char_rnn._written", {})
+    memo = st.session_state.setdefault(_ui.key(CharRnnState, "_written"), {})
     if request in memo:
         return memo[request]
     out = []
@@ -178,30 +176,14 @@ def _unit_for(feature: str) -> int:
     return 0
 
 
-def _next_seed() -> None:
-    _ui.set_value(CharRnnState, "seed", int(np.random.default_rng().integers(2**31 - 1)))
+def _next_seed(seed_key: str) -> None:
+    st.session_state[seed_key] = int(np.random.default_rng().integers(2**31 - 1))
 
 
-def _pick_unit(options: dict[str, int]) -> None:
-    choice = st.session_state["char_rnn._unit_pick"]
+def _pick_unit(pick_key: str, unit_key: str, options: dict[str, int]) -> None:
+    choice = st.session_state[pick_key]
     if choice in options:
-        _ui.set_value(CharRnnState, "unit", options[choice])
-
-
-# --------------------------------------------------------------------------- the page
-state = _ui.load_state(CharRnnState)
-on_stage = _ui.presenter()
-_ui.page_title(  # on stage the presenter says it, and the text must fit the first screen
-    "Char-RNN", "NLP – Char-RNN", "" if on_stage else
-    "A recurrent network (an LSTM) that read Shakespeare's works one character at a time "
-    "and learnt to guess the next one. Give it a beginning; it writes the rest, drawing "
-    "each letter from its guess.")
-try:
-    writers = load_writers()
-except (FileNotFoundError, ValueError, KeyError) as err:
-    st.error(f"The trained model could not be loaded ({_ui.plain(err)}). Train it with "
-             "`python -m dlcore.charrnn train`.", icon="🚫")
-    st.stop()
+        st.session_state[unit_key] = options[choice]
 
 
 def preset_links() -> None:
@@ -209,101 +191,133 @@ def preset_links() -> None:
                                      for name, lesson, s in presets()))
 
 
-if not on_stage:
-    preset_links()
+# --------------------------------------------------------------------------- the page
+def view(state: CharRnnState) -> None:
+    """The page's live view at ``state``: the beginning and the settings, the text it
+    writes, its hidden units and how it chooses the next character. Everything below
+    the page title; the deck (pages/talk.py) calls it on a live slide."""
+    on_stage = _ui.presenter()
+    try:
+        load_writers()
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        st.error(f"The trained model could not be loaded ({_ui.plain(err)}). Train it with "
+                 "`python -m dlcore.charrnn train`.", icon="🚫")
+        return
 
-left, right = st.columns([3, 2])
-raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
-    "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
-temperature = _ui.slider(CharRnnState, "temperature", "Temperature", container=right,
-                         step=0.05, help="Scores are divided by it before the softmax: "
-                         "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
-stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
-    "Training stage", list(s.options()), key=k,
-    format_func=lambda v: "end" if v == "final" else f"step {v}"))
-# The text goes above the secondary settings, so it is on the first screen of a laptop.
-area = st.empty()
-below_text = st.container()
-with _ui.secondary("More settings"):
-    cols = st.columns(4)
-    length = _ui.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
-                        container=cols[0])
-    top_k = _ui.number(CharRnnState, "top_k", "Top-k (0: all)", container=cols[1])
-    seed = _ui.number(CharRnnState, "seed", "Seed", container=cols[2])
-    cols[3].button("🎲 Another sample", on_click=_next_seed)
-    _ui.reset_button(CharRnnState, "Reset everything")
-state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temperature,
-                        "stage": stage, "length": length, "top_k": top_k, "seed": seed})
+    if not on_stage:
+        preset_links()
 
-prime, dropped = corpus.clean_prime(raw_prime)
-if dropped:
-    below_text.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left "
-                       "out of the beginning.", icon="✂️")
-if not prime:
-    below_text.info("No beginning: the model starts from a new line.", icon="📝")
-prime = prime or "\n"
+    left, right = st.columns([3, 2])
+    raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
+        "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
+    temperature = _ui.slider(CharRnnState, "temperature", "Temperature", container=right,
+                             step=0.05, help="Scores are divided by it before the softmax: "
+                             "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
+    stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
+        "Training stage", list(s.options()), key=k,
+        format_func=lambda v: "end" if v == "final" else f"step {v}"))
+    # The text goes above the secondary settings, so it is on the first screen of a laptop.
+    area = st.empty()
+    below_text = st.container()
+    with _ui.secondary("More settings"):
+        cols = st.columns(4)
+        length = _ui.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
+                            container=cols[0])
+        top_k = _ui.number(CharRnnState, "top_k", "Top-k (0: all)", container=cols[1])
+        seed = _ui.number(CharRnnState, "seed", "Seed", container=cols[2])
+        cols[3].button("🎲 Another sample", on_click=_next_seed,
+                       args=(_ui.key(CharRnnState, "seed"),))
+        _ui.reset_button(CharRnnState, "Reset everything")
+    state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temperature,
+                            "stage": stage, "length": length, "top_k": top_k, "seed": seed})
 
-generated = write_text(state, prime, area)
-text = prime + generated
-logits, hidden = traced(state.stage, text)
-colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
-if colour:
-    unit = _ui.value(CharRnnState, "unit")
-    units = hidden.shape[0] * hidden.shape[2]
-    if unit >= units:
-        below_text.caption(f"The model has {units} units (0 to {units - 1}): showing the last.")
-    layer, index = divmod(min(unit, units - 1), hidden.shape[2])
-    area.html(coloured(text, hidden[layer, :, index], len(prime)))
-else:
-    area.code(text, language=None, wrap_lines=True)
-below_text.caption(("Greedy: the likeliest character every time. "
-                    if state.temperature == 0 else "")
-           + stage_caption(state.stage) + f" {len(generated):,} characters written after "
-           f"the {len(prime):,} of the beginning.")
+    prime, dropped = corpus.clean_prime(raw_prime)
+    if dropped:
+        below_text.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left "
+                           "out of the beginning.", icon="✂️")
+    if not prime:
+        below_text.info("No beginning: the model starts from a new line.", icon="📝")
+    prime = prime or "\n"
 
-if on_stage:
-    preset_links()
+    generated = write_text(state, prime, area)
+    text = prime + generated
+    logits, hidden = traced(state.stage, text)
+    colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
+    if colour:
+        unit = _ui.value(CharRnnState, "unit")
+        units = hidden.shape[0] * hidden.shape[2]
+        if unit >= units:
+            below_text.caption(f"The model has {units} units (0 to {units - 1}): showing the last.")
+        layer, index = divmod(min(unit, units - 1), hidden.shape[2])
+        area.html(coloured(text, hidden[layer, :, index], len(prime)))
+    else:
+        area.code(text, language=None, wrap_lines=True)
+    below_text.caption(("Greedy: the likeliest character every time. "
+                        if state.temperature == 0 else "")
+               + stage_caption(state.stage) + f" {len(generated):,} characters written after "
+               f"the {len(prime):,} of the beginning.")
 
-# --------------------------------------------------------------------------- neurons
-if colour:
-    found = load_neurons()
-    options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
-               f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
-    cols = st.columns([3, 1])
-    current = next((name for name, v in options.items() if v == unit), None)
-    cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
-                      list(options), index=list(options).index(current) if current else None,
-                      key="char_rnn._unit_pick", on_change=_pick_unit, args=(options,),
-                      placeholder="any unit: type its number")
-    unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
-    st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
-               "the model. A unit that follows the play's format shows it in its colour.")
+    if on_stage:
+        preset_links()
 
-# --------------------------------------------------------------------------- next character
-st.subheader("How it chooses the next character")
-position = _ui.number(CharRnnState, "position",
-                      "After character number (0: after the last one)")
-end = len(text) if position == 0 or position > len(text) else position
-if position > len(text):
-    st.caption(f"The text has {len(text):,} characters: showing the end.")
-before = next_char_probs(logits[end - 1])
-after = next_char_probs(logits[end - 1], state.temperature, state.top_k)
-cols = st.columns([2, 3])
-with cols[0]:
-    st.caption("What it has read (the end of it):")
-    st.code(text[max(0, end - 60):end] + "▌", language=None, wrap_lines=True)
-with cols[1]:
-    _ui.chart(distribution_chart(before, after, state.temperature, state.top_k),
-              config={"staticPlot": True})
-st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
-           "for the next one, darker when surer (Karpathy's figure, live).")
-st.html(top5_strip(text, logits, end, 16 if on_stage else 24))
+    # --------------------------------------------------------------------------- neurons
+    if colour:
+        unit_pick = _ui.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
+        found = load_neurons()
+        options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
+                   f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
+        cols = st.columns([3, 1])
+        current = next((name for name, v in options.items() if v == unit), None)
+        cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
+                          list(options), index=list(options).index(current) if current else None,
+                          key=unit_pick, on_change=_pick_unit,
+                          args=(unit_pick, _ui.key(CharRnnState, "unit"), options),
+                          placeholder="any unit: type its number")
+        unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
+        st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
+                   "the model. A unit that follows the play's format shows it in its colour.")
 
-with st.expander("The maths, and the code that writes"):
-    st.markdown(
-        "After reading character $x_t$ each layer updates its cell $c$ and output $h$:\n\n"
-        "$i, f, o = \\sigma(W x_t + U h_{t-1} + b)$, $g = \\tanh(W_g x_t + U_g h_{t-1} + b_g)$, "
-        "$c_t = f \\odot c_{t-1} + i \\odot g$, $h_t = o \\odot \\tanh(c_t)$.\n\n"
-        "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
-        "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
-    st.code(inspect.getsource(Writer.step), language="python")
+    # --------------------------------------------------------------------------- next character
+    st.subheader("How it chooses the next character")
+    position = _ui.number(CharRnnState, "position",
+                          "After character number (0: after the last one)")
+    end = len(text) if position == 0 or position > len(text) else position
+    if position > len(text):
+        st.caption(f"The text has {len(text):,} characters: showing the end.")
+    before = next_char_probs(logits[end - 1])
+    after = next_char_probs(logits[end - 1], state.temperature, state.top_k)
+    cols = st.columns([2, 3])
+    with cols[0]:
+        st.caption("What it has read (the end of it):")
+        st.code(text[max(0, end - 60):end] + "▌", language=None, wrap_lines=True)
+    with cols[1]:
+        _ui.chart(distribution_chart(before, after, state.temperature, state.top_k),
+                  config={"staticPlot": True})
+    st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
+               "for the next one, darker when surer (Karpathy's figure, live).")
+    st.html(top5_strip(text, logits, end, 16 if on_stage else 24))
+
+    with st.expander("The maths, and the code that writes"):
+        st.markdown(
+            "After reading character $x_t$ each layer updates its cell $c$ and output $h$:\n\n"
+            "$i, f, o = \\sigma(W x_t + U h_{t-1} + b)$, $g = \\tanh(W_g x_t + U_g h_{t-1} + b_g)$, "
+            "$c_t = f \\odot c_{t-1} + i \\odot g$, $h_t = o \\odot \\tanh(c_t)$.\n\n"
+            "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
+            "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
+        st.code(inspect.getsource(Writer.step), language="python")
+
+
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.one_torch_thread()
+    _ui.page_title(
+        "Char-RNN", "NLP – Char-RNN",
+        "A recurrent network (an LSTM) that read Shakespeare's works one character at a time "
+        "and learnt to guess the next one. Give it a beginning; it writes the rest, drawing "
+        "each letter from its guess.")
+    view(_ui.load_state(CharRnnState))
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import char_rnn as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

@@ -21,8 +21,6 @@ BUDGET_S = 0.3  # per timing: a whole measurement stays within a few seconds
 STEPS_PER_EPOCH = 235  # MNIST's 60,000 training digits in batches of 256
 COLOURS = {"cpu": "#2563eb", "cuda": "#16a34a", "mps": "#16a34a"}
 
-_ui.one_torch_thread()
-
 
 @st.cache_resource
 def _one_at_a_time() -> threading.Lock:
@@ -84,8 +82,9 @@ def table(result: dict) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def main_view(state: CpuGpuState, result: dict) -> None:
-    _ui.chart(time_chart(result["timings"]), key="cpu_gpu._chart")
+def results(state: CpuGpuState, result: dict) -> None:
+    """The timings: the chart, one training step in words, the table."""
+    _ui.chart(time_chart(result["timings"]), key=_ui.key(CpuGpuState, "_chart"))
     step = {t["device"]: t for t in result["timings"] if t["task"] == "train step"}
     cpu = step["cpu"]
     line = (f"One training step of a 784-1024-1024-10 network on {state.batch} digits takes "
@@ -100,25 +99,38 @@ def main_view(state: CpuGpuState, result: dict) -> None:
 
 
 # --------------------------------------------------------------------------- the page
-state = _ui.load_state(CpuGpuState)
-_ui.page_title(
-    "CPU vs GPU", "GPU vs CPU",
-    "Most of deep learning is multiplying big matrices. Here the same multiply and the same "
-    "training step are timed on the CPU and, when there is one, on a GPU: medians after a "
-    "warm-up, the GPU waited for before each reading.",
-)
-with st.spinner("Timing (a few seconds, shared with everyone for ten minutes)..."):
-    result = measure(state.max_size, state.batch, state.seed)
-hardware_found(result["hardware"], result["gpu_used"])
-main_view(state, result)
-st.caption("Inference (one prediction) is fine on a CPU; training larger models is where a "
-           "GPU pays, as its lead grows with the size of the work.")
-with _ui.secondary("Sizes"):
-    a, b = st.columns(2)
-    _ui.select(CpuGpuState, "max_size", "Largest matrix", a)
-    _ui.select(CpuGpuState, "batch", "Training-step batch", b)
-    _ui.number(CpuGpuState, "seed", "Seed", a)
-    if b.button("Measure again", key="cpu_gpu._again",
-                help="Discard the shared measurement and time again"):
-        measure.clear()
-        st.rerun()
+def view(state: CpuGpuState) -> None:
+    """The page's live view at ``state``: the hardware found, the timings and the sizes.
+    Everything below the page title; the deck (pages/talk.py) calls it on a live slide."""
+    with st.spinner("Timing (a few seconds, shared with everyone for ten minutes)..."):
+        result = measure(state.max_size, state.batch, state.seed)
+    hardware_found(result["hardware"], result["gpu_used"])
+    results(state, result)
+    st.caption("Inference (one prediction) is fine on a CPU; training larger models is where a "
+               "GPU pays, as its lead grows with the size of the work.")
+    with _ui.secondary("Sizes"):
+        a, b = st.columns(2)
+        _ui.select(CpuGpuState, "max_size", "Largest matrix", a)
+        _ui.select(CpuGpuState, "batch", "Training-step batch", b)
+        _ui.number(CpuGpuState, "seed", "Seed", a)
+        if b.button("Measure again", key=_ui.key(CpuGpuState, "_again"),
+                    help="Discard the shared measurement and time again"):
+            measure.clear()
+            st.rerun()
+
+
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.one_torch_thread()
+    _ui.page_title(
+        "CPU vs GPU", "GPU vs CPU",
+        "Most of deep learning is multiplying big matrices. Here the same multiply and the same "
+        "training step are timed on the CPU and, when there is one, on a GPU: medians after a "
+        "warm-up, the GPU waited for before each reading.",
+    )
+    view(_ui.load_state(CpuGpuState))
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import cpu_gpu as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

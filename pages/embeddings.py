@@ -316,16 +316,19 @@ def presets_panel() -> None:
                               for p in PRESETS.values()), unsafe_allow_html=True)
 
 
-def main_view(state: S) -> None:
+def view(state: S) -> None:
+    """The page's live view at ``state``: the preset's lesson, the view chooser, its
+    controls and its picture. Everything below the page title; the deck
+    (pages/talk.py) calls it on a live slide."""
     name = preset_of(state)
     if name:
         st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")
-    view = _ui.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
+    chosen = _ui.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
                       label_visibility="collapsed")
-    if view == "scores":
+    if chosen == "scores":
         scores_view()
         return
-    if view != "compare":
+    if chosen != "compare":
         shown = min(state.vocab, len(model(state.model)))
         with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
             cols = st.columns([1, 1])
@@ -334,22 +337,28 @@ def main_view(state: S) -> None:
                        format_func=lambda n: f"{n:,}")
     vectors = model(state.model)
     vocab = vectors.size(state.vocab)
-    if view == "compare":
+    if chosen == "compare":
         compare_view(state, vocab)
-    elif view == "neighbours":
+    elif chosen == "neighbours":
         neighbours_view(state, vectors, vocab)
-    elif view == "analogy":
+    elif chosen == "analogy":
         analogy_view(state, vectors, vocab)
-    elif view == "map":
+    elif chosen == "map":
         map_view(state, vectors, vocab)
     else:
         axes_view(state, vectors, vocab)
 
 
-state = _ui.load_state(S)
-_ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
-               "Each word is a vector; words used alike point alike, so meaning becomes "
-               "direction and distance.")
-main_view(state)
-presets_panel()
-_ui.reset_button(S)
+def main() -> None:
+    """The page: its title, the view at the link's state, the presets and a reset."""
+    _ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
+                   "Each word is a vector; words used alike point alike, so meaning becomes "
+                   "direction and distance.")
+    view(_ui.load_state(S))
+    presets_panel()
+    _ui.reset_button(S)
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import embeddings as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

@@ -18,13 +18,13 @@ from dlcore.finetune import demo, train
 from pages import _pictures, _ui
 from pages._states.fine_tuning import FineTuningState
 
-PICTURES = "fine_tuning:pictures"  # session: {class index: [camera pictures]}
-DECODED = "fine_tuning:decoded"  # session: {class index: {upload file id: picture}}
-RESULT = "fine_tuning:result"  # session: what the last training left
+# What a session keeps (its keys through _ui.key, so an embedded view keeps its own):
+PICTURES = "_pictures"  # {class index: [camera pictures]}
+DECODED = "_decoded"  # {class index: {upload file id: picture}}
+RESULT = "_result"  # what the last training left
 NAME_LEN = 30
 MODE_NAMES = {"head": "new head on frozen features", "last block": "last block + new head"}
-
-_ui.one_torch_thread()
+S = FineTuningState
 
 
 @st.cache_resource(max_entries=16)
@@ -70,7 +70,7 @@ def demo_pictures(state: FineTuningState):
 
 def _uploaded(k: int, files) -> list:
     """Class ``k``'s uploads, each decoded once; removed uploads are forgotten."""
-    decoded = st.session_state.setdefault(DECODED, {})
+    decoded = st.session_state.setdefault(_ui.key(S, DECODED), {})
     before = decoded.get(k, {})
     now = {f.file_id: before[f.file_id] if f.file_id in before else _pictures.picture_from(f)
            for f in files[:_pictures.MAX_KEPT]}
@@ -85,13 +85,13 @@ def your_pictures(state: FineTuningState):
         st.warning(problem.capitalize() + ".", icon="⚠️")
     if len(names) < 2:
         return None
-    camera = st.session_state.setdefault(PICTURES, {})
+    camera = st.session_state.setdefault(_ui.key(S, PICTURES), {})
     pictures, labels = [], []
     cols = st.columns(len(names))
     for k, (col, name) in enumerate(zip(cols, names, strict=True)):
         col.markdown(f"**{_ui.plain(name)}**")
         files = col.file_uploader("Pictures", type=["png", "jpg", "jpeg"],
-                                  accept_multiple_files=True, key=f"fine_tuning:up{k}",
+                                  accept_multiple_files=True, key=_ui.key(S, f"_up{k}"),
                                   label_visibility="collapsed")
         mine = (_uploaded(k, files or []) + camera.get(k, []))[:_pictures.MAX_KEPT]
         if len(files or []) + len(camera.get(k, [])) > _pictures.MAX_KEPT:
@@ -102,12 +102,14 @@ def your_pictures(state: FineTuningState):
         if mine:
             col.image(mine[-4:], width=48)
     # the camera starts only when asked for: no permission prompt on opening the page
-    if st.toggle("Take pictures with the camera", key="fine_tuning:use_camera"):
+    if st.toggle("Take pictures with the camera", key=_ui.key(S, "_use_camera")):
         k = st.radio("For class", range(len(names)), horizontal=True,
-                     format_func=lambda i: _ui.plain(names[i]))
-        shot = _pictures.picture_from(st.camera_input("Camera", key="fine_tuning:camera"))
+                     format_func=lambda i: _ui.plain(names[i]),
+                     key=_ui.key(S, f"_for_class{len(names)}"))  # fresh for a new count
+        shot = _pictures.picture_from(st.camera_input("Camera", key=_ui.key(S, "_camera")))
         full = len(camera.get(k, [])) >= _pictures.MAX_KEPT
-        if shot is not None and st.button("Add this picture", disabled=full):
+        if shot is not None and st.button("Add this picture", disabled=full,
+                                          key=_ui.key(S, "_add_picture")):
             camera.setdefault(k, []).append(shot)
             st.rerun()
     counts = [labels.count(k) for k in range(len(names))]
@@ -189,12 +191,12 @@ def curves_view(results: dict) -> None:
     tuned, scratch = results["fine-tuned"], results["from scratch"]
     left, right = st.columns(2)
     _ui.chart(loss_figure({k: r.losses for k, r in results.items()}), left,
-              key="fine_tuning:loss")
+              key=_ui.key(S, "_loss"))
     if tuned.accuracy:
         accuracy = {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
                     for k, r in results.items()}
         _ui.chart(curves_figure(accuracy, "held-out accuracy", (0, 1.05)), right,
-                  key="fine_tuning:accuracy")
+                  key=_ui.key(S, "_accuracy"))
     right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
                   f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
                   "Same pictures, same steps, same optimiser (Adam).")
@@ -204,13 +206,15 @@ def classify_view(results: dict, classes, held) -> None:
     st.subheader("Classify a new picture")
     if held is not None:
         pics, labels = held
-        i = st.slider("Held-out picture (never trained on)", 1, len(pics)) - 1
+        i = st.slider("Held-out picture (never trained on)", 1, len(pics),
+                      key=_ui.key(S, "_held_out")) - 1
         img, truth = pics[i], classes[labels[i]]
     else:
-        choice = st.radio("From", ("upload", "camera"), horizontal=True)
+        choice = st.radio("From", ("upload", "camera"), horizontal=True,
+                          key=_ui.key(S, "_classify_from"))
         up = (st.file_uploader("A picture to classify", type=["png", "jpg", "jpeg"],
-                               key="fine_tuning:test") if choice == "upload"
-              else st.camera_input("A picture to classify", key="fine_tuning:testcam"))
+                               key=_ui.key(S, "_test")) if choice == "upload"
+              else st.camera_input("A picture to classify", key=_ui.key(S, "_testcam")))
         img, truth = _pictures.picture_from(up), None
         if img is None:
             return
@@ -226,7 +230,15 @@ def classify_view(results: dict, classes, held) -> None:
                     column_config={k: bar for k in results})
 
 
-def main_view(state: FineTuningState) -> None:
+def view(state: FineTuningState) -> None:
+    """The page's live view at ``state``: the pictures, the settings, both trainings'
+    curves and a new picture classified. Everything below the page title; the deck
+    (pages/talk.py) calls it on a live slide."""
+    try:
+        _pictures.network()
+    except (ImportError, FileNotFoundError, RuntimeError) as err:
+        st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}).", icon="🚫")
+        return
     source = _ui.select(FineTuningState, "source", "Pictures", radio=True,
                         format_func=lambda s: {"demo": "built-in demo set",
                                                "yours": "your own"}[s])
@@ -242,11 +254,11 @@ def main_view(state: FineTuningState) -> None:
         with st.expander(f"The {len(pictures)} training pictures"):
             st.image(pictures, width=64, caption=[classes[k] for k in labels])
     sig = signature(classes, pictures, mode, state.steps, state.seed)
-    result = st.session_state.get(RESULT)
-    if st.button("Train both", type="primary"):
+    result = st.session_state.get(_ui.key(S, RESULT))
+    if st.button("Train both", type="primary", key=_ui.key(S, "_train")):
         result = {"sig": sig, "classes": classes,
                   "models": run_training(classes, pictures, labels, held, state)}
-        st.session_state[RESULT] = result
+        st.session_state[_ui.key(S, RESULT)] = result
     if result is None:
         st.info("Press **Train both**: the fine-tuned network and a CNN from scratch learn "
                 "the same pictures, side by side.", icon="🏁")
@@ -258,15 +270,19 @@ def main_view(state: FineTuningState) -> None:
     classify_view(result["models"], result["classes"], held if result["sig"] == sig else None)
 
 
-state = _ui.load_state(FineTuningState)
-_ui.page_title(
-    "Fine-tuning", "Fine-Tuning",
-    "Start from a network trained on ImageNet's 1.28 million photos and teach it new classes "
-    "from a few pictures: its features already know edges, textures and parts, so only a "
-    "new last layer has to learn. Beside it, a CNN learns the same pictures from scratch.")
-try:
-    _pictures.network()
-except (ImportError, FileNotFoundError, RuntimeError) as err:
-    st.error(f"The ImageNet network could not be loaded ({_ui.plain(err)}).", icon="🚫")
-    st.stop()
-main_view(state)
+
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.one_torch_thread()
+    _ui.page_title(
+        "Fine-tuning", "Fine-Tuning",
+        "Start from a network trained on ImageNet's 1.28 million photos and teach it new "
+        "classes from a few pictures: its features already know edges, textures and parts, "
+        "so only a new last layer has to learn. Beside it, a CNN learns the same pictures "
+        "from scratch.")
+    view(_ui.load_state(FineTuningState))
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import fine_tuning as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

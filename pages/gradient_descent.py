@@ -6,6 +6,7 @@ in ``pages/_descent.py``. This page reads the URL state, calls them and draws.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import streamlit as st
@@ -15,10 +16,8 @@ from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
-PICK_KEY = f"{DescentState.PAGE}_pick"  # the start-picker chart
+TABS = {"2d": ["Contour map", "3-D surface", "Pick a start"], "model": ["Descent", "Pick a start"]}
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
-
-_ui.one_torch_thread()
 
 
 def preset_link(preset: Preset) -> str:
@@ -30,53 +29,72 @@ def preset_link(preset: Preset) -> str:
 def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
             names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
             steps: int, start: tuple[float, ...], batch: int):
-    """Grid, contour picture, runs and (1-D) derivatives along the paths, cached by the
-    settings."""
+    """Grid, contour picture (PNG bytes), runs and (1-D) derivatives along the paths,
+    cached by the settings."""
     surface = race.loss_surface(mode, key, kappa, text, extent, seed)
     runs = race.race(surface, names, lr, steps=steps, start=start, momentum=momentum,
                      betas=betas, mode=mode, batch=batch, seed=seed)
     if mode == "1d":
         grid = surfaces.grid(surface, 400)
-        return grid, "", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
+        return grid, b"", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
     grid = surfaces.grid(surface, GRID_N)
     return grid, _descent.contour_image(grid[2], surface.log_color), runs, []
 
 
 # --------------------------------------------------------------------------- callbacks
-def _start_from_click() -> None:
+def _keys(*names: str) -> tuple[str, ...]:
+    """The session keys of these fields, for a callback (computed during the run: a
+    callback runs before the script, outside the view's scope)."""
+    return tuple(_ui.key(DescentState, n) for n in names)
+
+
+def _start_from_click(pick: str, own: str, x0: str, y0: str, step: str) -> None:
     """A click on the map: start there (the chart's selection holds the clicked point)."""
-    event = st.session_state.get(PICK_KEY)
+    event = st.session_state.get(pick)
     points = event.selection.points if event else []
     if points:
-        st.session_state[_ui.key(DescentState, "own_start")] = True
-        st.session_state[_ui.key(DescentState, "x0")] = round(float(points[0]["x"]), 3)
-        st.session_state[_ui.key(DescentState, "y0")] = round(float(points[0]["y"]), 3)
-        st.session_state[_ui.key(DescentState, "step")] = 0
+        st.session_state[own] = True
+        st.session_state[x0] = round(float(points[0]["x"]), 3)
+        st.session_state[y0] = round(float(points[0]["y"]), 3)
+        st.session_state[step] = 0
 
 
-def _own_start_switched(start: tuple[float, ...]) -> None:
+def _own_start_switched(start: tuple[float, ...], own: str, x0: str, y0: str) -> None:
     """Turning "my own start" on begins from the current start, not from (0, 0)."""
-    if st.session_state.get(_ui.key(DescentState, "own_start")):
-        st.session_state[_ui.key(DescentState, "x0")] = float(start[0])
+    if st.session_state.get(own):
+        st.session_state[x0] = float(start[0])
         if len(start) > 1:
-            st.session_state[_ui.key(DescentState, "y0")] = float(start[1])
+            st.session_state[y0] = float(start[1])
 
 
 # --------------------------------------------------------------------------- drawing
-def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start) -> None:
+def figure_tabs(mode: str) -> tuple:
+    """The figures' tabs. Only the open tab's figure is built and sent: each is tens of
+    kB, and every rerun (a slider moved) sent all of them (issue 15), so a tab opened
+    costs one rerun instead."""
+    labels = TABS[mode]
+    return st.tabs(labels, key=_ui.key(DescentState, f"_tab_{mode}"), on_change="rerun")
+
+
+def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
+                 pick_key: str) -> None:
     if mode == "2d":
-        tab_map, tab_3d, tab_pick = st.tabs(["Contour map", "3-D surface", "Pick a start"])
-        _ui.chart(_animate.Prepared(_descent.contour_figure(
-            grid, image, surface, runs, step, steps)), tab_map, config={"scrollZoom": False})
-        coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
-        _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
-                  tab_3d)
+        tab_map, tab_3d, tab_pick = figure_tabs(mode)
+        if tab_map.open:
+            _ui.chart(_animate.Prepared(_descent.contour_figure(
+                grid, image, surface, runs, step, steps)), tab_map,
+                config={"scrollZoom": False})
+        if tab_3d.open:
+            coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
+            _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
+                      tab_3d)
     elif mode == "model":
-        tab_map, tab_pick = st.tabs(["Descent", "Pick a start"])
-        data = linefit.make_data(DATA_N, seed)
-        _ui.chart(_animate.Prepared(_descent.model_figure(
-            grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
-            tab_map, config={"scrollZoom": False})
+        tab_map, tab_pick = figure_tabs(mode)
+        if tab_map.open:
+            data = linefit.make_data(DATA_N, seed)
+            _ui.chart(_animate.Prepared(_descent.model_figure(
+                grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
+                tab_map, config={"scrollZoom": False})
     else:
         _ui.chart(_animate.Prepared(_descent.curve_figure(
             surface, grid[0], grid[1], runs, derivs, step, steps)),
@@ -92,12 +110,15 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
-    if mode != "1d":
+    if mode != "1d" and tab_pick.open:
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
         _ui.chart(_animate.Prepared(_descent.picker_figure(
-            grid, image, surface, runs, start, names)), tab_pick, key=PICK_KEY,
-            on_select=_start_from_click, selection_mode="points",
+            grid, image, surface, runs, start, names)), tab_pick, key=pick_key,
+            # plotly_chart takes no args=: the keys travel inside the callback
+            on_select=functools.partial(_start_from_click, pick_key,
+                                        *_keys("own_start", "x0", "y0", "step")),
+            selection_mode="points",
             config={"scrollZoom": False})
 
 
@@ -116,111 +137,127 @@ def draw_updates(runs, step) -> None:
 
 
 # --------------------------------------------------------------------------- page
-_ui.page_title(
-    "Gradient descent", "Recall: Minimization / Gradient Descent",
-    "Tune the parameters to make the loss small: step against the gradient, "
-    r"$x' = x - \epsilon \nabla_x f(x)$. The loss and its gradient are only known "
-    "locally, at the point where you stand.",
-)
-state = _ui.load_state(DescentState)
+def view(state: DescentState) -> None:
+    """The page's live view at ``state``: controls, the figures and the update with its
+    numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
+    live slide."""
+    controls, picture = _ui.stage_columns()
+    with controls:
+        mode = _ui.select(DescentState, "mode", "What to descend", radio=True,
+                          captions=MODE_CAPTIONS)
+    left, right = (controls, controls) if _ui.presenter() else controls.columns([1, 2])
+    if mode == "2d":
+        key = _ui.select(DescentState, "surface", "Surface", container=left)
+    elif mode == "1d":
+        key = _ui.select(DescentState, "curve", "Curve", container=left)
+    else:
+        key = "line"
+        left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
+    names = _ui.multiselect(DescentState, "opts", "Optimizers", container=right,
+                           help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
+    left, right = (controls, controls) if _ui.presenter() else controls.columns(2)
+    lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
+                        container=left, step=0.1, format="%.1f")
+    lr = float(10 ** lr_exp)
+    steps = _ui.slider(DescentState, "steps", "Steps", container=right)
+    left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
+    chart_area = picture.container()  # filled below, once every setting is read
 
-controls, picture = _ui.stage_columns()
-with controls:
-    mode = _ui.select(DescentState, "mode", "What to descend", radio=True,
-                      captions=MODE_CAPTIONS)
-left, right = (controls, controls) if _ui.presenter() else controls.columns([1, 2])
-if mode == "2d":
-    key = _ui.select(DescentState, "surface", "Surface", container=left)
-elif mode == "1d":
-    key = _ui.select(DescentState, "curve", "Curve", container=left)
-else:
-    key = "line"
-    left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
-names = _ui.multiselect(DescentState, "opts", "Optimizers", container=right,
-                       help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
-left, right = (controls, controls) if _ui.presenter() else controls.columns(2)
-lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
-                    container=left, step=0.1, format="%.1f")
-lr = float(10 ** lr_exp)
-steps = _ui.slider(DescentState, "steps", "Steps", container=right)
-left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
-chart_area = picture.container()  # filled below, once every setting is read
+    with controls, _ui.secondary():
+        c1, c2, c3 = st.columns(3)
+        momentum = _ui.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
+        beta1 = _ui.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
+                           format="%.3f")
+        beta2 = _ui.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
+                           format="%.4f")
+        kappa, text, extent, batch, seed = 10.0, "", 3.0, DATA_N, 0
+        if mode == "2d" and key == "bowl":
+            kappa = _ui.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
+        if key == "custom":
+            field = "formula" if mode == "2d" else "formula1d"
+            text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
+                            max_chars=None,  # the parser reports a formula too long
+                            help="Numbers, x" + (", y" if mode == "2d" else "")
+                                 + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
+            extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
+        if mode == "model":
+            b1, b2 = st.columns(2)
+            batch = _ui.slider(DescentState, "batch", "Minibatch size", container=b1,
+                               help=f"Below {DATA_N}, each step sees a random minibatch")
+            seed = _ui.number(DescentState, "seed", "Seed (data and batches)", container=b2)
 
-with controls, _ui.secondary():
-    c1, c2, c3 = st.columns(3)
-    momentum = _ui.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
-    beta1 = _ui.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
-                       format="%.3f")
-    beta2 = _ui.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
-                       format="%.4f")
-    kappa, text, extent, batch, seed = 10.0, "", 3.0, DATA_N, 0
-    if mode == "2d" and key == "bowl":
-        kappa = _ui.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
-    if key == "custom":
-        field = "formula" if mode == "2d" else "formula1d"
-        text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
-                        max_chars=None,  # the parser reports a formula too long
-                        help="Numbers, x" + (", y" if mode == "2d" else "")
-                             + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
-        extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
-    if mode == "model":
-        b1, b2 = st.columns(2)
-        batch = _ui.slider(DescentState, "batch", "Minibatch size", container=b1,
-                           help=f"Below {DATA_N}, each step sees a random minibatch")
-        seed = _ui.number(DescentState, "seed", "Seed (data and batches)", container=b2)
+    try:
+        surface = race.loss_surface(mode, key, kappa, text, extent, seed)
+    except formula.FormulaError as err:
+        surface = None
+        chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
 
-try:
-    surface = race.loss_surface(mode, key, kappa, text, extent, seed)
-except formula.FormulaError as err:
-    surface = None
-    chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
-
-with controls, _ui.secondary("Start point"):
-    s1, s2, s3 = st.columns(3) if not _ui.presenter() else (st, st, st)
-    default_start = tuple(surface.start) if surface else (0.0, 0.0)
-    own = _ui.toggle(DescentState, "own_start", "Start from my point", container=s1,
-                     on_change=_own_start_switched, args=(default_start,))
-    labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
-    if own:
-        x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
-        y0 = (_ui.number(DescentState, "y0", labels[1], container=s3, step=0.1)
-              if mode != "1d" else 0.0)
-    else:  # the boxes show where the run really starts: the surface's own start
-        x0, y0 = (*default_start, 0.0)[:2]
-        s2.number_input(labels[0], value=float(x0), disabled=True, format="%.3g")
+    with controls, _ui.secondary("Start point"):
+        s1, s2, s3 = st.columns(3) if not _ui.presenter() else (st, st, st)
+        default_start = tuple(surface.start) if surface else (0.0, 0.0)
+        own = _ui.toggle(DescentState, "own_start", "Start from my point", container=s1,
+                         on_change=_own_start_switched,
+                         args=(default_start, *_keys("own_start", "x0", "y0")))
+        labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
+        if own:
+            x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
+            y0 = (_ui.number(DescentState, "y0", labels[1], container=s3, step=0.1)
+                  if mode != "1d" else 0.0)
+        else:  # the boxes show where the run really starts: the surface's own start
+            x0, y0 = (*default_start, 0.0)[:2]
+            s2.number_input(labels[0], value=float(x0), disabled=True, format="%.3g")
+            if mode != "1d":
+                s3.number_input(labels[1], value=float(y0), disabled=True, format="%.3g")
         if mode != "1d":
-            s3.number_input(labels[1], value=float(y0), disabled=True, format="%.3g")
-    if mode != "1d":
-        st.caption("Or click on the map in the tab “Pick a start”.")
+            st.caption("Or click on the map in the tab “Pick a start”.")
 
-if surface and not names:
-    chart_area.info("Choose at least one optimizer.", icon="👆")
-elif surface:
-    start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
-    grid, image, runs, derivs = descend(
-        mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
-        float(momentum), (float(beta1), float(beta2)), int(steps),
-        tuple(float(v) for v in start), int(batch))
-    with chart_area:
-        for run in runs:
-            if run.diverged_at is not None:
-                st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
-                           f"{run.reason}. Its path is drawn up to there; try a smaller "
-                           "learning rate.", icon="💥")
-        if st.session_state[_ui.key(DescentState, "step")] > steps:
-            st.session_state[_ui.key(DescentState, "step")] = steps
-        step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
-                          container=controls if _ui.presenter() else st,
-                          help="The figures open at this step; ▶ Play "
-                          "runs them in the browser from there.")
-        draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start)
-        st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
-        draw_updates(runs, step)
+    if surface and not names:
+        chart_area.info("Choose at least one optimizer.", icon="👆")
+    elif surface:
+        start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
+        grid, png, runs, derivs = descend(
+            mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
+            float(momentum), (float(beta1), float(beta2)), int(steps),
+            tuple(float(v) for v in start), int(batch))
+        with chart_area:
+            for run in runs:
+                if run.diverged_at is not None:
+                    st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
+                               f"{run.reason}. Its path is drawn up to there; try a smaller "
+                               "learning rate.", icon="💥")
+            step_key = _ui.key(DescentState, "step")
+            if st.session_state[step_key] > steps:
+                st.session_state[step_key] = steps
+            step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
+                              container=controls if _ui.presenter() else st,
+                              help="The figures open at this step; ▶ Play "
+                              "runs them in the browser from there.")
+            image = _descent.picture_url(png, _ui.key(DescentState, "_map")) if png else ""
+            draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
+                         _ui.key(DescentState, "_pick"))  # the start-picker chart
+            st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
+            draw_updates(runs, step)
 
-with st.expander("Presets: each one is a link to a view"):
-    st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{p.name}</a>: '
-                          f"{p.lesson}" for p in PRESETS), unsafe_allow_html=True)
-with st.expander("The code behind the plain step"):
-    st.code(inspect.getsource(descent.gradient_step) + "\n"
-            + inspect.getsource(descent._exact_update), language="python")
-_ui.reset_button(DescentState)
+
+def main() -> None:
+    """The page: its title, the view at the link's state, the presets and the code."""
+    _ui.one_torch_thread()
+    _ui.page_title(
+        "Gradient descent", "Recall: Minimization / Gradient Descent",
+        "Tune the parameters to make the loss small: step against the gradient, "
+        r"$x' = x - \epsilon \nabla_x f(x)$. The loss and its gradient are only known "
+        "locally, at the point where you stand.",
+    )
+    view(_ui.load_state(DescentState))
+    with st.expander("Presets: each one is a link to a view"):
+        st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{p.name}</a>: '
+                              f"{p.lesson}" for p in PRESETS), unsafe_allow_html=True)
+    with st.expander("The code behind the plain step"):
+        st.code(inspect.getsource(descent.gradient_step) + "\n"
+                + inspect.getsource(descent._exact_update), language="python")
+    _ui.reset_button(DescentState)
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import gradient_descent as _page  # the importable module, so that its
+    _page.main()  # caches are shared with the deck (one cache, not two)

@@ -31,7 +31,22 @@ def entry(term: _glossary.Term, focus: bool = False) -> None:
             st.caption("The term this link points to.")
 
 
-def main_view(state: JargonState) -> None:
+def _draw(seed_key: str, term_key: str) -> None:
+    seed = int(np.random.default_rng().integers(1, 2**31 - 1))
+    st.session_state[seed_key] = seed
+    st.session_state[term_key] = _glossary.random_term(seed)
+
+
+# --------------------------------------------------------------------------- the page
+def view(state: JargonState) -> None:
+    """The page's live view at ``state``: the search, the jump to a term and the terms.
+    Everything below the page title; the deck (pages/talk.py) calls it on a live slide."""
+    search_col, jump_col = st.columns(2)
+    _ui.text(JargonState, "q", "Search the terms", search_col, placeholder="e.g. dropout")
+    _ui.select(JargonState, "term", "Jump to a term", jump_col,
+               format_func=lambda i: _glossary.BY_ID[i].name if i else "(none)")
+    jump_col.button("🎲 A random term", on_click=_draw, key=_ui.key(JargonState, "_draw"),
+                    args=(_ui.key(JargonState, "seed"), _ui.key(JargonState, "term")))
     if state.term:
         entry(_glossary.BY_ID[state.term], focus=True)
     found = _glossary.search(state.q)
@@ -44,23 +59,17 @@ def main_view(state: JargonState) -> None:
             entry(term)
 
 
-def _draw() -> None:
-    seed = int(np.random.default_rng().integers(1, 2**31 - 1))
-    _ui.set_value(JargonState, "seed", seed)
-    _ui.set_value(JargonState, "term", _glossary.random_term(seed))
+def main() -> None:
+    """The page: its title and the view at the link's state."""
+    _ui.page_title(
+        "The jargon", "Learn the jargon",
+        "Loss, epoch, splits, learning rate, accuracy, dropout, early stopping, layers, "
+        "convolution, RNN, LSTM, MLP, fully connected...: each word in one plain sentence, "
+        "next to the page of this app that shows it.",
+    )
+    view(_ui.load_state(JargonState))
 
 
-# --------------------------------------------------------------------------- the page
-state = _ui.load_state(JargonState)
-_ui.page_title(
-    "The jargon", "Learn the jargon",
-    "Loss, epoch, splits, learning rate, accuracy, dropout, early stopping, layers, "
-    "convolution, RNN, LSTM, MLP, fully connected...: each word in one plain sentence, next "
-    "to the page of this app that shows it.",
-)
-search_col, jump_col = st.columns(2)
-_ui.text(JargonState, "q", "Search the terms", search_col, placeholder="e.g. dropout")
-_ui.select(JargonState, "term", "Jump to a term", jump_col,
-           format_func=lambda i: _glossary.BY_ID[i].name if i else "(none)")
-jump_col.button("🎲 A random term", on_click=_draw, key="jargon._draw")
-main_view(state)
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import jargon as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

@@ -22,9 +22,7 @@ from pages._states.splits import SplitsState, preset_link
 TRAINERS = 2  # runs training at once on this server (its cores); the others wait
 WAIT_S = 30  # how long a run waits for a free trainer before giving up
 KEPT_RUNS = 64  # finished runs kept for every session (seeded: same settings, same curves)
-RUN_KEY = "splits._run"  # this session's last finished run: (settings, outcome)
-
-_ui.one_torch_thread()
+RUN = "_run"  # session (through _ui.key): this session's last finished run, (settings, outcome)
 
 
 @st.cache_resource
@@ -53,7 +51,7 @@ def remember(cfg: lab.LabConfig, outcome: lab.Outcome) -> None:
 
 
 def recall(cfg: lab.LabConfig) -> lab.Outcome | None:
-    mine = st.session_state.get(RUN_KEY)
+    mine = st.session_state.get(_ui.key(SplitsState, RUN))
     if mine and mine[0] == cfg:
         return mine[1]
     runs, lock = finished()
@@ -125,11 +123,11 @@ def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
                 "set, untouched until the end, is the honest estimate of the world.")
 
 
-@st.fragment
 def trainer(state: SplitsState) -> None:
     """The Train button, the live charts and, once finished, the test score.
 
-    A fragment: pressing Train reruns only this part of the page while the run streams.
+    A fragment (made in :func:`view`): pressing Train reruns only this part of the page
+    while the run streams.
     """
     try:
         cfg = state.config().checked()
@@ -138,7 +136,7 @@ def trainer(state: SplitsState) -> None:
         return
     outcome = recall(cfg)
     go_now = st.button("Train ▶" if outcome is None else "Train again ▶", type="primary",
-                       key="splits._train")
+                       key=_ui.key(SplitsState, "_train"))
     left, right = st.columns(2)
     loss_slot, acc_slot = left.empty(), right.empty()
     status = st.empty()
@@ -147,15 +145,15 @@ def trainer(state: SplitsState) -> None:
     # pressed but refused (busy, no digits): the status slot holds the reason
     if outcome is None:
         loss, acc = curves([], cfg, None, None, height())
-        _ui.chart(loss, loss_slot, key="splits._loss")
-        _ui.chart(acc, acc_slot, key="splits._acc")
+        _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, "_loss"))
+        _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, "_acc"))
         if not go_now:
             status.caption(f"Press Train: at most {cfg.epochs} epochs and "
                            f"{lab.LIMITS['seconds']:.0f} seconds.")
         return
     loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
-    _ui.chart(loss, loss_slot, key="splits._loss")
-    _ui.chart(acc, acc_slot, key="splits._acc")
+    _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, "_loss"))
+    _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, "_acc"))
     test_report(cfg, outcome)
 
 
@@ -176,14 +174,14 @@ def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | Non
         run = lab.Run(cfg, data=data, world=world)
         for e in run:
             loss, acc = curves(run.history, cfg, run.would_stop, None, height())
-            _ui.chart(loss, loss_slot, key=f"splits._loss{e.epoch}")
-            _ui.chart(acc, acc_slot, key=f"splits._acc{e.epoch}")
+            _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, f"_loss{e.epoch}"))
+            _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, f"_acc{e.epoch}"))
             status.caption(f"Epoch {e.epoch} of at most {cfg.epochs}: validation accuracy "
                            f"{pct(e.val_acc)} ({e.seconds:.1f} s)")
         outcome = run.finish()
     finally:
         gate.release()
-    st.session_state[RUN_KEY] = (cfg, outcome)
+    st.session_state[_ui.key(SplitsState, RUN)] = (cfg, outcome)
     remember(cfg, outcome)
     return outcome
 
@@ -201,27 +199,37 @@ def lesson(state: SplitsState) -> None:
             st.success(f"**{p.title}.** {p.lesson}")
 
 
-def main_view(state: SplitsState) -> None:
+def view(state: SplitsState) -> None:
+    """The page's live view at ``state``: the preset's lesson, the Train button and its
+    live curves and scores, the split and the settings. Everything below the page title;
+    the deck (pages/talk.py) calls it on a live slide."""
     lesson(state)
-    trainer(state)
+    # A fragment reruns alone, outside an embedded view's scope: in_scope keeps it.
+    st.fragment(_ui.in_scope(trainer))(state)
+    sizes = lab.split_sizes(state.config())
+    _ui.chart(split_bar(state.config(), sizes), key=_ui.key(SplitsState, "_bar"))
+    if state.train_size > sizes["train"]:
+        st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
+                   f"{state.train_size:,} asked for: all of them are used.")
+    settings()
 
 
-# --------------------------------------------------------------------------- the page
-state = _ui.load_state(SplitsState)
-_ui.page_title(
-    "Splits and overfitting", "Split your data / Overfitting",
-    "A network learns digits from the **training** set; the **validation** set picks when to "
-    "stop and which settings win; the **test** set is opened once, at the end. Watch the "
-    "curves part when the network memorises instead of learning.",
-)
-if not _ui.presenter():
-    presets()
-main_view(state)
-if _ui.presenter():
-    presets()
-sizes = lab.split_sizes(state.config())
-_ui.chart(split_bar(state.config(), sizes), key="splits._bar")
-if state.train_size > sizes["train"]:
-    st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
-               f"{state.train_size:,} asked for: all of them are used.")
-settings()
+def main() -> None:
+    """The page: its title, the preset links and the view at the link's state."""
+    _ui.one_torch_thread()
+    _ui.page_title(
+        "Splits and overfitting", "Split your data / Overfitting",
+        "A network learns digits from the **training** set; the **validation** set picks when "
+        "to stop and which settings win; the **test** set is opened once, at the end. Watch "
+        "the curves part when the network memorises instead of learning.",
+    )
+    if not _ui.presenter():
+        presets()
+    view(_ui.load_state(SplitsState))
+    if _ui.presenter():
+        presets()
+
+
+if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
+    from pages import splits as _page  # the importable module, so that its caches
+    _page.main()  # are shared with the deck (one cache, not two)

@@ -25,6 +25,9 @@ HEAD_X = """(sel) => {
 def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_path):
     sent: list[int] = []  # messages the browser sends to the server (reruns, clicks)
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(1)))
+    pictures: list[str] = []  # the map picture: a media file, fetched once (issue 15)
+    page.on("response", lambda r: pictures.append(r.url)
+            if "/media/" in r.url and r.url.endswith(".png") else None)
     page.goto(f"{app_url}/gradient_descent?surface=himmelblau&lr_exp=-2&steps=120")
     wait_for_app(page)
     page.wait_for_selector(CHART + " .main-svg")
@@ -47,7 +50,7 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     assert shot.stat().st_size > 10_000
 
     page.get_by_role("tab", name="Pick a start").click()
-    picker = ".st-key-gradient_descent_pick .js-plotly-plot"
+    picker = ".st-key-gradient_descent-_pick .js-plotly-plot"  # key gradient_descent._pick
     page.wait_for_selector(picker + " .main-svg")
     page.locator(picker).scroll_into_view_if_needed()
     box = page.locator(picker + " .nsewdrag").bounding_box()
@@ -59,3 +62,5 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     wait_for_app(page)
     assert "x0=" in page.url and "y0=" in page.url
     assert sent, "the click reaches the server (so the websocket watch above works)"
+    # the map, the start picker and every rerun since showed the one picture, fetched once
+    assert len(pictures) == 1, pictures

@@ -119,7 +119,7 @@ def test_fine_tuning_your_classes_are_text_and_private():
     assert "<b>" not in shown.replace("\\<b\\>", "")
     assert any("at least two pictures" in i.value for i in at.info)
     assert not at.get("camera_input")  # no camera until asked for
-    at.toggle(key="fine_tuning:use_camera").set_value(True).run()
+    at.toggle(key="fine_tuning._use_camera").set_value(True).run()
     assert at.get("camera_input")
     classes = next(r for r in at.radio if r.label == "For class")
     assert classes.options[:2] == ["\\<b\\>hot\\<\\/b\\>", "\\*\\*dog\\*\\*"]

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore import surfaces
 from pages import _ui
+from pages._states.gradient_descent import DescentState
+from pages.gradient_descent import TABS
 from tests.conftest import REPO
 from tests.harness import open_page
 
@@ -37,16 +39,32 @@ def figures(at: AppTest) -> list[dict]:
     return specs
 
 
+def every_figure(at: AppTest) -> list[dict]:
+    """The figure of each tab of the surface view, opened in turn (only the open tab's
+    figure is built and sent)."""
+    out, key = figures(at), _ui.key(DescentState, "_tab_2d")
+    for label in TABS["2d"][1:]:
+        at.session_state[key] = label
+        out += figures(at.run())
+        assert not at.exception, label
+    return out
+
+
 def test_default_view_draws_the_bowl_with_three_optimizers():
     at = run_page()
     assert not at.exception and not at.warning and not at.error
-    contour, surface3d, picker = figures(at)
+    assert len(figures(at)) == 1  # the contour map; the other tabs are built when opened
+    contour, surface3d, picker = every_figure(at)
     names = [t.get("name", "") for t in contour["data"]]
     for label in ("Gradient descent (by hand): loss", "Momentum: loss", "Adam: loss"):
         assert any(n.startswith(label) for n in names), names
     assert any("minimum in" in n for n in names)
     assert len(contour["frames"]) > 10 and contour["layout"]["updatemenus"]
-    assert contour["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    # the map picture is a media file the browser fetches (and caches) once, not base64
+    # inside the figure of every rerun; the start picker shows the same file
+    source = contour["layout"]["images"][0]["source"]
+    assert "/media/" in source and source.endswith(".png")  # AppTest serves /mock/media/
+    assert picker["layout"]["images"][0]["source"] == source
     assert surface3d["data"][0]["type"] == "surface"
     assert "click to start here" in picker["data"][0]["hovertemplate"] and "frames" not in picker
     body = texts(at)
@@ -72,7 +90,7 @@ def test_other_modes_render(mode):
 def test_every_surface_renders(key):
     at = run_page({"surface": key, "opts": ["gd", "rmsprop", "adamw"], "steps": "40"})
     assert not at.exception and not at.error
-    assert len(figures(at)) == 3
+    assert len(every_figure(at)) == 3
 
 
 def test_every_curve_and_the_custom_curve_render():
@@ -140,7 +158,7 @@ def test_bad_link_values_warn_and_fall_back(params):
     at = run_page(params)
     assert not at.exception
     assert at.warning, "a bad link parameter must be reported"
-    assert len(figures(at)) == 3
+    assert len(every_figure(at)) == 3
 
 
 def test_own_start_point_and_reset():
@@ -150,3 +168,22 @@ def test_own_start_point_and_reset():
     at.button[[b.label for b in at.button].index("Reset")].click().run()
     assert not at.exception
     assert at.toggle(key="gradient_descent.own_start").value is False and at.slider(key="gradient_descent.kappa").value == 10.0
+
+
+def test_a_slider_rerun_sends_at_most_100_kB(monkeypatch):
+    """Issue 15: 50 people moving a slider on a conference network. What a rerun sends is
+    the ForwardMsgs the session enqueues (what goes over the websocket, less framing);
+    the map picture is a media file the browser fetched once, not part of a rerun."""
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    sent: list[int] = []
+    enqueue = ForwardMsgQueue.enqueue
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue",
+                        lambda self, msg: (sent.append(msg.ByteSize()), enqueue(self, msg))[1])
+    at = run_page()
+    assert sum(sent) <= 100_000, f"opening the page sent {sum(sent):,} bytes"
+    sent.clear()
+    at.slider(key="gradient_descent.lr_exp").set_value(-1.2).run()
+    assert not at.exception
+    assert len(figures(at)[0]["frames"]) > 10  # the rerun did send the new runs' figure
+    assert 20_000 < sum(sent) <= 100_000, f"a slider rerun sent {sum(sent):,} bytes"
