@@ -148,3 +148,57 @@ def test_server_config_keeps_the_protections_on():
     assert server.get("enableCORS", True) is True
     assert config.get("browser", {}).get("gatherUsageStats") is False
     assert 0 < server.get("maxUploadSize", 200) <= 10  # MB; Streamlit's default is 200
+
+
+# --------------------------------------------------------------------------- uploads
+# (tests/test_images.py checks the reading itself: formats, byte and pixel limits,
+# decompression bombs, bounded memory.)
+def test_every_uploader_takes_only_png_and_jpeg():
+    uploaders = []
+    for path in SOURCES:
+        for c in calls(path):
+            if dotted(c.func).endswith("file_uploader"):
+                kinds = keyword(c, "type")
+                assert kinds is not None, f"{rel(path)}:{c.lineno} accepts any file type"
+                assert set(ast.literal_eval(kinds)) <= {"png", "jpg", "jpeg"}, rel(path)
+                uploaders.append(rel(path))
+    assert len(uploaders) >= 3, uploaders
+
+
+def test_the_code_limits_stay_within_the_servers_upload_limit():
+    from dlcore.data import images
+    from pages import _pictures
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    server_limit = config["server"]["maxUploadSize"] * 2**20
+    assert images.MAX_BYTES <= server_limit and _pictures.MAX_BYTES <= server_limit
+    assert images.MAX_PIXELS <= 50_000_000  # decoded pixels stay bounded
+
+
+def test_reading_an_upload_writes_nothing_to_disk():
+    """The bytes are read in memory (Streamlit keeps uploads in memory too): no file is
+    opened, no temporary file made, while a PNG and a JPEG are read."""
+    import io
+    import tempfile
+    from unittest import mock
+
+    from PIL import Image
+
+    from dlcore.data import images
+
+    pictures = []
+    for fmt in ("PNG", "JPEG"):
+        buf = io.BytesIO()
+        Image.new("RGB", (640, 480), (200, 30, 30)).save(buf, fmt)
+        pictures.append(buf.getvalue())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a file was opened: {args[:1]}")
+
+    with mock.patch("builtins.open", refuse), mock.patch("io.open", refuse), \
+            mock.patch("os.open", refuse), mock.patch.object(tempfile, "mkstemp", refuse), \
+            mock.patch.object(tempfile, "NamedTemporaryFile", refuse), \
+            mock.patch.object(tempfile, "TemporaryFile", refuse):
+        for data in pictures:
+            assert images.read_grey(data).shape == (480, 640)
+            assert images.read_rgb(data).size == (640, 480)
