@@ -75,9 +75,10 @@ def rebuild_command(name: str) -> str | None:
     return None
 
 
-class AssetError(Exception):
+class AssetError(FileNotFoundError):
     """A shipped file is missing or unreadable. ``str(err)`` is for the person: the file,
-    what is wrong with it and the command that rebuilds it (``err.path``, ``err.command``)."""
+    what is wrong with it and the command that rebuilds it (``err.path``, ``err.command``).
+    A FileNotFoundError, as the loaders raised before for either case."""
 
     def __init__(self, path: str | Path, problem: str):
         self.path, self.command = Path(path), rebuild_command(Path(path).name)
@@ -87,12 +88,13 @@ class AssetError(Exception):
         super().__init__(f"The file {shown} {problem}: {fix}.")
 
 
-class MissingAsset(AssetError, FileNotFoundError):
-    """The file is not there (a FileNotFoundError too)."""
+class MissingAsset(AssetError):
+    """The file is not there."""
 
 
 class BrokenAsset(AssetError, ValueError):
-    """The file is there but cannot be read as what it should be (a ValueError too)."""
+    """The file is there but cannot be read as what it should be (a ValueError too, as a
+    damaged checkpoint raised before)."""
 
 
 def read_asset(path: str | Path, read: Callable[[Path], T]) -> T:

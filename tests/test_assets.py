@@ -91,7 +91,8 @@ def test_a_damaged_asset_raises_one_clear_error(name, how, tmp_path, monkeypatch
     expected = paths.MissingAsset if how == "missing" else paths.BrokenAsset
     assert isinstance(err.value, expected)
     # the types the callers already catch
-    assert isinstance(err.value, FileNotFoundError if how == "missing" else ValueError)
+    assert isinstance(err.value, FileNotFoundError)
+    assert how == "missing" or isinstance(err.value, ValueError)
 
 
 # --------------------------------------------------------------------------- the pages
