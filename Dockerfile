@@ -6,6 +6,8 @@
 # that train read DLCORE_DATA_DIR, or download to the user's cache where there is internet).
 FROM python:3.11-slim
 
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
