@@ -4,7 +4,7 @@ in a redis-server, started by one command and stopped by one signal.
 Checked here: the health check answers through the proxy, which pins the browser to one
 server with its cookie; the home page and the deck render in Chromium through the proxy
 (the websocket passes through it); a room started on one worker is in Redis and followed
-from the other worker; SIGTERM stops every process it started.
+from the other worker; SIGTERM stops it; when one part dies, all of it stops and it fails.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,18 @@ from tests.harness import free_port
 
 pytestmark = pytest.mark.browser
 SERVE = REPO / "deploy" / "serve"
+
+
+def children(pid: int) -> dict[int, str]:
+    """The processes ``pid`` started: {pid: command line}."""
+    out = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out[int(proc.name)] = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
 
 
 def listening(port: int) -> bool:
@@ -71,8 +84,10 @@ def fleet():
     try:
         if not served.ready.wait(120):
             pytest.fail("deploy/serve was not ready within 120 s:\n" + served.log())
+        served.children = children(proc.pid)
         yield served
     finally:
+        stopped = True
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -80,7 +95,17 @@ def fleet():
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-                pytest.fail("deploy/serve did not stop within 30 s of SIGTERM:\n" + served.log())
+                stopped = False
+        left = {}
+        for pid, cmd in getattr(served, "children", {}).items():  # never leave one behind
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() == cmd:
+                    os.kill(pid, signal.SIGKILL)
+                    left[pid] = cmd
+            except (OSError, ProcessLookupError):
+                pass
+        assert stopped, "deploy/serve did not stop within 30 s of SIGTERM:\n" + served.log()
+        assert not left, f"deploy/serve left these running: {left}"
 
 
 def test_health_check_through_the_proxy_sets_the_sticky_cookie(fleet):
@@ -134,12 +159,38 @@ def test_a_room_started_on_one_worker_is_followed_from_the_other(fleet, browser)
             next(gen, None)
 
 
-def test_sigterm_stops_everything(fleet):
-    """Last in the module: stops the fleet itself and checks that nothing is left."""
-    fleet.proc.send_signal(signal.SIGTERM)
-    assert fleet.proc.wait(timeout=30) == 0, fleet.log()
-    deadline = time.time() + 5
-    ports = [fleet.port, *fleet.workers, fleet.redis_port]
+def closed(ports: list[int], timeout: float = 10) -> list[int]:
+    deadline = time.time() + timeout
     while time.time() < deadline and any(listening(p) for p in ports):
         time.sleep(0.2)
-    assert not [p for p in ports if listening(p)], fleet.log()
+    return [p for p in ports if listening(p)]
+
+
+def test_sigterm_stops_it(tmp_path):
+    """The proxy alone (in front of servers started elsewhere): SIGTERM, status 0, port free."""
+    need(shutil.which("haproxy") is not None, "no haproxy (apt-get install haproxy)")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(SERVE), "--port", str(port), "--bind",
+                             "127.0.0.1", "--backends", f"127.0.0.1:{free_port()}"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not listening(port):
+            time.sleep(0.2)
+        assert listening(port)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, proc.stdout.read()
+        assert not closed([port])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_when_one_part_dies_everything_stops(fleet):
+    """Last in the module: Redis dies, so the command stops the servers and the proxy and
+    fails (for a supervisor to restart the whole)."""
+    redis_pid = next(pid for pid, cmd in fleet.children.items() if "redis-server" in cmd)
+    os.kill(redis_pid, signal.SIGKILL)
+    assert fleet.proc.wait(timeout=30) == 1, fleet.log()
+    assert "redis exited" in fleet.log()
+    assert not closed([fleet.port, *fleet.workers]), fleet.log()
