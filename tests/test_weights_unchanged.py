@@ -72,11 +72,12 @@ def test_cached_weights_do_not_change_with_use():
     shipped = {digest(digits_model.load(k)[0]) for k in ("cnn", "mlp")} | {
         digest(imagenet.load_model()), digest(Writer(charrnn_model.load()[0]))}
     assert shipped <= set(before.values())
+    # the server's cached ones (other tests of a full run may hold models of their own)
+    models = [m for m in models if before[id(m)] in shipped or type(m).__name__ == "Writer"]
 
     for source in ("test digit", "mistakes"):
-        for seed in (1,):
-            ok(open_page("pages/digits.py", {"source": source, "seed": str(seed),
-                                             "rotate": "30", "stroke": "2"}))
+        ok(open_page("pages/digits.py", {"source": source, "seed": "1", "rotate": "30",
+                                         "stroke": "2"}))
     for stage in ("100", "final"):
         ok(open_page("pages/char_rnn.py", {"stage": stage, "prime": "To be, or ",
                                            "temperature": "1.5", "length": "120",
