@@ -20,7 +20,7 @@ from torch import nn
 
 from dlcore import training
 from dlcore.charrnn.corpus import ALPHABET
-from dlcore.paths import asset
+from dlcore.paths import asset, read_asset
 
 #: The shipped checkpoints, by training stage; the last one is the model.
 FINAL = "charrnn.pt"
@@ -83,12 +83,15 @@ def save(path: str | Path, model: CharRNN, meta: dict[str, Any]) -> Path:
 
 def load(path: str | Path | None = None) -> tuple[CharRNN, dict[str, Any]]:
     """A saved model in eval mode (float32) and its metadata; default: the shipped model."""
-    state, meta = training.load(asset(FINAL) if path is None else path)
-    if meta.get("alphabet") != ALPHABET:
-        raise ValueError(f"{path} was trained on another alphabet")
-    model = CharRNN(ModelConfig(**meta["config"]))
-    model.load_state_dict({k: v.float() for k, v in state.items()})
-    return model.eval(), meta
+    def read(path: Path) -> tuple[CharRNN, dict[str, Any]]:
+        state, meta = training.load(path)
+        if meta.get("alphabet") != ALPHABET:
+            raise ValueError(f"{path} was trained on another alphabet")
+        model = CharRNN(ModelConfig(**meta["config"]))
+        model.load_state_dict({k: v.float() for k, v in state.items()})
+        return model.eval(), meta
+
+    return read_asset(asset(FINAL) if path is None else path, read)
 
 
 def bits(nats: float) -> float:

@@ -156,9 +156,16 @@ def write_sample(data_dir: str | Path | None, path: str | Path = SAMPLE_PATH,
 
 
 def load_sample(path: str | Path = SAMPLE_PATH) -> tuple[np.ndarray, np.ndarray]:
-    """The shipped test digits: uint8 images [N, 28, 28] and int64 labels [N]."""
-    with np.load(path) as z:
-        return z["images"].astype(np.uint8), z["labels"].astype(np.int64)
+    """The shipped test digits: uint8 images [N, 28, 28] and int64 labels [N]; a missing
+    or damaged file raises :class:`~dlcore.paths.AssetError`."""
+    def read(path: Path) -> tuple[np.ndarray, np.ndarray]:
+        with np.load(path) as z:
+            images, labels = z["images"].astype(np.uint8), z["labels"].astype(np.int64)
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+            raise ValueError(f"images of shape {images.shape}, {len(labels)} labels")
+        return images, labels
+
+    return paths.read_asset(path, read)
 
 
 def main(argv: list[str] | None = None) -> None:

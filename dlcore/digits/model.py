@@ -129,18 +129,24 @@ def load(kind: str = "cnn", path: str | Path | None = None,
          device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
     """A trained model in eval() mode, frozen, with its metadata.
 
-    Raises FileNotFoundError when the file is missing and ValueError when it is not a
-    checkpoint or holds the other kind of model.
+    Raises :class:`~dlcore.paths.MissingAsset` (a FileNotFoundError) when the file is
+    missing and :class:`~dlcore.paths.BrokenAsset` (a ValueError) when it is not a
+    checkpoint or holds the other kind of model; each names the command that rebuilds it.
     """
     path = Path(path) if path else WEIGHTS[kind]
-    state_dict, meta = training.load(path, map_location=device)
-    if meta.get("kind") != kind:
-        raise ValueError(f"{path} holds a {meta.get('kind')!r} model, not {kind!r}")
-    config_cls = KINDS[kind][1]
-    config = config_cls(**{k: tuple(v) if isinstance(v, list) else v
-                           for k, v in meta["config"].items()})
-    model = build(kind, config).to(device)
-    model.load_state_dict(state_dict)
+
+    def read(path: Path) -> tuple[nn.Module, dict]:
+        state_dict, meta = training.load(path, map_location=device)
+        if meta.get("kind") != kind:
+            raise ValueError(f"{path} holds a {meta.get('kind')!r} model, not {kind!r}")
+        config_cls = KINDS[kind][1]
+        config = config_cls(**{k: tuple(v) if isinstance(v, list) else v
+                               for k, v in meta["config"].items()})
+        model = build(kind, config).to(device)
+        model.load_state_dict(state_dict)
+        return model, meta
+
+    model, meta = paths.read_asset(path, read)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

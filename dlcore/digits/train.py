@@ -157,10 +157,19 @@ def write_mistakes(result: dict, images: torch.Tensor, labels: torch.Tensor,
 
 
 def load_mistakes(kind: str = "cnn") -> dict[str, np.ndarray]:
-    with np.load(mistakes_path(kind)) as z:
-        return {k: z[k] for k in z.files}
+    """The shipped wrong answers (raises :class:`~dlcore.paths.AssetError`)."""
+    def read(path: Path) -> dict[str, np.ndarray]:
+        with np.load(path) as z:
+            out = {k: z[k] for k in z.files}
+        for k in ("images", "labels", "predicted", "probs", "indices"):
+            if k not in out:
+                raise KeyError(k)
+        return out
+
+    return paths.read_asset(mistakes_path(kind), read)
 
 
 def load_report(kind: str) -> dict:
-    """The saved result of ``evaluate --save`` (accuracy on the test set and more)."""
-    return json.loads(report_path(kind).read_text())
+    """The saved result of ``evaluate --save`` (accuracy on the test set and more;
+    raises :class:`~dlcore.paths.AssetError`)."""
+    return paths.read_asset(report_path(kind), lambda p: dict(json.loads(p.read_text())))

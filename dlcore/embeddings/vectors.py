@@ -316,10 +316,7 @@ def load_glove(cache_dir: str | Path | None = None) -> Embeddings:
 def load_shakespeare(path: str | Path | None = None) -> Embeddings:
     """The word2vec trained here, from ``assets/shakespeare_word2vec.bin``."""
     path = Path(path) if path else paths.asset(SHAKESPEARE_FILE)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist; make it with "
-                                "`python -m dlcore.embeddings train --data-dir DIR`")
-    kv = KeyedVectors.load_word2vec_format(str(path), binary=True)
+    kv = paths.read_asset(path, lambda p: KeyedVectors.load_word2vec_format(str(p), binary=True))
     vectors = _readonly(np.ascontiguousarray(kv.vectors, dtype=np.float32))
     return Embeddings("shakespeare", TITLES["shakespeare"], _keyed(list(kv.index_to_key), vectors),
                       _readonly(_unit_rows(vectors)))

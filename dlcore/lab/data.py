@@ -19,12 +19,13 @@ WORLD_SIZE = 500
 
 
 def _read(path: str | Path) -> dict[str, np.ndarray]:
-    try:
+    """The pool's arrays; a missing or damaged file raises :class:`~dlcore.paths.AssetError`
+    (a FileNotFoundError or ValueError) naming ``python -m dlcore.lab sample``."""
+    def read(path: Path) -> dict[str, np.ndarray]:
         with np.load(path) as z:
             return {k: z[k] for k in ("images", "labels", "world_images", "world_labels")}
-    except (OSError, KeyError, ValueError) as err:
-        raise FileNotFoundError(f"{path} is missing or not the lab's digits ({err}); write it "
-                                "with python -m dlcore.lab sample --data-dir DIR") from err
+
+    return paths.read_asset(path, read)
 
 
 def load_pool(path: str | Path = POOL_PATH) -> tuple[torch.Tensor, torch.Tensor]:
