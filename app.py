@@ -4,9 +4,24 @@ Builds the navigation from the talk's map (``pages/_catalog.py``): the home page
 first, then one page per concept that exists.
 """
 
-import streamlit as st
+import os
+import sys
 
-from pages import _catalog, _ui
+# Streamlit puts this folder on sys.path for the length of each run and takes it off at the
+# end of the run that put it there, while other sessions may still be importing from it:
+# on a fresh server, 20 people opening at once got "cannot import name '_ui' from 'pages'"
+# (benchmarks/load.py). A second entry of our own, at the end, stays for the server's life
+# (list.remove takes the first one).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if sys.path.count(_HERE) < 2:
+    sys.path.append(_HERE)
+
+# plotly imports pandas on first use; several sessions doing that at once got "partially
+# initialized module 'pandas'" (benchmarks/load.py), so the first run imports it here.
+import pandas  # noqa: E402, F401
+import streamlit as st  # noqa: E402
+
+from pages import _catalog, _ui  # noqa: E402
 
 st.set_page_config(
     page_title="Deep Learning: Getting Started",

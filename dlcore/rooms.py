@@ -251,15 +251,18 @@ class RedisStore(RoomStore):
 
 _memory: MemoryStore | None = None
 _memory_lock = threading.Lock()
+_redis: dict[str, RedisStore] = {}  # one client (and its connection pool) per URL
 
 
 def store_from_env(env: Mapping[str, str] | None = None) -> RoomStore:
     """Redis when ``REDIS_URL`` is set (replicas share rooms), else this process's memory."""
     global _memory
     url = (os.environ if env is None else env).get("REDIS_URL", "").strip()
-    if url:
-        return RedisStore.from_url(url)
     with _memory_lock:
+        if url:  # every follower looks every second: a new client each time would connect anew
+            if url not in _redis:
+                _redis[url] = RedisStore.from_url(url)
+            return _redis[url]
         if _memory is None:
             _memory = MemoryStore()
         return _memory

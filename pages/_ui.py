@@ -14,6 +14,8 @@ This module is private to the pages (its name starts with ``_``, so
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -84,6 +86,17 @@ def one_torch_thread() -> None:
     import torch  # here, so that pages without torch (home) never load it
 
     torch.set_num_threads(1)
+    _one_blas_thread()
+
+
+@functools.cache
+def _one_blas_thread() -> None:
+    """NumPy's OpenBLAS on one thread too, once per process (its count is global): the
+    char-RNN's sampling cell took 1,083 ms of CPU per sample with OpenBLAS's two threads
+    spinning and 236 ms with one (benchmarks/reruns.py)."""
+    from threadpoolctl import threadpool_limits  # ships with scikit-learn
+
+    threadpool_limits(1, user_api="blas")
 
 
 PRESENT_KEY = "present"

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dlcore import conv
+from dlcore import conv, paths
 from dlcore.data import images, mnist
 from pages import _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
@@ -234,7 +234,11 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
                dilation: int) -> None:
     """The kernel (or a preset one) on a digit, a drawing from the link or an upload."""
     st.subheader("On a real image")
-    sample_images, sample_labels = mnist.load_sample()
+    try:
+        sample_images, sample_labels = mnist.load_sample()
+    except paths.AssetError as err:  # the stepper above works without it
+        st.error(_ui.plain(err), icon="🧩")
+        return
     preset = (_ui.select(ConvState, "preset", "Kernel (edited = the kernel above)")
               if op in ("xcorr", "conv") else "edited")
     if not state.image and _ui.value(ConvState, "source") == "link":

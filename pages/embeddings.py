@@ -43,7 +43,8 @@ def saved_scores() -> dict[str, dict | None]:
     out = {}
     for name in MODELS:
         path = paths.asset(f"embeddings_{name}_eval.json")
-        out[name] = json.loads(path.read_text()) if path.is_file() else None
+        out[name] = paths.read_asset(path, lambda p: json.loads(p.read_text())) \
+            if path.is_file() else None
     return out
 
 
@@ -319,7 +320,15 @@ def presets_panel() -> None:
 def view(state: S) -> None:
     """The page's live view at ``state``: the preset's lesson, the view chooser, its
     controls and its picture. Everything below the page title; the deck
-    (pages/talk.py) calls it on a live slide."""
+    (pages/talk.py) calls it on a live slide. A damaged or missing shipped file (the
+    Shakespeare vectors, the saved scores) is said in the page, with its rebuild command."""
+    try:
+        _view(state)
+    except paths.AssetError as err:
+        st.error(_ui.plain(err), icon="🧩")
+
+
+def _view(state: S) -> None:
     name = preset_of(state)
     if name:
         st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")

@@ -27,13 +27,15 @@ MODE_NAMES = {"head": "new head on frozen features", "last block": "last block +
 S = FineTuningState
 
 
-@st.cache_resource(max_entries=16)
+# Few entries: each holds full-size pictures (237 MB for 16 settings; benchmarks/leak.py
+# grew 532 MB over 67 moves of the pictures-per-class slider with 16).
+@st.cache_resource(max_entries=3)
 def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
     """Training and held-out demo pictures, made once per server (shared, read-only)."""
     return demo.demo_set(classes, per_class, seed=seed), demo.demo_set(classes, 4, seed=seed + 1)
 
 
-@st.cache_resource(max_entries=16)
+@st.cache_resource(max_entries=4)
 def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
     """The demo pictures through the frozen network, once per server (read-only tensors)."""
     (pictures, labels), held = demo_pictures_for(classes, per_class, seed)

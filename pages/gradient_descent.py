@@ -25,7 +25,8 @@ def preset_link(preset: Preset) -> str:
 
 
 # --------------------------------------------------------------------------- engine calls
-@st.cache_data(max_entries=64, show_spinner=False)
+# 16 entries: with 64, benchmarks/leak.py saw the churn keep 84 MB of freed heap
+@st.cache_data(max_entries=16, show_spinner=False)
 def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
             names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
             steps: int, start: tuple[float, ...], batch: int):
