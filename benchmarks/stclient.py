@@ -13,13 +13,15 @@ package: ``web/server/starlette/starlette_websocket.py`` and the bundled fronten
   under the base), an empty page script hash and ``context_info`` (url, timezone, locale);
 - every later rerun carries all the session's widget states (the frontend sends every
   mounted widget's value, triggers once), the current page script hash, the query string
-  the server last set, and ``cached_message_hashes``: the hashes of the cacheable
+  the server last set (the page script hash comes from ``navigation``, as in the
+  frontend: ``new_session`` carries the main script's), and ``cached_message_hashes``: the hashes of the cacheable
   ``new_element`` deltas this client keeps, so the server answers with ``ref_hash``
   references that the client resolves from its own cache (a miss is an error, as in the
   frontend); messages expire after ``max_cached_message_age`` runs (from ``new_session``);
 - ``auto_rerun`` (``st.fragment(run_every=...)``): the frontend, not the server, times
   fragment reruns; this client does the same, sending ``rerun_script`` with the
-  fragment id and ``is_auto_rerun`` every ``interval`` seconds until ``stop_auto_rerun``.
+  fragment id and ``is_auto_rerun`` every ``interval`` seconds until ``stop_auto_rerun``
+  or the next full run (which sends its own ``auto_rerun`` again).
 
 Each rerun is recorded (``Run``): when it was asked, when the first delta came, when
 ``script_finished`` came, the bytes and messages received, and the exceptions in the
@@ -132,6 +134,7 @@ class Session:
         self._changed = asyncio.Event()
         self.current_run_id = ""
         self.run_started = 0.0
+        self.finishes: list[tuple[float, str, list[str]]] = []  # every finished run
 
     # ------------------------------------------------------------------ connecting
     async def open(self) -> Run:
@@ -437,7 +440,11 @@ class Session:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             ns = msg.new_session
-            self.page_script_hash = ns.page_script_hash
+            if not msg.metadata.run.fragment_ids:  # a full run (the frontend's handleNewSession)
+                self.page_script_hash = ns.page_script_hash  # until `navigation` names the page
+                for _, task in self.autoreruns.values():  # cleanupAutoReruns
+                    task.cancel()
+                self.autoreruns.clear()
             self.max_age = ns.config.max_cached_message_age or self.max_age
             if ns.initialize.session_id:
                 self.session_id = ns.initialize.session_id
@@ -465,6 +472,8 @@ class Session:
                     self._mount(el)
             elif d.WhichOneof("type") == "add_block":
                 self.element_run[path] = msg.metadata.run.script_run_id
+        elif kind == "navigation":  # st.navigation: the page this session is on
+            self.page_script_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
@@ -490,10 +499,11 @@ class Session:
                 self._finish(now, status, frags)
 
     def _finish(self, now: float, status, frags: list[str]) -> None:
+        self.finishes.append((now, ForwardMsg.ScriptFinishedStatus.Name(status), frags))
         """Match a finished run to the request it answers. The server merges requests
         that arrive while a run is queued (a full rerun covers a queued fragment rerun),
         so auto reruns asked before this full run began are done too."""
-        name = ForwardMsg.ScriptFinishedStatus.Name(status)
+        name = self.finishes[-1][1]
         if frags:
             done = next((r for r in self.pending if r.fragment in frags), None)
         else:
