@@ -134,6 +134,9 @@ async def scenario(url: str, pid: int, args) -> dict:
 
         results = await asyncio.gather(*(follow(s) for s in followers))
         await press
+        if os.environ.get("ROOM_DEBUG"):
+            print(target, slide_shown(presenter), [slide_shown(s) for s in followers], results,
+                  file=sys.stderr)
         for r in results:
             if r is None:
                 missed += 1

@@ -134,6 +134,8 @@ class Session:
         self._changed = asyncio.Event()
         self.current_run_id = ""
         self.run_started = 0.0
+        self.last_message = 0.0
+        self.watchers: list = []  # (predicate, future) pairs of wait_for
         self.finishes: list[tuple[float, str, list[str]]] = []  # every finished run
 
     # ------------------------------------------------------------------ connecting
@@ -236,20 +238,18 @@ class Session:
         return run
 
     async def wait_for(self, predicate, timeout: float | None = None) -> float:
-        """Wait until ``predicate(self)`` holds; the ``perf_counter`` time it first held."""
-        deadline = time.perf_counter() + (timeout or self.timeout)
-        while not predicate(self):
-            if self.closed_reason:
-                raise ProtocolError(f"socket closed: {self.closed_reason}")
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError("condition not met in time")
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), left)
-            except TimeoutError:
-                pass
-        return time.perf_counter()
+        """Wait until ``predicate(self)`` holds; returns the ``perf_counter`` time at which
+        the message that made it hold arrived (checked after every message, so the time
+        is the arrival's, not when this coroutine woke)."""
+        if predicate(self):
+            return time.perf_counter()
+        fut = asyncio.get_running_loop().create_future()
+        self.watchers.append((predicate, fut))
+        try:
+            return await asyncio.wait_for(fut, timeout or self.timeout)
+        finally:
+            if (predicate, fut) in self.watchers:
+                self.watchers.remove((predicate, fut))
 
     # ------------------------------------------------------------------ widgets
     def widgets(self) -> list[tuple[tuple[int, ...], str, object]]:
@@ -405,6 +405,9 @@ class Session:
             async for data in self.ws:
                 self._on_bytes(data)
                 self._changed.set()
+                for pred, fut in list(self.watchers):
+                    if not fut.done() and pred(self):
+                        fut.set_result(self.last_message)
         except websockets.ConnectionClosed as err:
             self.closed_reason = f"closed: {err}"
         except Exception as err:  # a protocol error: record it, stop reading
@@ -414,9 +417,12 @@ class Session:
             self.closed_reason = "closed"
         finally:
             self._changed.set()
+            for _, fut in self.watchers:
+                if not fut.done():
+                    fut.set_exception(ProtocolError(f"socket closed: {self.closed_reason}"))
 
     def _on_bytes(self, data: bytes) -> None:
-        now = time.perf_counter()
+        now = self.last_message = time.perf_counter()
         self.total_bytes += len(data)
         msg = ForwardMsg()
         msg.ParseFromString(data)
