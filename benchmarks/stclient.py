@@ -49,7 +49,7 @@ FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RU
 WIDGETS = {"button", "download_button", "checkbox", "slider", "radio", "selectbox",
            "number_input", "text_input", "text_area", "button_group", "multiselect",
            "pagination", "component_instance", "file_uploader", "camera_input",
-           "color_picker", "date_input", "time_input"}
+           "color_picker", "date_input", "time_input", "bidi_component"}
 
 
 class ProtocolError(RuntimeError):
@@ -269,7 +269,7 @@ class Session:
             if kind and k != kind:
                 continue
             label = getattr(w, "label", "")
-            if label == name or w.id.endswith("-" + name) or w.id == name:
+            if not name or label == name or w.id.endswith("-" + name) or w.id == name:
                 hits.append((path, k, w))
         if not hits:
             for path, k, w in self.widgets():  # a label that starts with the name
@@ -317,7 +317,7 @@ class Session:
             s.string_array_value.data.extend(str(v) for v in vals)
         elif kind == "pagination":
             s.int_value = int(value)
-        elif kind == "component_instance":
+        elif kind in ("component_instance", "bidi_component"):  # a component's state: JSON
             s.json_value = value if isinstance(value, str) else json.dumps(value)
         else:
             raise ValueError(f"cannot set a {kind}")
@@ -330,7 +330,7 @@ class Session:
         kind = el.WhichOneof("type")
         w = getattr(el, kind)
         if kind in ("button", "download_button", "file_uploader", "camera_input",
-                    "component_instance"):
+                    "component_instance", "bidi_component"):
             return
         if w.id in self.states:  # the user's own value stays unless the server sets it
             if not getattr(w, "set_value", False):
