@@ -120,10 +120,13 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
     path = "" if page == "home" else page
     t_warm = time.perf_counter()
     warm = Session(url, path, timeout=args.cap)
+    warm_error = None
     try:
         await warm.open()  # the page's imports and models, once: not the room's cost
-        if interactive:
+        if interactive and page not in TRAINING:
             await interact(page, warm, 0, 0)
+    except (ProtocolError, TimeoutError, OSError, KeyError) as err:
+        warm_error = f"{type(err).__name__}: {err}"[:200]
     finally:
         await warm.close()
     warm_s = time.perf_counter() - t_warm
@@ -179,6 +182,7 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
     times = [r.seconds for r in acts if r.seconds is not None]
     return {
         "page": page, "sessions": args.sessions, "warmup_s": round(warm_s, 2),
+        "warmup_error": warm_error,
         "open_s": stats(opens), "opened": len(opens),
         "interaction_s": stats(times), "interactions": len(times),
         "bytes_per_interaction": int(statistics.median([r.bytes for r in acts])) if acts else None,

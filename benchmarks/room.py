@@ -108,8 +108,6 @@ async def scenario(url: str, pid: int, args) -> dict:
     out["open_all_s"] = round(time.perf_counter() - t0, 2)
     out["open_s"] = stats(opens)
     await asyncio.sleep(2)  # every follower's poll timer is running
-    if os.environ.get("ROOM_DEBUG"):
-        print([(len(s.finishes), list(s.autoreruns), s.closed_reason, slide_shown(s)) for s in followers], file=sys.stderr)
     out["rss_mb_followers"] = round(rss_mb(pid))
 
     seen: list[float] = []
@@ -134,9 +132,6 @@ async def scenario(url: str, pid: int, args) -> dict:
 
         results = await asyncio.gather(*(follow(s) for s in followers))
         await press
-        if os.environ.get("ROOM_DEBUG"):
-            print(target, slide_shown(presenter), [slide_shown(s) for s in followers], results,
-                  file=sys.stderr)
         for r in results:
             if r is None:
                 missed += 1
@@ -155,6 +150,9 @@ async def scenario(url: str, pid: int, args) -> dict:
     out["server_cpu_idle_followers_pct"] = round(idle, 1)
     out["polls_per_s"] = round(polls / args.idle, 1)
     out["server_cpu_ms_per_poll"] = round(10 * idle / max(polls / args.idle, 1e-9), 2)
+    polled = [r.bytes for s in followers for r in s.runs
+              if r.kind == "auto" and r.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"]
+    out["bytes_per_poll"] = int(statistics.median(polled)) if polled else None
     out["client_cpu_pct"] = round(100 * (time.process_time() - client0) / args.idle, 1)
     out["rss_mb_end"] = round(rss_mb(pid))
     out["errors"] = sorted({e for s in followers + [presenter] for e in s.errors})

@@ -598,13 +598,22 @@ def summarise(frames: list[bytes]) -> dict:
     return out
 
 
-def browser_frames(url: str, page: str, settle: float = 3.0) -> list[bytes]:
-    """The ForwardMsg frames Chromium receives opening ``url/page`` (Playwright)."""
+def browser_frames(url: str, page: str, settle: float = 3.0,
+                   click: str | None = None) -> tuple[list[bytes], list[bytes]]:
+    """The ForwardMsg frames Chromium receives opening ``url/page`` (Playwright), and
+    those after it presses the button labelled ``click``."""
     from playwright.sync_api import sync_playwright
 
     from tests.harness import CHROMIUM, CHROMIUM_ARGS, wait_for_app
 
     frames: list[bytes] = []
+
+    def settled(n: int) -> None:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(summarise(frames)["finished"]) < n:
+            pg.wait_for_timeout(100)
+        pg.wait_for_timeout(settle * 1000)
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         pg = b.new_page(viewport={"width": 1440, "height": 900})
@@ -617,15 +626,17 @@ def browser_frames(url: str, page: str, settle: float = 3.0) -> list[bytes]:
         pg.on("websocket", on_ws)
         pg.goto(f"{url}/{page}")
         wait_for_app(pg)
-        deadline = time.time() + 60
-        while time.time() < deadline and not summarise(frames)["finished"]:
-            pg.wait_for_timeout(100)
-        pg.wait_for_timeout(settle * 1000)
+        settled(1)
+        opened = list(frames)
+        if click:
+            pg.get_by_role("button", name=click).first.click()
+            settled(len(summarise(frames)["finished"]) + 1)
         b.close()
-    return frames
+    return opened, frames[len(opened):]
 
 
-async def client_frames(url: str, page: str, settle: float = 3.0) -> list[bytes]:
+async def client_frames(url: str, page: str, settle: float = 3.0,
+                        click: str | None = None) -> tuple[list[bytes], list[bytes]]:
     frames: list[bytes] = []
     s = Session(url, page)
     orig = s._on_bytes
@@ -637,23 +648,34 @@ async def client_frames(url: str, page: str, settle: float = 3.0) -> list[bytes]
     s._on_bytes = keep
     await s.open()
     await asyncio.sleep(settle)
+    opened = list(frames)
+    if click:
+        await s.click(click)
+        await asyncio.sleep(settle)
     await s.close()
-    return frames
+    return opened, frames[len(opened):]
 
 
-def compare(pages_: list[str]) -> dict:
-    """Open each page once in Chromium and once with this client, against one server."""
+def compare(pages_: list[str], clicks: dict[str, str]) -> dict:
+    """Open each page once in Chromium and once with this client, against one server, and
+    press the same button in both where ``clicks`` names one."""
     from tests.harness import running_app
 
+    keys = ("deltas", "kinds", "finished", "bytes", "ref_hash")
     rows = {}
     with running_app() as app:
-        asyncio.run(client_frames(app.url, ""))  # warm the server's imports
+        asyncio.run(client_frames(app.url, "", 0))  # warm the server's imports
         for page in pages_:
             asyncio.run(client_frames(app.url, page, 0))  # the page's own imports, once
-            b = summarise(browser_frames(app.url, page))
-            c = summarise(asyncio.run(client_frames(app.url, page)))
-            same = all(b[k] == c[k] for k in ("deltas", "kinds", "finished"))
-            rows[page or "home"] = {"same": same, "browser": b, "client": c}
+            b_open, b_click = browser_frames(app.url, page, click=clicks.get(page))
+            c_open, c_click = asyncio.run(client_frames(app.url, page, click=clicks.get(page)))
+            row = {"open": {"browser": summarise(b_open), "client": summarise(c_open)}}
+            if page in clicks:
+                row["click " + clicks[page]] = {"browser": summarise(b_click),
+                                                "client": summarise(c_click)}
+            row["same"] = all(v["browser"][k] == v["client"][k]
+                              for v in row.values() for k in keys)
+            rows[page or "home"] = row
     return rows
 
 
@@ -664,11 +686,13 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="Check this client against Chromium: the "
                                  "frames each receives opening the same pages.")
     ap.add_argument("--pages", nargs="*", default=None)
+    ap.add_argument("--click", nargs=2, action="append", default=[],
+                    metavar=("PAGE", "BUTTON"), help="also press this button on this page")
     args = ap.parse_args()
     from pages import _catalog
 
     todo = args.pages if args.pages is not None else [""] + [
         c.url_path for c in _catalog.available()]
-    result = compare(todo)
+    result = compare(todo, dict(args.click))
     print(json.dumps(result, indent=1))
     sys.exit(0 if all(r["same"] for r in result.values()) else 1)
