@@ -12,8 +12,8 @@ char-RNN: another sample; hot dog: another picture; splits and fine-tuning: trai
 CPU vs GPU: measure again; jargon: jump to a term; the deck: next slide). Per page:
 open and interaction p50/p95 (seconds, request to ``script_finished``), bytes per
 interaction (median, the ForwardMsgs' payload), errors (exceptions in the deltas, closed
-sockets, protocol errors, runs unfinished at the page's hard cap), the server's CPU over
-the page (% of one core) and RSS before / peak / after everyone left.
+sockets, protocol errors; sessions still busy at the page's hard cap are counted apart),
+the server's CPU over the page (% of one core) and RSS before / peak / after everyone left.
 
 ``--servers 2`` starts two Streamlit processes behind HAProxy (Debian ``haproxy``) with
 sticky sessions: a minimal config written here (cookie insert, leastconn, websocket
@@ -136,7 +136,7 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(pids, peak, stop))
 
-    sessions = [Session(url, path, timeout=args.cap) for _ in range(args.sessions)]
+    sessions = [Session(url, path, timeout=args.cap, deflate=True) for _ in range(args.sessions)]
     opens: list[float] = []
     acts: list[Run] = []
     errors: list[str] = []
@@ -186,9 +186,15 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
         "open_s": stats(opens), "opened": len(opens),
         "interaction_s": stats(times), "interactions": len(times),
         "bytes_per_interaction": int(statistics.median([r.bytes for r in acts])) if acts else None,
-        "errors": len(errors) + len(exceptions) + closed + len(pending),
+        # what server.enableWebsocketCompression (permessage-deflate) would send instead,
+        # estimated by compressing each message alone (the real one shares a window: less)
+        "deflated_bytes_per_interaction": (int(statistics.median([r.deflated for r in acts]))
+                                           if acts else None),
+        "errors": len(errors) + len(exceptions) + closed,
         "error_detail": sorted(set(errors + exceptions))[:5],
-        "closed_sockets": closed, "unfinished_at_cap": len(pending),
+        "error_trace": next((t[-1500:] for s in sessions for t in s.traces), None),
+        "closed_sockets": closed,
+        "unfinished_at_cap": len(pending),  # sessions still opening or interacting at the cap
         "server_cpu_pct": round(cpu, 1), "wall_s": round(wall, 1),
         "rss_mb": {"before": round(rss_before), "peak": round(peak[0]),
                    "after_leave": round(rss_after)},

@@ -36,6 +36,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -66,6 +67,7 @@ class Run:
     finished: float | None = None
     status: str = ""
     bytes: int = 0
+    deflated: int = 0  # the same messages zlib-compressed one by one (Session.deflate)
     messages: int = 0
     deltas: int = 0
     exceptions: list[str] = field(default_factory=list)
@@ -107,12 +109,14 @@ class Session:
     """One browser tab's session. ``await s.open()``, then ``click``/``set``, ``close``."""
 
     def __init__(self, base_url: str, page: str = "", query: str = "", *,
-                 follow_auto_reruns: bool = True, timeout: float = 60.0) -> None:
+                 follow_auto_reruns: bool = True, timeout: float = 60.0,
+                 deflate: bool = False) -> None:
         self.base = base_url.rstrip("/")
         self.page = page.strip("/")
         self.query = query.lstrip("?")
         self.follow_auto_reruns = follow_auto_reruns
         self.timeout = timeout
+        self.deflate = deflate  # also count what permessage-deflate would send (estimate)
         self.cookies: dict[str, str] = {}
         self.ws = None
         self.reader: asyncio.Task | None = None
@@ -131,6 +135,7 @@ class Session:
         self.closed_reason: str | None = None
         self.total_bytes = 0
         self.errors: list[str] = []
+        self.traces: list[str] = []  # the stack traces of the exceptions in the deltas
         self._changed = asyncio.Event()
         self.current_run_id = ""
         self.run_started = 0.0
@@ -431,6 +436,8 @@ class Session:
         if run is not None:
             run.bytes += len(data)
             run.messages += 1
+            if self.deflate:
+                run.deflated += len(zlib.compress(data, 6)) if len(data) > 512 else len(data)
         if msg.WhichOneof("type") != "ref_hash" and msg.metadata.cacheable and msg.hash:
             if msg.hash not in self.cache:
                 self.cache[msg.hash] = (data, self.run_count, msg.delta.fragment_id)
@@ -471,6 +478,7 @@ class Session:
                 ek = el.WhichOneof("type")
                 if ek == "exception":
                     text = f"{el.exception.type}: {el.exception.message}"
+                    self.traces.append("\n".join(el.exception.stack_trace))
                     if run is not None:
                         run.exceptions.append(text)
                     self.errors.append(text)
