@@ -17,6 +17,10 @@ does. Measures:
 
 Targets (issue 13): p95 within 2 s; idle followers under 20% of one core. Prints one JSON
 object. 127.0.0.1 only, bounded in time.
+
+``--follow-every S`` measures the deck with another polling interval than the page's
+``FOLLOW_EVERY``: it serves a temporary copy of the app whose ``pages/talk.py`` has
+that one constant changed (the checkout is not touched).
 """
 
 from __future__ import annotations
@@ -27,15 +31,21 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.stclient import Session  # noqa: E402
-from tests.harness import running_app  # noqa: E402
+from tests.harness import REPO, free_port, running_app  # noqa: E402
 
 COUNTER = re.compile(r"^\*\*(\d+) / (\d+)\*\*$")
 CODE = re.compile(r"Room code: `([A-Z0-9]+)`")
@@ -162,6 +172,46 @@ async def scenario(url: str, pid: int, args) -> dict:
     return out
 
 
+@contextmanager
+def app_polling_every(seconds: float) -> Iterator[tuple[str, int]]:
+    """The app served from a temporary copy whose deck polls the room every ``seconds``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name in ("app.py", "pages", "dlcore", ".streamlit"):
+            src = REPO / name
+            if src.is_dir():
+                shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(src, root / name)
+        (root / "assets").symlink_to(REPO / "assets")
+        talk = root / "pages" / "talk.py"
+        text, n = re.subn(r"^FOLLOW_EVERY = [0-9.]+", f"FOLLOW_EVERY = {seconds}",
+                          talk.read_text(), flags=re.M)
+        if n != 1:
+            raise SystemExit("pages/talk.py has no FOLLOW_EVERY constant to change")
+        talk.write_text(text)
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--followers", type=int, default=50)
@@ -174,10 +224,16 @@ def main() -> None:
     ap.add_argument("--open-concurrency", type=int, default=50)
     ap.add_argument("--url", help="an app already running (then its --pid for the CPU)")
     ap.add_argument("--pid", type=int)
+    ap.add_argument("--follow-every", type=float,
+                    help="serve a copy of the app whose deck polls every this many seconds")
     args = ap.parse_args()
     t0 = time.time()
     if args.url:
         result = asyncio.run(scenario(args.url, args.pid, args))
+    elif args.follow_every:
+        with app_polling_every(args.follow_every) as (url, pid):
+            result = asyncio.run(scenario(url, pid, args))
+        result["follow_every_s"] = args.follow_every
     else:
         with running_app() as app:
             result = asyncio.run(scenario(app.url, app.pid, args))
