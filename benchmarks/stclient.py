@@ -32,6 +32,7 @@ deltas. Widgets are found by label or key (the widget id ends in the user's key)
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import time
 import urllib.parse
@@ -51,6 +52,11 @@ WIDGETS = {"button", "download_button", "checkbox", "slider", "radio", "selectbo
            "number_input", "text_input", "text_area", "button_group", "multiselect",
            "pagination", "component_instance", "file_uploader", "camera_input",
            "color_picker", "date_input", "time_input", "bidi_component"}
+
+
+# the page GETs of many sessions opening at once run side by side (asyncio's default
+# executor has min(32, cores + 4) threads: 6 here, which would queue 50 opens)
+_HTTP = concurrent.futures.ThreadPoolExecutor(max_workers=128, thread_name_prefix="stclient")
 
 
 class ProtocolError(RuntimeError):
@@ -149,8 +155,8 @@ class Session:
         path = "/" + self.page + ("?" + self.query if self.query else "")
         for url in (self.base + path, self.base + "/_stcore/health",
                     self.base + "/_stcore/host-config"):
-            status, set_cookies, _ = await asyncio.to_thread(_http_get, url, dict(self.cookies),
-                                                             self.timeout)
+            status, set_cookies, _ = await asyncio.get_running_loop().run_in_executor(
+                _HTTP, _http_get, url, dict(self.cookies), self.timeout)
             for header in set_cookies:
                 c = SimpleCookie()
                 c.load(header)
