@@ -161,13 +161,14 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
                 errors.append(f"interaction: {type(err).__name__}: {err}"[:200])
                 return
 
-    t0 = time.perf_counter()
+    t0, client0 = time.perf_counter(), time.process_time()
     tasks = [asyncio.create_task(person(n, s)) for n, s in enumerate(sessions)]
     done, pending = await asyncio.wait(tasks, timeout=args.cap)
     for t in pending:
         t.cancel()
     wall = time.perf_counter() - t0
     cpu = 100 * (sum(cpu_seconds(p) for p in pids) - cpu0) / wall
+    client_cpu = 100 * (time.process_time() - client0) / wall
     exceptions = [e for s in sessions for e in s.errors]
     closed = sum(1 for s in sessions if s.closed_reason)
     for s in sessions:
@@ -195,7 +196,8 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
         "error_trace": next((t[-1500:] for s in sessions for t in s.traces), None),
         "closed_sockets": closed,
         "unfinished_at_cap": len(pending),  # sessions still opening or interacting at the cap
-        "server_cpu_pct": round(cpu, 1), "wall_s": round(wall, 1),
+        "server_cpu_pct": round(cpu, 1), "client_cpu_pct": round(client_cpu, 1),
+        "wall_s": round(wall, 1),
         "rss_mb": {"before": round(rss_before), "peak": round(peak[0]),
                    "after_leave": round(rss_after)},
     }
