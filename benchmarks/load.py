@@ -115,20 +115,22 @@ async def sample_rss(pids: list[int], peak: list[float], stop: asyncio.Event) ->
             pass
 
 
-async def run_page(url: str, pids: list[int], page: str, args) -> dict:
+async def run_page(url: str, pids: list[int], page: str, args,
+                   backends: list[str] | None = None) -> dict:
     interactive = page not in ("", "home")
     path = "" if page == "home" else page
     t_warm = time.perf_counter()
-    warm = Session(url, path, timeout=args.cap)
     warm_error = None
-    try:
-        await warm.open()  # the page's imports and models, once: not the room's cost
-        if interactive and page not in TRAINING:
-            await interact(page, warm, 0, 0)
-    except (ProtocolError, TimeoutError, OSError, KeyError) as err:
-        warm_error = f"{type(err).__name__}: {err}"[:200]
-    finally:
-        await warm.close()
+    for backend in backends or [url]:  # behind the proxy: warm every server, directly
+        warm = Session(backend, path, timeout=args.cap)
+        try:
+            await warm.open()  # the page's imports and models, once: not the room's cost
+            if interactive and page not in TRAINING:
+                await interact(page, warm, 0, 0)
+        except (ProtocolError, TimeoutError, OSError, KeyError) as err:
+            warm_error = f"{type(err).__name__}: {err}"[:200]
+        finally:
+            await warm.close()
     warm_s = time.perf_counter() - t_warm
     rss_before = sum(rss_mb(p) for p in pids)
     cpu0 = sum(cpu_seconds(p) for p in pids)
@@ -195,6 +197,9 @@ async def run_page(url: str, pids: list[int], page: str, args) -> dict:
         "error_detail": sorted(set(errors + exceptions))[:5],
         "error_trace": next((t[-1500:] for s in sessions for t in s.traces), None),
         "closed_sockets": closed,
+        "sessions_per_server": sorted(
+            sum(1 for s in sessions if s.cookies.get("DLSERVER") == name)
+            for name in {s.cookies.get("DLSERVER") for s in sessions}),
         "unfinished_at_cap": len(pending),  # sessions still opening or interacting at the cap
         "server_cpu_pct": round(cpu, 1), "client_cpu_pct": round(client_cpu, 1),
         "wall_s": round(wall, 1),
@@ -223,12 +228,12 @@ backend streamlit
 
 
 @contextmanager
-def served(n: int, flags: list[str]) -> Iterator[tuple[str, list[int]]]:
+def served(n: int, flags: list[str]) -> Iterator[tuple[str, list[int], list[str]]]:
     """``n`` Streamlit servers; with more than one, HAProxy in front (sticky cookie)."""
     with ExitStack() as stack:
         apps = [stack.enter_context(running_app(*flags)) for _ in range(n)]
         if n == 1:
-            yield apps[0].url, [apps[0].pid]
+            yield apps[0].url, [apps[0].pid], [apps[0].url]
             return
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         if not Path(haproxy).exists():
@@ -250,7 +255,7 @@ def served(n: int, flags: list[str]) -> Iterator[tuple[str, list[int]]]:
                 time.sleep(0.2)
         else:
             raise RuntimeError("HAProxy did not answer: " + (proc.stderr.read() or ""))
-        yield url, [a.pid for a in apps]
+        yield url, [a.pid for a in apps], [a.url for a in apps]
 
 
 def main() -> None:
@@ -275,9 +280,9 @@ def main() -> None:
                  "cap_s": args.cap, "rows": []}
     t0 = time.time()
     for n in args.servers:
-        with served(n, flags) as (url, pids):
+        with served(n, flags) as (url, pids, backends):
             for page in args.pages:
-                row = asyncio.run(run_page(url, pids, page, args))
+                row = asyncio.run(run_page(url, pids, page, args, backends))
                 row["servers"] = n
                 out["rows"].append(row)
                 print(json.dumps(row), file=sys.stderr)
