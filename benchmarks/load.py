@@ -168,7 +168,9 @@ async def run_page(url: str, pids: list[int], page: str, args,
     done, pending = await asyncio.wait(tasks, timeout=args.cap)
     for t in pending:
         t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)  # stopped before any socket closes
     wall = time.perf_counter() - t0
+    n_errors = len(errors)
     cpu = 100 * (sum(cpu_seconds(p) for p in pids) - cpu0) / wall
     client_cpu = 100 * (time.process_time() - client0) / wall
     exceptions = [e for s in sessions for e in s.errors]
@@ -193,8 +195,8 @@ async def run_page(url: str, pids: list[int], page: str, args,
         # estimated by compressing each message alone (the real one shares a window: less)
         "deflated_bytes_per_interaction": (int(statistics.median([r.deflated for r in acts]))
                                            if acts else None),
-        "errors": len(errors) + len(exceptions) + closed,
-        "error_detail": sorted(set(errors + exceptions))[:5],
+        "errors": n_errors + len(exceptions) + closed,
+        "error_detail": sorted(set(errors[:n_errors] + exceptions))[:5],
         "error_trace": next((t[-1500:] for s in sessions for t in s.traces), None),
         "closed_sockets": closed,
         "sessions_per_server": sorted(
