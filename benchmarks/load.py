@@ -1,0 +1,316 @@
+"""A room of people on every page at once, over Streamlit's websocket (issue 15).
+
+    python benchmarks/load.py [--sessions 50] [--pages gradient_descent convolution ...]
+                              [--interactions 3] [--cap 90] [--servers 1 2]
+
+For each page: ``--sessions`` sessions open it at the same moment (``benchmarks/stclient.py``
+speaks the browser's protocol), then each does the page's main interaction
+``--interactions`` times with a short think time between (gradient descent: the
+learning-rate slider; digits: a stroke on the canvas, sent as the canvas component's
+value, a PNG as the browser's canvas sends it; convolution: Next; embeddings: a word;
+char-RNN: another sample; hot dog: another picture; splits and fine-tuning: train;
+CPU vs GPU: measure again; jargon: jump to a term; the deck: next slide). Per page:
+open and interaction p50/p95 (seconds, request to ``script_finished``), bytes per
+interaction (median, the ForwardMsgs' payload), errors (exceptions in the deltas, closed
+sockets, protocol errors; sessions still busy at the page's hard cap are counted apart),
+the server's CPU over the page (% of one core) and RSS before / peak / after everyone left.
+
+``--servers 2`` starts two Streamlit processes behind HAProxy (Debian ``haproxy``) with
+sticky sessions: a minimal config written here (cookie insert, leastconn, websocket
+tunnel), the same shape as ``deploy/haproxy.cfg``. ``--servers 1 2`` runs both and
+prints the comparison. 127.0.0.1 only; each page is bounded by ``--cap`` seconds.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.room import cpu_seconds, pct, rss_mb  # noqa: E402
+from benchmarks.stclient import ProtocolError, Run, Session  # noqa: E402
+from tests.harness import STROKES, canvas, free_port, running_app  # noqa: E402
+
+WORDS = ["king", "paris", "computer", "river", "music", "doctor", "france", "happy",
+         "water", "science", "football", "queen", "london", "guitar", "coffee", "winter"]
+PICTURES = ["cat", "coffee", "rocket", "astronaut", "hot dog"]
+TRAINING = {"splits", "fine_tuning", "cpu_gpu"}  # the interaction is a training/timing run
+
+
+def stroke_png(i: int) -> str:
+    """A digit drawn on the canvas, as the canvas component's data URL."""
+    from PIL import Image
+
+    digit = "170"[i % 3]
+    img = canvas(STROKES[digit], offset=(random.randint(-20, 20), random.randint(-20, 20)))
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+async def interact(page: str, s: Session, who: int, i: int) -> Run:
+    """The page's main interaction, the ``i``-th time, by session ``who``."""
+    if page == "talk":
+        return await s.click("talk-next" if i % 2 == 0 else "talk-back")
+    if page == "gradient_descent":
+        return await s.set("Learning rate", round(-3 + 0.1 * ((who * 7 + i * 3) % 25), 1))
+    if page == "digits":
+        value = {"drawing": {"raw": {"objects": [{"type": "path"}], "background": "#ffffff"},
+                             "data": stroke_png(who + i)}}
+        return await _set_kind(s, "bidi_component", value)
+    if page == "convolution":
+        return await s.click("Next ▶")
+    if page == "embeddings":
+        return await s.set("A word", WORDS[(who + i) % len(WORDS)])
+    if page == "char_rnn":
+        return await s.click("🎲 Another sample")
+    if page == "hotdog":
+        return await s.set("Picture", PICTURES[(who + i) % len(PICTURES)])
+    if page == "splits":
+        return await s.click("Train ▶")
+    if page == "fine_tuning":
+        return await s.click("Train both")
+    if page == "cpu_gpu":
+        return await s.click("Measure again")
+    if page == "jargon":
+        _, _, w = s.find("Jump to a term")
+        return await s.set("Jump to a term", w.options[1 + (who + i) % (len(w.options) - 1)])
+    raise KeyError(page)
+
+
+async def _set_kind(s: Session, kind: str, value) -> Run:
+    _, _, w = s.find("", kind)
+    return await s.set(w.id, value)
+
+
+def stats(xs: list[float], nd: int = 3) -> dict:
+    if not xs:
+        return {"p50": None, "p95": None}
+    return {"p50": round(statistics.median(xs), nd), "p95": round(pct(xs, 0.95), nd)}
+
+
+async def sample_rss(pids: list[int], peak: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], sum(rss_mb(p) for p in pids))
+        try:
+            await asyncio.wait_for(stop.wait(), 0.25)
+        except TimeoutError:
+            pass
+
+
+async def run_page(url: str, pids: list[int], page: str, args,
+                   backends: list[str] | None = None) -> dict:
+    interactive = page not in ("", "home")
+    path = "" if page == "home" else page
+    t_warm = time.perf_counter()
+    warm_error = None
+    for backend in backends or [url]:  # behind the proxy: warm every server, directly
+        warm = Session(backend, path, timeout=args.cap)
+        try:
+            await warm.open()  # the page's imports and models, once: not the room's cost
+            if interactive and page not in TRAINING:
+                await interact(page, warm, 0, 0)
+        except (ProtocolError, TimeoutError, OSError, KeyError) as err:
+            warm_error = f"{type(err).__name__}: {err}"[:200]
+        finally:
+            await warm.close()
+    warm_s = time.perf_counter() - t_warm
+    rss_before = sum(rss_mb(p) for p in pids)
+    cpu0 = sum(cpu_seconds(p) for p in pids)
+    peak = [rss_before]
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(pids, peak, stop))
+
+    sessions = [Session(url, path, timeout=args.cap, deflate=True) for _ in range(args.sessions)]
+    opens: list[float] = []
+    acts: list[Run] = []
+    errors: list[str] = []
+    open_fail = 0
+
+    async def person(who: int, s: Session) -> None:
+        nonlocal open_fail
+        try:
+            run = await s.open()
+        except (ProtocolError, TimeoutError, OSError) as err:
+            open_fail += 1
+            errors.append(f"open: {type(err).__name__}: {err}"[:200])
+            return
+        opens.append(run.seconds)
+        if not interactive:
+            return
+        for i in range(args.interactions):
+            await asyncio.sleep(random.uniform(0.2, 1.0))  # a person's think time
+            try:
+                acts.append(await interact(page, s, who, i + 1))
+            except (ProtocolError, TimeoutError, KeyError) as err:
+                errors.append(f"interaction: {type(err).__name__}: {err}"[:200])
+                return
+
+    t0, client0 = time.perf_counter(), time.process_time()
+    tasks = [asyncio.create_task(person(n, s)) for n, s in enumerate(sessions)]
+    done, pending = await asyncio.wait(tasks, timeout=args.cap)
+    for t in pending:
+        t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)  # stopped before any socket closes
+    wall = time.perf_counter() - t0
+    n_errors = len(errors)
+    cpu = 100 * (sum(cpu_seconds(p) for p in pids) - cpu0) / wall
+    client_cpu = 100 * (time.process_time() - client0) / wall
+    exceptions = [e for s in sessions for e in s.errors]
+    closed = sum(1 for s in sessions if s.closed_reason)
+    for s in sessions:
+        try:
+            await asyncio.wait_for(s.close(), 10)
+        except (TimeoutError, OSError):
+            pass
+    await asyncio.sleep(args.leave_wait)
+    stop.set()
+    await sampler
+    rss_after = sum(rss_mb(p) for p in pids)
+    times = [r.seconds for r in acts if r.seconds is not None]
+    return {
+        "page": page, "sessions": args.sessions, "warmup_s": round(warm_s, 2),
+        "warmup_error": warm_error,
+        "open_s": stats(opens), "opened": len(opens),
+        "interaction_s": stats(times), "interactions": len(times),
+        "bytes_per_interaction": int(statistics.median([r.bytes for r in acts])) if acts else None,
+        # what server.enableWebsocketCompression (permessage-deflate) would send instead,
+        # estimated by compressing each message alone (the real one shares a window: less)
+        "deflated_bytes_per_interaction": (int(statistics.median([r.deflated for r in acts]))
+                                           if acts else None),
+        "errors": n_errors + len(exceptions) + closed,
+        "error_detail": sorted(set(errors[:n_errors] + exceptions))[:5],
+        "error_trace": next((t[-1500:] for s in sessions for t in s.traces), None),
+        "closed_sockets": closed,
+        "sessions_per_server": sorted(
+            sum(1 for s in sessions if s.cookies.get("DLSERVER") == name)
+            for name in {s.cookies.get("DLSERVER") for s in sessions}),
+        "unfinished_at_cap": len(pending),  # sessions still opening or interacting at the cap
+        "server_cpu_pct": round(cpu, 1), "client_cpu_pct": round(client_cpu, 1),
+        "wall_s": round(wall, 1),
+        "rss_mb": {"before": round(rss_before), "peak": round(peak[0]),
+                   "after_leave": round(rss_after)},
+    }
+
+
+HAPROXY_CFG = """global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+    timeout tunnel 1h
+frontend app
+    bind 127.0.0.1:{port}
+    default_backend streamlit
+backend streamlit
+    balance leastconn
+    cookie DLSERVER insert indirect nocache httponly
+    option httpchk GET /_stcore/health
+{servers}
+"""
+
+
+@contextmanager
+def served(n: int, flags: list[str]) -> Iterator[tuple[str, list[int], list[str]]]:
+    """``n`` Streamlit servers; with more than one, HAProxy in front (sticky cookie)."""
+    with ExitStack() as stack:
+        apps = [stack.enter_context(running_app(*flags)) for _ in range(n)]
+        if n == 1:
+            yield apps[0].url, [apps[0].pid], [apps[0].url]
+            return
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        if not Path(haproxy).exists():
+            raise SystemExit("--servers 2 needs HAProxy: apt-get install haproxy")
+        port = free_port()
+        lines = "\n".join(f"    server s{k} {a.url.removeprefix('http://')} check cookie s{k}"
+                          for k, a in enumerate(apps))
+        cfg = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "haproxy.cfg"
+        cfg.write_text(HAPROXY_CFG.format(port=port, servers=lines))
+        proc = subprocess.Popen([haproxy, "-f", str(cfg), "-db"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        stack.callback(lambda: (proc.terminate(), proc.wait(10)))
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("HAProxy did not answer: " + (proc.stderr.read() or ""))
+        yield url, [a.pid for a in apps], [a.url for a in apps]
+
+
+def main() -> None:
+    from pages import _catalog
+
+    every = ["home"] + [c.url_path for c in _catalog.available()]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=50)
+    ap.add_argument("--pages", nargs="*", default=every, help=f"of {every}")
+    ap.add_argument("--interactions", type=int, default=3, help="per session")
+    ap.add_argument("--cap", type=float, default=90.0, help="hard cap per page, seconds")
+    ap.add_argument("--leave-wait", type=float, default=10.0,
+                    help="seconds after everyone left before the RSS is read")
+    ap.add_argument("--servers", type=int, nargs="*", default=[1], help="1, 2 or both")
+    ap.add_argument("--seed", type=int, default=0)
+    args, flags = ap.parse_known_args()
+    random.seed(args.seed)
+    unknown = [p for p in args.pages if p not in every]
+    if unknown:
+        ap.error(f"unknown pages {unknown}; pages: {every}")
+    out: dict = {"sessions": args.sessions, "interactions_per_session": args.interactions,
+                 "cap_s": args.cap, "rows": []}
+    t0 = time.time()
+    for n in args.servers:
+        with served(n, flags) as (url, pids, backends):
+            for page in args.pages:
+                row = asyncio.run(run_page(url, pids, page, args, backends))
+                row["servers"] = n
+                out["rows"].append(row)
+                print(json.dumps(row), file=sys.stderr)
+            out[f"rss_mb_end_{n}_servers"] = round(sum(rss_mb(p) for p in pids))
+    if len(args.servers) > 1:
+        by = {(r["servers"], r["page"]): r for r in out["rows"]}
+        out["comparison"] = {
+            page: {f"{n}": {"open_p95": by[n, page]["open_s"]["p95"],
+                            "interaction_p95": by[n, page]["interaction_s"]["p95"],
+                            "server_cpu_pct": by[n, page]["server_cpu_pct"]}
+                   for n in args.servers} for page in args.pages}
+    targets = {}
+    for r in out["rows"]:
+        key = f"{r['page']}@{r['servers']}"
+        ok = r["errors"] == 0 and (r["open_s"]["p95"] or 99) < 3
+        if r["page"] not in TRAINING and r["interaction_s"]["p95"] is not None:
+            ok = ok and r["interaction_s"]["p95"] < 1
+        if r["page"] == "gradient_descent":
+            ok = ok and (r["bytes_per_interaction"] or 0) <= 100_000
+        ok = ok and r["rss_mb"]["after_leave"] < 1024
+        targets[key] = ok
+    out["targets_met"] = targets
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    out["wall_s"] = round(time.time() - t0, 1)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""A presented room with 50 followers (issue 13's performance target), over the websocket.
+
+    python benchmarks/room.py [--followers 50] [--changes 10] [--idle 30]
+
+Starts the app, opens ``/talk`` as the presenter (``benchmarks/stclient.py``, the
+browser's protocol), presses "Start a room" and reads the room code from the title slide,
+then opens ``/talk?room=CODE`` in ``--followers`` sessions. Each follower's frontend
+auto-reruns the page's ``follow()`` fragment (``st.fragment(run_every=...)``) as a browser
+does. Measures:
+
+- a slide change: the presenter presses Next; for each follower, the time until its
+  screen shows the new slide (its counter "N / total") and until that follower's full
+  rerun has finished; p50/p95/max over ``--changes`` changes x followers;
+- idle cost: the server's CPU (``/proc/<pid>/stat`` utime+stime) over ``--idle`` seconds
+  with every follower connected and nobody pressing anything, as % of one core (and the
+  same with no session at all, as the floor), and the CPU per fragment poll.
+
+Targets (issue 13): p95 within 2 s; idle followers under 20% of one core. Prints one JSON
+object. 127.0.0.1 only, bounded in time.
+
+``--follow-every S`` measures the deck with another polling interval than the page's
+``FOLLOW_EVERY``: it serves a temporary copy of the app whose ``pages/talk.py`` has
+that one constant changed (the checkout is not touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.stclient import Session  # noqa: E402
+from tests.harness import REPO, free_port, running_app  # noqa: E402
+
+COUNTER = re.compile(r"^\*\*(\d+) / (\d+)\*\*$")
+CODE = re.compile(r"Room code: `([A-Z0-9]+)`")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def slide_shown(s: Session) -> int | None:
+    for text in s.texts():
+        m = COUNTER.match(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
+
+
+def stats(xs: list[float]) -> dict:
+    if not xs:
+        return {"n": 0}
+    return {"n": len(xs), "p50": round(statistics.median(xs), 3), "p95": round(pct(xs, 0.95), 3),
+            "max": round(max(xs), 3)}
+
+
+async def cpu_over(pid: int, seconds: float) -> float:
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    return 100 * (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
+
+
+async def scenario(url: str, pid: int, args) -> dict:
+    out: dict = {"followers": args.followers, "changes": args.changes}
+    out["server_cpu_no_sessions_pct"] = round(await cpu_over(pid, min(args.idle, 10)), 1)
+
+    presenter = Session(url, "talk", timeout=args.timeout)
+    await presenter.open()
+    await presenter.click("talk-start")
+    code = next((m.group(1) for t in presenter.texts() if (m := CODE.search(t))), None)
+    if not code:
+        raise RuntimeError(f"no room code on the presenter's screen: {presenter.texts()[:12]}")
+    out["room"] = code
+
+    followers = [Session(url, "talk", f"room={code}", timeout=args.timeout)
+                 for _ in range(args.followers)]
+    opens: list[float] = []
+    sem = asyncio.Semaphore(args.open_concurrency)
+
+    async def open_one(s: Session) -> None:
+        async with sem:
+            run = await s.open()
+            opens.append(run.seconds)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(open_one(s) for s in followers))
+    out["open_all_s"] = round(time.perf_counter() - t0, 2)
+    out["open_s"] = stats(opens)
+    await asyncio.sleep(2)  # every follower's poll timer is running
+    out["rss_mb_followers"] = round(rss_mb(pid))
+
+    seen: list[float] = []
+    finished: list[float] = []
+    missed = 0
+    for _ in range(args.changes):
+        await asyncio.sleep(args.pause + random.random())  # not in phase with the polls
+        current = slide_shown(presenter) or 1
+        target = current + 1
+        t_press = time.perf_counter()
+        press = asyncio.create_task(presenter.click("talk-next"))
+
+        async def follow(s: Session, target=target, t_press=t_press) -> tuple[float, float] | None:
+            try:
+                t_seen = await s.wait_for(lambda x: slide_shown(x) == target, args.deadline)
+                t_done = await s.wait_for(lambda x: any(
+                    t >= t_seen and st == "FINISHED_SUCCESSFULLY" and not fr
+                    for t, st, fr in x.finishes), args.deadline)
+                return t_seen - t_press, t_done - t_press
+            except TimeoutError:
+                return None
+
+        results = await asyncio.gather(*(follow(s) for s in followers))
+        await press
+        for r in results:
+            if r is None:
+                missed += 1
+            else:
+                seen.append(r[0])
+                finished.append(r[1])
+    out["slide_change_seen_s"] = stats(seen)
+    out["slide_change_rerun_finished_s"] = stats(finished)
+    out["missed"] = missed
+
+    await asyncio.sleep(2)
+    polls0 = sum(len(s.finishes) for s in followers)
+    client0 = time.process_time()
+    idle = await cpu_over(pid, args.idle)
+    polls = sum(len(s.finishes) for s in followers) - polls0
+    out["server_cpu_idle_followers_pct"] = round(idle, 1)
+    out["polls_per_s"] = round(polls / args.idle, 1)
+    out["server_cpu_ms_per_poll"] = round(10 * idle / max(polls / args.idle, 1e-9), 2)
+    polled = [r.bytes for s in followers for r in s.runs
+              if r.kind == "auto" and r.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"]
+    out["bytes_per_poll"] = int(statistics.median(polled)) if polled else None
+    out["client_cpu_pct"] = round(100 * (time.process_time() - client0) / args.idle, 1)
+    out["rss_mb_end"] = round(rss_mb(pid))
+    out["errors"] = sorted({e for s in followers + [presenter] for e in s.errors})
+    out["closed_sockets"] = sum(1 for s in followers if s.closed_reason)
+    for s in followers + [presenter]:
+        await s.close()
+    return out
+
+
+@contextmanager
+def app_polling_every(seconds: float) -> Iterator[tuple[str, int]]:
+    """The app served from a temporary copy whose deck polls the room every ``seconds``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name in ("app.py", "pages", "dlcore", ".streamlit"):
+            src = REPO / name
+            if src.is_dir():
+                shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(src, root / name)
+        (root / "assets").symlink_to(REPO / "assets")
+        talk = root / "pages" / "talk.py"
+        text, n = re.subn(r"^FOLLOW_EVERY = [0-9.]+", f"FOLLOW_EVERY = {seconds}",
+                          talk.read_text(), flags=re.M)
+        if n != 1:
+            raise SystemExit("pages/talk.py has no FOLLOW_EVERY constant to change")
+        talk.write_text(text)
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--followers", type=int, default=50)
+    ap.add_argument("--changes", type=int, default=10)
+    ap.add_argument("--idle", type=float, default=30.0, help="seconds of idle CPU measurement")
+    ap.add_argument("--pause", type=float, default=2.0, help="seconds between slide changes")
+    ap.add_argument("--deadline", type=float, default=20.0,
+                    help="a follower that has not followed after this many seconds missed it")
+    ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--open-concurrency", type=int, default=50)
+    ap.add_argument("--url", help="an app already running (then its --pid for the CPU)")
+    ap.add_argument("--pid", type=int)
+    ap.add_argument("--follow-every", type=float,
+                    help="serve a copy of the app whose deck polls every this many seconds")
+    args = ap.parse_args()
+    t0 = time.time()
+    if args.url:
+        result = asyncio.run(scenario(args.url, args.pid, args))
+    elif args.follow_every:
+        with app_polling_every(args.follow_every) as (url, pid):
+            result = asyncio.run(scenario(url, pid, args))
+        result["follow_every_s"] = args.follow_every
+    else:
+        with running_app() as app:
+            result = asyncio.run(scenario(app.url, app.pid, args))
+    result["targets"] = {"p95_within_2s": result["slide_change_seen_s"].get("p95", 99) <= 2.0,
+                         "idle_under_20pct": result["server_cpu_idle_followers_pct"] < 20}
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    result["wall_s"] = round(time.time() - t0, 1)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
