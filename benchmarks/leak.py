@@ -49,7 +49,7 @@ def reruns(page: str, n: int, budget_s: float) -> dict:
     start_mb, start = rss(), time.perf_counter()
     trace, errors, done = [start_mb], 0, 0
     for i in range(1, n + 1):
-        errors += rerun(at, page, i)[4] is not None
+        errors += rerun(at, page, i)[-1] is not None
         done = i
         if i % max(1, n // 10) == 0:
             trace.append(rss())

@@ -8,9 +8,11 @@ reused: the cost of one person moving the control). Per page:
 
 * ``wall_ms``, ``cpu_ms``: the rerun's wall time and the process's CPU time
   (``time.process_time``, all threads) as median, p95, min, max;
-* ``bytes``: what the rerun sends to the browser: the protobuf size of the ForwardMsgs
-  the script enqueued (the websocket's payload; AppTest keeps the last delta of each
-  element, as the server's queue does between flushes), and ``media_bytes``, pictures
+* ``bytes``: what the rerun sends to the browser, the protobuf size of the ForwardMsgs
+  (the websocket's payload): every message the script enqueued, as a server that flushes
+  its queue often sends them (a page that streams text or redraws a chart while it runs
+  sends each version); ``bytes_coalesced``: only the last version of each element, as
+  the queue keeps them between two flushes (a lower bound); ``media_bytes``: pictures
   registered with the media file manager (fetched over HTTP by the browser, once per new
   picture). The digits page's canvas is replaced by a stub that returns a drawing, so
   the component's own few hundred bytes are not counted. ``benchmarks/load.py`` measures
@@ -160,17 +162,24 @@ class Traffic:
     """What each AppTest run enqueued for the browser: ForwardMsg bytes and media bytes."""
 
     def __init__(self) -> None:
+        from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
         from streamlit.runtime.media_file_manager import MediaFileManager
         from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-        self.messages = self.media = 0
+        self.coalesced = self.media = 0
+        self.sent: list = []  # every message enqueued since the last reset (sized later)
         forward_msgs, add = LocalScriptRunner.forward_msgs, MediaFileManager.add
+        enqueue = ForwardMsgQueue.enqueue
         traffic = self
 
         def counted_msgs(runner):
             msgs = forward_msgs(runner)
-            traffic.messages = sum(m.ByteSize() for m in msgs)
+            traffic.coalesced = sum(m.ByteSize() for m in msgs)
             return msgs
+
+        def counted_enqueue(queue, msg):
+            traffic.sent.append(msg)
+            return enqueue(queue, msg)
 
         def counted_add(mgr, path_or_data, *args, **kwargs):
             if isinstance(path_or_data, bytes | bytearray):
@@ -179,6 +188,13 @@ class Traffic:
 
         LocalScriptRunner.forward_msgs = counted_msgs
         MediaFileManager.add = counted_add
+        ForwardMsgQueue.enqueue = counted_enqueue
+
+    def reset(self) -> None:
+        self.sent, self.media = [], 0
+
+    def sent_bytes(self) -> int:
+        return sum(m.ByteSize() for m in self.sent)
 
 
 _TRAFFIC: Traffic | None = None
@@ -204,19 +220,22 @@ def open_session(page: str):
     return open_page(f"pages/{page}.py", INTERACTIONS[page].params, timeout=180)
 
 
-def rerun(at, page: str, i: int) -> tuple[float, float, int, int, str | None]:
-    """The i-th interaction: wall ms, CPU ms, ForwardMsg bytes, media bytes, error."""
+def rerun(at, page: str, i: int) -> tuple[float, float, int, int, int, str | None]:
+    """The i-th interaction: wall ms, CPU ms, ForwardMsg bytes sent and coalesced, media
+    bytes, error."""
     t = traffic()
     INTERACTIONS[page].act(at, i)
-    t.media = 0
+    t.reset()
     cpu, start = time.process_time(), time.perf_counter()
     at.run()
     wall, cpu = (time.perf_counter() - start) * 1e3, (time.process_time() - cpu) * 1e3
+    sent, media = t.sent_bytes(), t.media
+    t.reset()
     error = at.exception[0].message if at.exception else None
     check = INTERACTIONS[page].check
     if error is None and check and not check(at):
         error = "the page did not show the interaction's result"
-    return wall, cpu, t.messages, t.media, error
+    return wall, cpu, sent, t.coalesced, media, error
 
 
 def measure_page(page: str, repeat: int) -> dict:
@@ -227,12 +246,13 @@ def measure_page(page: str, repeat: int) -> dict:
     opened = (time.perf_counter() - start) * 1e3
     rerun(at, page, 0)  # warm-up: the interaction's own first costs (a model, a cache)
     runs = [rerun(at, page, i) for i in range(1, repeat + 1)]
-    errors = [r[4] for r in runs if r[4]]
+    errors = [r[5] for r in runs if r[5]]
     return {"interaction": INTERACTIONS[page].what, "repeat": repeat,
             "open_ms": round(opened, 1),
             "wall_ms": summary([r[0] for r in runs]), "cpu_ms": summary([r[1] for r in runs]),
             "bytes": summary([r[2] for r in runs], 0),
-            "media_bytes": summary([r[3] for r in runs], 0),
+            "bytes_coalesced": summary([r[3] for r in runs], 0),
+            "media_bytes": summary([r[4] for r in runs], 0),
             "errors": len(errors), "first_error": errors[0] if errors else None}
 
 
@@ -246,7 +266,17 @@ def measure(repeat: int = 20, pages: list[str] | None = None) -> dict:
     import torch
 
     return {"pages": result, "torch_threads": torch.get_num_threads(),
-            "load_average": load_average()}
+            "blas_threads": blas_threads(), "load_average": load_average()}
+
+
+def blas_threads() -> dict[str, int]:
+    """NumPy's BLAS threads in this process (the server's default: one per core, unless
+    ``OPENBLAS_NUM_THREADS`` says otherwise), which the char-RNN's NumPy cell feels."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # scikit-learn brings it; without it, say so
+        return {}
+    return {i["internal_api"]: i["num_threads"] for i in threadpool_info()}
 
 
 def main() -> None:
