@@ -68,6 +68,21 @@ def quick_flag(script: Path) -> list[str]:
     return next(([f] for f in ("--quick", "--dry-run") if f in helptext), [])
 
 
+def parse(stdout: str) -> dict | None:
+    """The JSON object a benchmark printed: its whole output (some indent it), else its
+    last line, else the text from the last line that opens an object."""
+    lines = stdout.strip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("{")]
+    for text in (stdout, lines[-1] if lines else "", "\n".join(lines[starts[-1]:]) if starts else ""):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
 def run_one(name: str, args: list[str], limit: int) -> tuple[dict | None, float, str]:
     """A benchmark's JSON object (None when it failed), its wall seconds, and why."""
     start = time.perf_counter()
@@ -77,12 +92,9 @@ def run_one(name: str, args: list[str], limit: int) -> tuple[dict | None, float,
     except subprocess.TimeoutExpired:
         return None, time.perf_counter() - start, f"ran past its limit of {limit} s"
     seconds = time.perf_counter() - start
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode == 0 and lines:
-        try:
-            return json.loads(lines[-1]), seconds, ""
-        except json.JSONDecodeError:
-            pass
+    data = parse(proc.stdout) if proc.returncode == 0 else None
+    if data is not None:
+        return data, seconds, ""
     tail = (proc.stdout + proc.stderr)[-600:]
     return None, seconds, f"exit {proc.returncode}: {tail}"
 

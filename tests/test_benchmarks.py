@@ -44,6 +44,15 @@ def test_run_all_runs_every_benchmark(bench):
         "add the new benchmark to run_all.PLAN")
 
 
+def test_run_all_reads_one_line_or_indented_json(bench):
+    from run_all import parse
+
+    assert parse('log line\n{"a": 1}\n') == {"a": 1}
+    assert parse(json.dumps({"a": [1, 2]}, indent=1)) == {"a": [1, 2]}
+    assert parse('{"early": 0}\nwarming up\n{\n "a": 1\n}\n') == {"a": 1}
+    assert parse("Traceback ...") is None
+
+
 def test_models_print_every_latency(bench):
     import models
 
