@@ -27,20 +27,31 @@ def _mb(pid: int, field: str) -> float:
     raise KeyError(field)
 
 
+def every_page() -> list[str]:
+    """The home page and every page of the catalogue, as url paths."""
+    return [""] + [c.url_path for c in _catalog.available()]
+
+
+def open_pages(browser, url: str, paths: list[str]) -> None:
+    """Open each page in turn in one browser tab, each until its script has finished."""
+    page = browser.new_page()
+    page.set_default_timeout(120_000)
+    for path in paths:
+        page.goto(f"{url}/{path}", timeout=120_000)
+        page.wait_for_timeout(2_000)
+        wait_for_app(page)
+    page.close()
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with running_app() as (url, server_pid):
         idle = _mb(server_pid, "VmRSS")
-        paths = [""] + [c.url_path for c in _catalog.available()]
+        paths = every_page()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(120_000)
-            for path in paths:
-                page.goto(f"{url}/{path}", timeout=120_000)
-                page.wait_for_timeout(2_000)
-                wait_for_app(page)
+            open_pages(browser, url, paths)
             browser.close()
         print(json.dumps({
             "pages_opened": paths,
