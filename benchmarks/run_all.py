@@ -49,8 +49,13 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "lab": (["--sessions", "1", "2"], ["--dry-run"], 240),
     "uploads": ([], [], 120),
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
-    "load": ([], [], 420),  # benchmarks/load.py and room.py: another branch's, if present
-    "room": ([], [], 300),
+    "talk_slides": (["--repeats", "5"], ["--dry-run"], 180),
+    # 50 sessions on every page, each page capped, and the deck with 50 followers
+    "load": (["--sessions", "50", "--interactions", "1", "--cap", "25"],
+             ["--sessions", "5", "--interactions", "1", "--cap", "15",
+              "--pages", "convolution", "talk"], 420),
+    "room": (["--followers", "50", "--changes", "6", "--idle", "15"],
+             ["--followers", "5", "--changes", "2", "--idle", "3"], 240),
 }
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "

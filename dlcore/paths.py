@@ -57,7 +57,7 @@ _REBUILD: tuple[tuple[str, str], ...] = (
      "python -m dlcore.digits evaluate --model {0} --data-dir DIR --save"),
     (r"mnist_sample\.npz", "python -m dlcore.data.mnist sample --data-dir DIR"),
     (r"mnist_lab\.npz", "python -m dlcore.lab sample --data-dir DIR"),
-    (r"charrnn(_step\d+)?\.pt", "python -m dlcore.charrnn train --threads 1 --minutes 55 --steps 20000"),
+    (r"charrnn(_step\d+)?\.pt", "python -m dlcore.charrnn train --threads 1 --minutes 55 --steps 20000 --lr 3e-3 --dropout 0"),
     (r"charrnn_eval\.json", "python -m dlcore.charrnn evaluate --threads 1 --save"),
     (r"charrnn_neurons\.json", "python -m dlcore.charrnn neurons --save"),
     (r"shakespeare_word2vec\.bin", "python -m dlcore.embeddings train --data-dir DIR --seed 0"),

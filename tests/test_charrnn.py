@@ -178,12 +178,7 @@ def test_evaluate_reproduces_the_shipped_report(evaluated):
                                                        abs=1e-3)
 
 
-# The shipped model was trained for 55 minutes on a shared machine that gave it a fraction
-# of a core, and stopped 0.006 short of the target (assets/charrnn_model_card.md). The test stays,
-# at the target, and reports XPASS once a model that meets it ships.
 @pytest.mark.data
-@pytest.mark.xfail(reason="the shipped model's held-out loss is above 1.47: see the model card",
-                   strict=False)
 def test_shipped_model_reaches_1_47_nats_on_held_out_works(evaluated):
     assert evaluated["val_loss_nats"] <= 1.47
 

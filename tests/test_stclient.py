@@ -4,6 +4,7 @@ opens a page as a browser does, presses a button, and sees the page change."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from benchmarks.stclient import Session
 from tests.harness import running_app
@@ -28,5 +29,20 @@ def test_client_opens_convolution_and_presses_next():
         assert s.errors == [] and not any(r.exceptions for r in s.runs)
         await s.close()
 
+    # In a thread of its own: the browser tests' sync Playwright may have left an event
+    # loop running in this one, and asyncio.run refuses to start inside it.
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario(app.url))
+        except BaseException as err:  # noqa: BLE001 - raised again in the test's thread
+            failures.append(err)
+
     with running_app() as app:
-        asyncio.run(scenario(app.url))
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(timeout=120)
+    assert not worker.is_alive(), "the client did not finish in 120 s"
+    if failures:
+        raise failures[0]

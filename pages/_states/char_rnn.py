@@ -26,4 +26,4 @@ class CharRnnState:
     colour: bool = _ui.param(False)  # colour the text by a hidden unit
     # layer * 256 + unit; the default follows the position in the line (r = 0.85, found by
     # `python -m dlcore.charrnn neurons`, listed in assets/charrnn_neurons.json)
-    unit: int = _ui.param(68, lo=0, hi=511)
+    unit: int = _ui.param(486, lo=0, hi=511)
