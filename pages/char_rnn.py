@@ -64,15 +64,28 @@ def shown(ch: str) -> str:
     return SHOWN.get(ch, ch)
 
 
+@st.cache_resource
+def written_texts() -> dict:
+    """Texts already written, by their settings, shared by the sessions (the same
+    settings always give the same text, so a room that opens the same slide writes it
+    once: 4 sessions opening at once each took 28-31 s of a loaded server before)."""
+    return {}
+
+
+WRITTEN_KEPT = 64  # texts of at most MAX_LENGTH characters each
+
+
 # --------------------------------------------------------------------------- drawing
 def write_text(state: CharRnnState, prime: str, area) -> str:
-    """The text after ``prime``: streamed into ``area`` the first time, then remembered
-    for this session (the same settings always give the same text)."""
+    """The text after ``prime``: streamed into ``area`` the first time these settings are
+    asked for on this server, then remembered (the same settings always give the same
+    text)."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo = st.session_state.setdefault(_ui.key(CharRnnState, "_written"), {})
-    if request in memo:
-        return memo[request]
+    memo = written_texts()
+    text = memo.get(request)
+    if text is not None:
+        return text
     out = []
     for i, ch in enumerate(writer.write(prime, state.length, state.temperature, state.top_k,
                                         state.seed)):
@@ -80,10 +93,14 @@ def write_text(state: CharRnnState, prime: str, area) -> str:
         if i % STREAM_CHUNK == STREAM_CHUNK - 1:
             area.code(prime + "".join(out) + "▌", language=None, wrap_lines=True)
             time.sleep(STREAM_PAUSE)
-    if len(memo) > 8:
-        memo.pop(next(iter(memo)))
-    memo[request] = "".join(out)
-    return memo[request]
+    text = "".join(out)
+    while len(memo) >= WRITTEN_KEPT:  # the oldest first (dicts keep insertion order)
+        try:
+            memo.pop(next(iter(memo)))
+        except (StopIteration, KeyError, RuntimeError):  # another session emptied it
+            break
+    memo[request] = text
+    return text
 
 
 def coloured(text: str, values: np.ndarray, start: int) -> str:

