@@ -174,7 +174,8 @@ def presets() -> list[tuple[str, str, CharRnnState]]:
          CharRnnState(temperature=1.5)),
         ("Greedy", "Temperature 0 always takes the likeliest letter: it falls into a loop.",
          CharRnnState(temperature=0.0)),
-        ("Step 100", "After 100 steps it has learnt letters and spaces, not words.",
+        ("Step 100", "After 100 steps it has learnt letters, spaces and a few short words "
+         "(the, and, to); almost every longer word is made up.",
          CharRnnState(stage="100")),
         ("Stage directions", "A unit that lights up inside [stage directions].",
          CharRnnState(prime="[Enter", colour=True, unit=_unit_for("stage_direction"))),
