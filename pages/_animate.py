@@ -75,12 +75,17 @@ def index_at(run: Run, step: int) -> int:
     return max(0, min(step, len(run.points) - 1))
 
 
+def rounded(a, digits: int = DIGITS) -> np.ndarray:
+    """``as_list``'s rounding, kept as an array (to slice before it is sent)."""
+    return np.asarray(as_list(a, digits), dtype=float)
+
+
 def thin(values: np.ndarray, most: int = MAX_TRAIL) -> np.ndarray:
-    """At most ``most`` of the points, evenly spaced, the first and the last kept."""
+    """At most ``most`` of the points, evenly spaced, the first and the last kept.
+    (Marks more than one apart round to distinct integers: no duplicates to remove.)"""
     if len(values) <= most:
         return values
-    keep = np.unique(np.linspace(0, len(values) - 1, most).round().astype(int))
-    return values[keep]
+    return values[np.linspace(0, len(values) - 1, most).round().astype(int)]
 
 
 def scatter(x, y, **kw) -> dict:
@@ -116,7 +121,15 @@ class Paths:
     maps a run and a slice of its steps to the plotted coordinates."""
 
     def __init__(self, runs: list[Run], xy, axes: dict | None = None):
-        self.runs, self.xy, self.axes = runs, xy, axes or {}
+        self.runs, self.axes = runs, axes or {}
+        # Each whole path rounded once: the frames slice it thousands of times, and
+        # rounding each slice afresh was a quarter of a gradient-descent rerun (issue 15).
+        whole = {id(r): tuple(rounded(c) for c in xy(r, slice(None))) for r in runs}
+        self.xy = lambda run, sl: (whole[id(run)][0][sl], whole[id(run)][1][sl])
+
+    def _scatter(self, x: np.ndarray, y: np.ndarray, **kw) -> dict:
+        """A scatter of coordinates already rounded."""
+        return {"type": "scatter", "x": x.tolist(), "y": y.tolist(), **kw}
 
     def faint(self) -> list[dict]:
         """Each whole path before Play: a dotted line in the run's colour on a pale
@@ -124,21 +137,21 @@ class Paths:
         out = []
         for r in self.runs:
             xy = self.xy(r, slice(None))
-            out.append(scatter(*xy, mode="lines", opacity=0.3, showlegend=False,
+            out.append(self._scatter(*xy, mode="lines", opacity=0.3, showlegend=False,
                                line={"color": "white", "width": 3}, hoverinfo="skip",
                                **self.axes))
-            out.append(scatter(*xy, mode="lines", opacity=0.85, showlegend=False,
+            out.append(self._scatter(*xy, mode="lines", opacity=0.85, showlegend=False,
                                line={"color": COLORS[r.config.name], "width": 1.5,
                                      "dash": "dot"}, hoverinfo="skip", **self.axes))
         return out
 
     def trail(self, run: Run, step: int, most: int = MAX_TRAIL, **style) -> dict:
         x, y = self.xy(run, slice(0, index_at(run, step) + 1))
-        return scatter(thin(x, most), thin(y, most), **style)
+        return self._scatter(thin(x, most), thin(y, most), **style)
 
     def head(self, run: Run, step: int, **style) -> dict:
         i = index_at(run, step)
-        return scatter(*self.xy(run, slice(i, i + 1)), **style)
+        return self._scatter(*self.xy(run, slice(i, i + 1)), **style)
 
     def moving(self, step: int, names: list[str]) -> list[dict]:
         """The trails (with their legend names) and heads at ``step``, styled."""

@@ -8,13 +8,11 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dlcore import conv, paths
 from dlcore.data import images, mnist
-from pages import _ui
+from pages import _animate, _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
 # Session keys that are no fields (through _ui.key, so an embedded view has its own):
@@ -96,22 +94,42 @@ def grids_html(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padd
     return _CSS + '<div class="cv-row">' + "".join(parts) + "</div>"
 
 
-def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> go.Figure:
-    fig = make_subplots(1, 2, subplot_titles=("image", title), horizontal_spacing=0.08)
-    fig.add_trace(go.Heatmap(z=image, colorscale="gray_r", showscale=False,
-                             hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"), 1, 1)
+@st.cache_resource
+def load_sample() -> tuple[np.ndarray, np.ndarray]:
+    return mnist.load_sample()
+
+
+def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Prepared:
+    """The picture and its feature map side by side, as plotly JSON: building it with
+    ``make_subplots`` and ``go.Heatmap`` validated every cell and was a third of the
+    page's first run, which 50 people pay at once when they open the link (issue 15)."""
     if fmap.min() >= 0:  # pooling a picture (or a positive kernel): no negative values
         scale = {"colorscale": "gray_r", "zmin": 0, "zmax": float(fmap.max()) or 1.0}
     else:  # signed: zero white, positive blue, negative red, on a symmetric scale
         lim = float(np.abs(fmap).max()) or 1.0
         scale = {"colorscale": "RdBu", "zmid": 0, "zmin": -lim, "zmax": lim}
-    fig.add_trace(go.Heatmap(z=fmap, **scale,
-                             hovertemplate="row %{y}, col %{x}: %{z:.3g}<extra></extra>"), 1, 2)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
-    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+    data = [{"type": "heatmap", "z": np.asarray(image).tolist(), "colorscale": "gray_r",
+             "showscale": False, "xaxis": "x", "yaxis": "y",
+             "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>"},
+            {"type": "heatmap", "z": _animate.rounded(fmap.ravel()).reshape(fmap.shape).tolist(),
+             **scale, "xaxis": "x2", "yaxis": "y2",
+             "hovertemplate": "row %{y}, col %{x}: %{z:.3g}<extra></extra>"}]
+    half = (1 - 0.08) / 2  # the two panels, 8% of the width between them
+    axes = {}
+    for n, (lo, hi) in ((1, (0, half)), (2, (1 - half, 1))):
+        x, y = ("x", "y") if n == 1 else ("x2", "y2")
+        axes["xaxis" if n == 1 else "xaxis2"] = {"domain": [lo, hi], "anchor": y,
+                                                 "showticklabels": False}
+        axes["yaxis" if n == 1 else "yaxis2"] = {"domain": [0, 1], "anchor": x,
+                                                 "autorange": "reversed", "scaleanchor": x,
+                                                 "showticklabels": False}
+    titles = [{"text": t, "x": (lo + hi) / 2, "y": 1, "xref": "paper", "yref": "paper",
+               "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+               "font": {"size": 16}}
+              for t, (lo, hi) in (("image", (0, half)), (title, (1 - half, 1)))]
+    layout = {**axes, "annotations": titles, "height": 340,
+              "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
+    return _animate.Prepared({"data": data, "layout": layout})
 
 
 # --------------------------------------------------------------------------- page
@@ -235,7 +253,7 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
     """The kernel (or a preset one) on a digit, a drawing from the link or an upload."""
     st.subheader("On a real image")
     try:
-        sample_images, sample_labels = mnist.load_sample()
+        sample_images, sample_labels = load_sample()
     except paths.AssetError as err:  # the stepper above works without it
         st.error(_ui.plain(err), icon="🧩")
         return

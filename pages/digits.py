@@ -9,12 +9,12 @@ visualisation, the ConvNetJS MNIST demo, CNN Explainer.
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import io
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 from PIL import Image
@@ -24,7 +24,7 @@ from dlcore.data import images, mnist
 from dlcore.digits import model as digits_model
 from dlcore.digits import predict, preprocess
 from dlcore.digits import train as digits_train
-from pages import _ui
+from pages import _animate, _ui
 from pages._states.digits import DigitsState
 
 NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
@@ -86,34 +86,48 @@ def png_url(img: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
+@functools.lru_cache(maxsize=4)
+def _filter_pictures(raw: bytes, shape: tuple[int, ...]) -> tuple[str, ...]:
+    """The filters' pictures as data URLs, on one scale for all (zero mid grey, positive
+    light): the same for every drawing, so made once per model, not on every stroke."""
+    filters = np.frombuffer(raw, dtype=np.float32).reshape(shape)
+    top = float(np.abs(filters).max()) or 1.0
+    return tuple(png_url(np.kron(((f / top + 1) / 2 * 255).round().astype(np.uint8),
+                                 np.ones((8, 8), np.uint8))) for f in filters)
+
+
 def filter_links(filters: np.ndarray, digit: np.ndarray) -> str:
     """Each first-layer filter as a picture that is its own link to the convolution page,
-    numbered under it, on one scale for all (zero mid grey, positive light)."""
-    top = float(np.abs(filters).max()) or 1.0
-    cells = []
-    for j, f in enumerate(filters):
-        img = ((f / top + 1) / 2 * 255).round().astype(np.uint8)
-        cells.append(f'<a href="{conv_link(f, digit)}" target="_self" title="filter {j + 1}">'
-                     f'<img src="{png_url(np.kron(img, np.ones((8, 8), np.uint8)))}" '
-                     f'alt="filter {j + 1}"><span>{j + 1}</span></a>')
-    return ('<div class="dg-filters">' + "".join(cells) + "</div>")
+    numbered under it."""
+    filters = np.ascontiguousarray(filters, dtype=np.float32)
+    pictures = _filter_pictures(filters.tobytes(), filters.shape)
+    image = _ui.encode_image(digit)  # once for all the links
+    cells = [f'<a href="{conv_link(f, image)}" target="_self" title="filter {j + 1}">'
+             f'<img src="{src}" alt="filter {j + 1}"><span>{j + 1}</span></a>'
+             for j, (f, src) in enumerate(zip(filters, pictures, strict=True))]
+    return '<div class="dg-filters">' + "".join(cells) + "</div>"
 
 
-def probability_chart(probs: np.ndarray, sure: bool) -> go.Figure:
+def probability_chart(probs: np.ndarray, sure: bool) -> _animate.Prepared:
+    """The ten probabilities as bars, plotly JSON (a ``go.Figure`` validated it on every
+    stroke)."""
     top = int(np.argmax(probs))
     colours = ["#9ca3af"] * 10
     colours[top] = "#2563eb" if sure else "#f59e0b"
-    fig = go.Figure(go.Bar(x=[str(d) for d in range(10)], y=probs, marker_color=colours,
-                           hovertemplate="%{x}: p = %{y:.3f}<extra></extra>"))
-    fig.update_layout(height=150, margin=dict(l=10, r=10, t=10, b=10),
-                      yaxis=dict(range=[0, 1], title="p"), xaxis=dict(type="category"))
-    return fig
+    return _animate.Prepared({
+        "data": [{"type": "bar", "x": [str(d) for d in range(10)],
+                  "y": [round(float(p), 4) for p in probs], "marker": {"color": colours},
+                  "hovertemplate": "%{x}: p = %{y:.3f}<extra></extra>"}],
+        "layout": {"height": 150, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                   "yaxis": {"range": [0, 1], "title": {"text": "p"}},
+                   "xaxis": {"type": "category"}}})
 
 
-def conv_link(kernel: np.ndarray, digit: np.ndarray) -> str:
-    """A link to the convolution page with this kernel and this digit as the image."""
+def conv_link(kernel: np.ndarray, image: str) -> str:
+    """A link to the convolution page with this kernel and this (encoded) digit as the
+    image."""
     return _ui.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
-                       source="link", image=_ui.encode_image(digit))
+                       source="link", image=image)
 
 
 def random_digit_index(seed: int, n: int) -> int:

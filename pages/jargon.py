@@ -6,6 +6,8 @@ The table is ``pages/_glossary.py``; the links come from each page's state table
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -13,20 +15,27 @@ from pages import _glossary, _ui
 from pages._states.jargon import JargonState
 
 
-def entry(term: _glossary.Term, focus: bool = False) -> None:
-    """One term: its sentence, the view that shows it and its own link.
-
-    The text is the glossary's own (never the search box's), so it may be HTML: the links
-    open in the same tab, as every link of the app does."""
+@functools.cache
+def entry_html(term_id: str) -> str:
+    """A term's sentence with its links, the same on every run: made once per server (the
+    links of every term were a third of the page's rerun, issue 15)."""
+    term = _glossary.BY_ID[term_id]
     target = _glossary.href(term)
     see = (f'<a href="{target}" target="_self">See it: {_glossary.page_title(term.page)} →</a>'
            if target is not None else
            f"<i>Its page, {_glossary.page_title(term.page)}, is not installed here.</i>")
     own = _ui.link_to("jargon", term=term.id)
+    return (f'<span id="{term.id}"></span>**{term.name}**: {term.sentence}<br>'
+            f'{see} · <a href="{own}" target="_self">link to this term</a>')
+
+
+def entry(term: _glossary.Term, focus: bool = False) -> None:
+    """One term: its sentence, the view that shows it and its own link.
+
+    The text is the glossary's own (never the search box's), so it may be HTML: the links
+    open in the same tab, as every link of the app does."""
     with st.container(border=True):
-        st.markdown(f'<span id="{term.id}"></span>**{term.name}**: {term.sentence}<br>'
-                    f'{see} · <a href="{own}" target="_self">link to this term</a>',
-                    unsafe_allow_html=True)
+        st.markdown(entry_html(term.id), unsafe_allow_html=True)
         if focus:
             st.caption("The term this link points to.")
 

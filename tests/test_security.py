@@ -27,7 +27,7 @@ RAW_HTML = {
     ("pages/_ui.py", "<style>"): "the app's own CSS constants",
     ("pages/talk.py", "_CSS %"): "the deck's CSS with font sizes chosen by the code",
     ("pages/talk.py", "talk-section"): "a section title from the deck's own slide table",
-    ("pages/jargon.py", "term.sentence"): "a glossary entry from pages/_glossary.py and links "
+    ("pages/jargon.py", "entry_html("): "a glossary entry from pages/_glossary.py and links "
                                           "built by _ui.link_to (URL-encoded)",
     ("pages/digits.py", "filter_links("): "the app's CSS, PNG data URLs of the filters and "
                                           "links built from numbers (URL-encoded)",
