@@ -48,7 +48,9 @@ def page_costs() -> dict:
         t = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - t)
-    return {"bytes_per_redraw": sum(len(f.to_json()) for f in figs),
+    import plotly.io
+
+    return {"bytes_per_redraw": sum(len(plotly.io.to_json(f, validate=False)) for f in figs),
             "page_rerun_ms": round(statistics.median(times) * 1e3, 1)}
 
 

@@ -10,6 +10,7 @@ the fine-tuned network on the same pictures, so the room sees why the talk says 
 from __future__ import annotations
 
 import hashlib
+import io
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -33,6 +34,25 @@ S = FineTuningState
 def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
     """Training and held-out demo pictures, made once per server (shared, read-only)."""
     return demo.demo_set(classes, per_class, seed=seed), demo.demo_set(classes, 4, seed=seed + 1)
+
+
+THUMB = 64  # px: how wide the training pictures show
+
+
+@st.cache_resource(max_entries=3)
+def demo_thumbnails(classes: tuple[str, ...], per_class: int, seed: int) -> list[bytes]:
+    """The training pictures as small JPEGs, made once per setting: ``st.image`` encoded
+    every full-size picture again on each run (more than half of the page's first run,
+    which a room pays at once, issue 15)."""
+    (pictures, _), _ = demo_pictures_for(classes, per_class, seed)
+    out = []
+    for picture in pictures:
+        small = picture.convert("RGB")
+        small.thumbnail((THUMB, 10 * THUMB))
+        buf = io.BytesIO()
+        small.save(buf, format="JPEG", quality=90)
+        out.append(buf.getvalue())
+    return out
 
 
 @st.cache_resource(max_entries=4)
@@ -123,10 +143,13 @@ def your_pictures(state: FineTuningState):
 
 
 # --------------------------------------------------------------------------- training
-def signature(classes, pictures, mode: str, steps: int, seed: int) -> str:
-    """What a training was run on: a changed picture or setting asks for a new one."""
-    h = hashlib.sha1(repr((list(classes), mode, steps, seed)).encode())
-    for p in pictures:
+def signature(classes, pictures, mode: str, steps: int, seed: int,
+              demo_set: int | None = None) -> str:
+    """What a training was run on: a changed picture or setting asks for a new one. The
+    demo set is named by its pictures per class (with the classes and the seed, that is
+    the set) instead of hashing its full-size pixels on every run."""
+    h = hashlib.sha1(repr((list(classes), mode, steps, seed, demo_set)).encode())
+    for p in pictures if demo_set is None else ():
         h.update(repr(p.size).encode())
         h.update(p.tobytes())
     return h.hexdigest()
@@ -254,8 +277,10 @@ def view(state: FineTuningState) -> None:
     classes, pictures, labels, held = got
     if source == "demo":
         with st.expander(f"The {len(pictures)} training pictures"):
-            st.image(pictures, width=64, caption=[classes[k] for k in labels])
-    sig = signature(classes, pictures, mode, state.steps, state.seed)
+            st.image(demo_thumbnails(tuple(classes), state.per_class, state.seed), width=THUMB,
+                     caption=[classes[k] for k in labels])
+    sig = signature(classes, pictures, mode, state.steps, state.seed,
+                    demo_set=state.per_class if source == "demo" else None)
     result = st.session_state.get(_ui.key(S, RESULT))
     if st.button("Train both", type="primary", key=_ui.key(S, "_train")):
         result = {"sig": sig, "classes": classes,
