@@ -205,9 +205,11 @@ def chart(fig, container=st, **kwargs):
     size = chart_font_size()
     if isinstance(fig, go.Figure):
         fig.update_layout(font={"size": size})
-    else:
-        layout = fig.to_dict().setdefault("layout", {})
-        layout["font"] = {**layout.get("font", {}), "size": size}
+    else:  # a copy: the spec may be cached and shared by every session
+        spec = fig.to_dict()
+        layout = spec.get("layout", {})
+        fig = type(fig)({**spec, "layout": {**layout,
+                                           "font": {**layout.get("font", {}), "size": size}}})
     config = {"displayModeBar": False, **kwargs.pop("config", {})}
     return container.plotly_chart(fig, config=config, **kwargs)
 

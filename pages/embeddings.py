@@ -17,6 +17,7 @@ import streamlit as st
 from dlcore import paths
 from dlcore.embeddings import TITLES, WordError, load, projection
 from pages import _ui
+from pages._animate import Prepared
 from pages._states.embeddings import (
     MODELS,
     PAIRED,
@@ -79,11 +80,17 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
     table, chart = st.columns([2, 3])
     table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                     hide_index=True, width="stretch")
-    fig = go.Figure(go.Bar(x=[s for _, s in found][::-1],
-                           y=[html.escape(w) for w, _ in found][::-1], orientation="h",
-                           marker_color=COLOURS[0], hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
-    fig.update_xaxes(title="cosine similarity", range=[0, 1])
-    _ui.chart(_layout(fig, max(260, 28 * len(found) + 60)), chart, width="stretch")
+    # plotly JSON: a validated go.Figure was over half of this rerun (issue 15)
+    _ui.chart(Prepared({
+        "data": [{"type": "bar", "x": [round(float(s), 4) for _, s in found][::-1],
+                  "y": [html.escape(w) for w, _ in found][::-1], "orientation": "h",
+                  "marker": {"color": COLOURS[0]},
+                  "hovertemplate": "%{y}: %{x:.3f}<extra></extra>"}],
+        "layout": {"xaxis": {"title": {"text": "cosine similarity"}, "range": [0, 1]},
+                   "height": max(260, 28 * len(found) + 60),
+                   "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+                   "font": {"size": label_size() - 3}, "showlegend": False}}),
+              chart, width="stretch")
     other = _ui.text(S, "other", "Similarity with", st)
     if other.strip():
         try:

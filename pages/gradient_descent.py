@@ -42,6 +42,25 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
     return grid, _descent.contour_image(grid[2], surface.log_color), runs, []
 
 
+# 8 entries of about 1 MB: the map for a setting is built once, then every session that
+# opens or moves to it gets the same read-only spec (50 people opening the link at once
+# all ask for the default one, issue 15)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def contour_spec(args: tuple, step: int) -> dict:
+    """The animated contour map at ``descend(*args)``, as plotly JSON without its picture
+    (a media URL belongs to one session: :func:`with_picture` adds it)."""
+    grid, _, runs, _ = descend(*args)
+    surface = race.loss_surface(*args[:6])
+    return _descent.contour_figure(grid, "", surface, runs, step, args[10])
+
+
+def with_picture(spec: dict, image: str) -> dict:
+    """A copy of ``spec`` (shallow: it is shared) with this session's picture URL."""
+    layout = spec["layout"]
+    return {**spec, "layout": {**layout, "images": [{**im, "source": image}
+                                                    for im in layout["images"]]}}
+
+
 # --------------------------------------------------------------------------- callbacks
 def _keys(*names: str) -> tuple[str, ...]:
     """The session keys of these fields, for a callback (computed during the run: a
@@ -78,13 +97,12 @@ def figure_tabs(mode: str) -> tuple:
 
 
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                 pick_key: str) -> None:
+                 pick_key: str, args: tuple) -> None:
     if mode == "2d":
         tab_map, tab_3d, tab_pick = figure_tabs(mode)
         if tab_map.open:
-            _ui.chart(_animate.Prepared(_descent.contour_figure(
-                grid, image, surface, runs, step, steps)), tab_map,
-                config={"scrollZoom": False})
+            _ui.chart(_animate.Prepared(with_picture(contour_spec(args, step), image)),
+                      tab_map, config={"scrollZoom": False})
         if tab_3d.open:
             coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
             _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
@@ -216,10 +234,10 @@ def view(state: DescentState) -> None:
         chart_area.info("Choose at least one optimizer.", icon="👆")
     elif surface:
         start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
-        grid, png, runs, derivs = descend(
-            mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
-            float(momentum), (float(beta1), float(beta2)), int(steps),
-            tuple(float(v) for v in start), int(batch))
+        args = (mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
+                float(momentum), (float(beta1), float(beta2)), int(steps),
+                tuple(float(v) for v in start), int(batch))
+        grid, png, runs, derivs = descend(*args)
         with chart_area:
             for run in runs:
                 if run.diverged_at is not None:
@@ -235,7 +253,7 @@ def view(state: DescentState) -> None:
                               "runs them in the browser from there.")
             image = _descent.picture_url(png, _ui.key(DescentState, "_map")) if png else ""
             draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                         _ui.key(DescentState, "_pick"))  # the start-picker chart
+                         _ui.key(DescentState, "_pick"), args)  # the start-picker chart
             st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
             draw_updates(runs, step)
 
