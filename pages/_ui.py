@@ -99,6 +99,15 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+@functools.cache
+def source(obj) -> str:
+    """An object's source code, read once per server (``inspect.getsource`` reads and
+    parses its file on each call)."""
+    import inspect
+
+    return inspect.getsource(obj)
+
+
 PRESENT_KEY = "present"
 
 

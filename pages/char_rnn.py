@@ -9,11 +9,10 @@ the top five next characters, neuron colouring) are live here. The engine is
 from __future__ import annotations
 
 import html
-import inspect
+import threading
 import time
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from dlcore.charrnn import corpus
@@ -22,12 +21,14 @@ from dlcore.charrnn.sample import Writer, next_char_probs
 from dlcore.charrnn.train import stage_file
 from dlcore.paths import asset
 from pages import _ui
+from pages._animate import Prepared
 from pages._states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
 from pages._urlstate import _widget
 
 NEURONS_FILE = "charrnn_neurons.json"
 STREAM_CHUNK = 12  # characters per screen update while writing
 STREAM_PAUSE = 0.015  # seconds between updates, so the text is seen being written
+FOLLOW_EVERY = 0.1  # seconds between a following session's looks at the shared writing
 SHOWN = {"\n": "↵", " ": "␣"}
 
 
@@ -64,43 +65,76 @@ def shown(ch: str) -> str:
     return SHOWN.get(ch, ch)
 
 
+class _Writing:
+    """A text being written by one session, which the others asking for it follow."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.done = threading.Event()
+
+
 @st.cache_resource
-def written_texts() -> dict:
-    """Texts already written, by their settings, shared by the sessions (the same
-    settings always give the same text, so a room that opens the same slide writes it
-    once: 4 sessions opening at once each took 28-31 s of a loaded server before)."""
-    return {}
+def written_texts() -> tuple[dict, threading.Lock]:
+    """Texts written or being written, by their settings, shared by the sessions: the
+    same settings always give the same text, so a room that opens the same slide, or
+    presses Another sample together, writes it once (4 sessions opening at once each
+    took 28-31 s of a loaded server before; 50 pressing Another sample at once, each
+    writing its own, took 16.6 s at p95)."""
+    return {}, threading.Lock()
 
 
 WRITTEN_KEPT = 64  # texts of at most MAX_LENGTH characters each
 
 
 # --------------------------------------------------------------------------- drawing
+def _show(area, text: str) -> None:
+    area.code(text + "▌", language=None, wrap_lines=True)
+
+
 def write_text(state: CharRnnState, prime: str, area) -> str:
-    """The text after ``prime``: streamed into ``area`` the first time these settings are
-    asked for on this server, then remembered (the same settings always give the same
-    text)."""
+    """The text after ``prime``: streamed into ``area`` as it is written the first time
+    these settings are asked for on this server, then remembered. A session asking while
+    another writes it follows that writing instead of writing it again; if the writer
+    stops (its person moved on mid-way), the next in line writes it."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo = written_texts()
-    text = memo.get(request)
-    if text is not None:
-        return text
-    out = []
-    for i, ch in enumerate(writer.write(prime, state.length, state.temperature, state.top_k,
-                                        state.seed)):
-        out.append(ch)
-        if i % STREAM_CHUNK == STREAM_CHUNK - 1:
-            area.code(prime + "".join(out) + "▌", language=None, wrap_lines=True)
-            time.sleep(STREAM_PAUSE)
-    text = "".join(out)
-    while len(memo) >= WRITTEN_KEPT:  # the oldest first (dicts keep insertion order)
+    memo, lock = written_texts()
+    while True:
+        with lock:
+            got = memo.get(request)
+            if got is None:
+                got = memo[request] = _Writing()
+                mine = True
+            else:
+                mine = False
+        if isinstance(got, str):
+            return got
+        if not mine:  # follow the session that writes it
+            shown = 0
+            while not got.done.wait(FOLLOW_EVERY):
+                if len(got.chars) - shown >= STREAM_CHUNK:
+                    shown = len(got.chars)
+                    _show(area, prime + "".join(got.chars[:shown]))
+            continue  # finished (a text now) or abandoned (the entry is gone): look again
         try:
-            memo.pop(next(iter(memo)))
-        except (StopIteration, KeyError, RuntimeError):  # another session emptied it
-            break
-    memo[request] = text
-    return text
+            for i, ch in enumerate(writer.write(prime, state.length, state.temperature,
+                                                state.top_k, state.seed)):
+                got.chars.append(ch)
+                if i % STREAM_CHUNK == STREAM_CHUNK - 1:
+                    _show(area, prime + "".join(got.chars))
+                    time.sleep(STREAM_PAUSE)
+            text = "".join(got.chars)
+            with lock:
+                finished = [k for k, v in memo.items() if isinstance(v, str)]
+                for k in finished[:max(0, len(finished) + 1 - WRITTEN_KEPT)]:
+                    del memo[k]  # the oldest first (dicts keep insertion order)
+                memo[request] = text
+            return text
+        finally:
+            with lock:
+                if memo.get(request) is got:  # stopped mid-way: let another write it
+                    del memo[request]
+            got.done.set()
 
 
 def coloured(text: str, values: np.ndarray, start: int) -> str:
@@ -124,20 +158,22 @@ def coloured(text: str, values: np.ndarray, start: int) -> str:
 
 
 def distribution_chart(before: np.ndarray, after: np.ndarray, temperature: float,
-                       top_k: int) -> go.Figure:
+                       top_k: int) -> Prepared:
     """The ten likeliest next characters: the model's softmax, and what the sampler draws
     from after temperature (and top-k)."""
     order = np.argsort(-np.maximum(before, after))[:10]
     labels = [shown(corpus.ALPHABET[i]) for i in order]
     after_name = "sampled from (T = 0, greedy)" if temperature == 0 else \
         f"sampled from (T = {temperature:g}{f', top {top_k}' if top_k else ''})"
-    fig = go.Figure([
-        go.Bar(name="model (T = 1)", x=labels, y=before[order], marker_color="#9ca3af"),
-        go.Bar(name=after_name, x=labels, y=after[order], marker_color="#2563eb")])
-    fig.update_layout(barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
-                      yaxis=dict(range=[0, 1], title="p"), xaxis=dict(type="category"),
-                      legend=dict(orientation="h", y=1.15))
-    return fig
+    # plotly JSON: a validated go.Figure was a fifth of the page's run (issue 15)
+    bars = [{"type": "bar", "name": name, "x": labels, "marker": {"color": colour},
+             "y": [round(float(v), 4) for v in values[order]]}
+            for name, values, colour in (("model (T = 1)", before, "#9ca3af"),
+                                         (after_name, after, "#2563eb"))]
+    return Prepared({"data": bars, "layout": {
+        "barmode": "group", "height": 260, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "yaxis": {"range": [0, 1], "title": {"text": "p"}}, "xaxis": {"type": "category"},
+        "legend": {"orientation": "h", "y": 1.15}}})
 
 
 def top5_strip(text: str, logits: np.ndarray, end: int, width: int) -> str:
@@ -195,7 +231,9 @@ def _unit_for(feature: str) -> int:
 
 
 def _next_seed(seed_key: str) -> None:
-    st.session_state[seed_key] = int(np.random.default_rng().integers(2**31 - 1))
+    """The next seed: a room that presses Another sample together reads the same new text,
+    written once (a random seed each made 50 samples of 0.24 s of CPU queue up)."""
+    st.session_state[seed_key] = (int(st.session_state.get(seed_key) or 0) + 1) % (2**31 - 1)
 
 
 def _pick_unit(pick_key: str, unit_key: str, options: dict[str, int]) -> None:
@@ -322,7 +360,7 @@ def view(state: CharRnnState) -> None:
             "$c_t = f \\odot c_{t-1} + i \\odot g$, $h_t = o \\odot \\tanh(c_t)$.\n\n"
             "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
             "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
-        st.code(inspect.getsource(Writer.step), language="python")
+        st.code(_ui.source(Writer.step), language="python")
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import inspect
 import io
 import math
 
@@ -232,7 +231,7 @@ def view(state: DigitsState) -> None:
                     "28×28, centred by mass"), strict=True):
                 col.image(zoom(img, 140), caption=caption, width="stretch")
             with st.expander("Show the code"):
-                st.code(inspect.getsource(preprocess.preprocess), language="python")
+                st.code(_ui.source(preprocess.preprocess), language="python")
 
     if digit is None:
         return

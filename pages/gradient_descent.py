@@ -7,7 +7,6 @@ in ``pages/_descent.py``. This page reads the URL state, calls them and draws.
 from __future__ import annotations
 
 import functools
-import inspect
 
 import streamlit as st
 
@@ -272,8 +271,8 @@ def main() -> None:
         st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{p.name}</a>: '
                               f"{p.lesson}" for p in PRESETS), unsafe_allow_html=True)
     with st.expander("The code behind the plain step"):
-        st.code(inspect.getsource(descent.gradient_step) + "\n"
-                + inspect.getsource(descent._exact_update), language="python")
+        st.code(_ui.source(descent.gradient_step) + "\n"
+                + _ui.source(descent._exact_update), language="python")
     _ui.reset_button(DescentState)
 
 

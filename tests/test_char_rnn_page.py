@@ -189,3 +189,82 @@ def test_a_person_generates_a_sample(page, app_url):
 def test_default_unit_is_one_the_project_found():
     units = json.loads(asset("charrnn_neurons.json").read_text())["units"]
     assert CharRnnState().unit in [u["layer"] * 256 + u["unit"] for u in units]
+
+
+# --------------------------------------------------------------------------- a room, one text
+class _Area:
+    """Where a session's text streams (``st.empty()`` in the page)."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.shown: list[str] = []
+        self.fail_at = fail_at
+
+    def code(self, text: str, **_) -> None:
+        if self.fail_at is not None and len(self.shown) >= self.fail_at:
+            raise RuntimeError("this person moved on")  # as Streamlit stops a rerun
+        self.shown.append(text)
+
+
+def _room(monkeypatch, areas: list[_Area], state: CharRnnState) -> tuple[list, list]:
+    import threading
+
+    from pages import char_rnn
+
+    calls = []
+    real = Writer.write
+
+    def counting(self, *args, **kwargs):
+        calls.append(args)
+        yield from real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "write", counting)
+    out: list = [None] * len(areas)
+
+    def person(i: int) -> None:
+        try:
+            out[i] = char_rnn.write_text(state, "JULIET.\n", areas[i])
+        except RuntimeError as err:
+            out[i] = err
+
+    threads = [threading.Thread(target=person, args=(i,)) for i in range(len(areas))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out, calls
+
+
+def test_a_room_asking_for_the_same_text_at_once_writes_it_once(monkeypatch):
+    state = CharRnnState(seed=424_242, length=200)
+    out, calls = _room(monkeypatch, [_Area() for _ in range(6)], state)
+    assert len(calls) == 1, calls  # one writer, five followers
+    assert len(set(out)) == 1 and len(out[0]) == 200
+    from pages import char_rnn
+
+    alone = char_rnn.load_writers()[state.stage][0].write("JULIET.\n", 200, state.temperature,
+                                                          state.top_k, state.seed)
+    assert out[0] == "".join(alone)  # the followers read exactly what one run writes
+
+
+def test_when_the_writer_stops_mid_way_a_follower_writes_the_text(monkeypatch):
+    state = CharRnnState(seed=535_353, length=200)
+    out, calls = _room(monkeypatch, [_Area(fail_at=1), _Area()], state)
+    # the first person stops after one update, whether it was writing or following
+    assert isinstance(out[0], RuntimeError), out[0]
+    assert isinstance(out[1], str) and len(out[1]) == 200
+    assert len(calls) in (1, 2)  # 2: the writer stopped and the follower wrote it again
+    from pages import char_rnn
+
+    assert char_rnn.written_texts()[0][(state.stage, "JULIET.\n", 200, state.temperature,
+                                        state.top_k, state.seed)] == out[1]
+
+
+def test_another_sample_moves_to_the_next_seed():
+    from pages import char_rnn
+
+    key = _ui.key(CharRnnState, "seed")
+    import streamlit as st
+
+    st.session_state[key] = 41
+    char_rnn._next_seed(key)
+    assert st.session_state[key] == 42
