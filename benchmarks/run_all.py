@@ -51,7 +51,7 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
     "talk_slides": (["--repeats", "5"], ["--dry-run"], 180),
     # 50 sessions on every page, each page capped, and the deck with 50 followers
-    "load": (["--sessions", "50", "--interactions", "1", "--cap", "25"],
+    "load": (["--sessions", "50", "--interactions", "1", "--cap", "25", "--leave-wait", "3"],
              ["--sessions", "5", "--interactions", "1", "--cap", "15",
               "--pages", "convolution", "talk"], 420),
     "room": (["--followers", "50", "--changes", "6", "--idle", "15"],

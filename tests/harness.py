@@ -57,6 +57,8 @@ def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Serv
     """The app on a free local port (extra ``flags`` go to Streamlit, for comparisons);
     yields its URL and process id once it answers its health check, then stops it."""
     port = free_port()
+    # as deploy/serve runs it (MALLOC_ARENA_MAX=2), unless the caller says otherwise
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2", **(env or {})}
     proc = subprocess.Popen(streamlit_command(port, *flags), cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"

@@ -78,6 +78,7 @@ def fleet():
            "--redis-port", str(redis_port)]
     env = dict(os.environ, DLCORE_DATA_DIR=str(data_root()))
     env.pop("REDIS_URL", None)
+    env.pop("MALLOC_ARENA_MAX", None)  # deploy/serve sets it
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     served = Fleet(proc, port, workers, redis_port)
@@ -117,6 +118,14 @@ def test_health_check_through_the_proxy_sets_the_sticky_cookie(fleet):
     for url in fleet.worker_urls:  # both workers serve
         with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
             assert r.status == 200
+
+
+def test_workers_run_with_two_malloc_arenas(fleet):
+    workers = [pid for pid, cmd in fleet.children.items() if "streamlit" in cmd]
+    assert len(workers) == 2, fleet.children
+    for pid in workers:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"MALLOC_ARENA_MAX=2" in environ, pid
 
 
 @pytest.mark.parametrize("path,text", [("", "The whole idea on one screen"),
