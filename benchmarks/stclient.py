@@ -73,7 +73,7 @@ class Run:
     finished: float | None = None
     status: str = ""
     bytes: int = 0
-    deflated: int = 0  # the same messages zlib-compressed one by one (Session.deflate)
+    deflated: int = 0  # what permessage-deflate sends for them (Session.deflate)
     messages: int = 0
     deltas: int = 0
     exceptions: list[str] = field(default_factory=list)
@@ -116,13 +116,18 @@ class Session:
 
     def __init__(self, base_url: str, page: str = "", query: str = "", *,
                  follow_auto_reruns: bool = True, timeout: float = 60.0,
-                 deflate: bool = False) -> None:
+                 deflate: bool = False, compression: bool = False) -> None:
         self.base = base_url.rstrip("/")
         self.page = page.strip("/")
         self.query = query.lstrip("?")
         self.follow_auto_reruns = follow_auto_reruns
         self.timeout = timeout
-        self.deflate = deflate  # also count what permessage-deflate would send (estimate)
+        # Also count what permessage-deflate sends: every message through one compressor
+        # per connection with context takeover, as tornado's defaults do (zlib level 6,
+        # 15-bit window, a sync flush per message whose 4-byte tail is not sent).
+        self.deflate = deflate
+        self._deflater = zlib.compressobj(6, zlib.DEFLATED, -15, 8) if deflate else None
+        self.compression = compression  # ask the server for permessage-deflate
         self.cookies: dict[str, str] = {}
         self.ws = None
         self.reader: asyncio.Task | None = None
@@ -167,7 +172,8 @@ class Session:
         protocols = ["streamlit", xsrf] if xsrf else ["streamlit"]
         ws_url = "ws" + self.base[4:] + "/_stcore/stream"
         self.ws = await websockets.connect(
-            ws_url, subprotocols=protocols, origin=self.base, max_size=None, compression=None,
+            ws_url, subprotocols=protocols, origin=self.base, max_size=None,
+            compression="deflate" if self.compression else None,
             additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
             open_timeout=self.timeout, ping_interval=None)
         self.reader = asyncio.create_task(self._read())
@@ -439,11 +445,12 @@ class Session:
         msg.ParseFromString(data)
         run = next((r for r in self.pending if r.kind != "auto"),
                    self.pending[0] if self.pending else None)
+        sent = (len(self._deflater.compress(data) + self._deflater.flush(zlib.Z_SYNC_FLUSH)) - 4
+                if self._deflater is not None else 0)  # every message shares the window
         if run is not None:
             run.bytes += len(data)
             run.messages += 1
-            if self.deflate:
-                run.deflated += len(zlib.compress(data, 6)) if len(data) > 512 else len(data)
+            run.deflated += sent
         if msg.WhichOneof("type") != "ref_hash" and msg.metadata.cacheable and msg.hash:
             if msg.hash not in self.cache:
                 self.cache[msg.hash] = (data, self.run_count, msg.delta.fragment_id)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import io
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dlcore.finetune import demo, train
 from pages import _pictures, _ui
+from pages._animate import Prepared
 from pages._states.fine_tuning import FineTuningState
 
 # What a session keeps (its keys through _ui.key, so an embedded view keeps its own):
@@ -193,21 +193,22 @@ COLOURS = {"fine-tuned": "#2563eb", "from scratch": "#f59e0b"}
 
 
 def curves_figure(series: dict[str, tuple[list[int], list[float]]], y_title: str,
-                  y_range: tuple[float, float] | None = None) -> go.Figure:
-    """Both networks' curves on one chart, the legend on top (readable on a phone)."""
-    fig = go.Figure([go.Scatter(x=x, y=y, name=name, mode="lines",
-                                line=dict(color=COLOURS[name], width=3))
-                     for name, (x, y) in series.items()])
-    fig.update_layout(height=250, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0,
-                                  bgcolor="rgba(0,0,0,0)"),
-                      xaxis_title="step", yaxis_title=y_title)
-    if y_range:
-        fig.update_yaxes(range=y_range)
-    return fig
+                  y_range: tuple[float, float] | None = None) -> Prepared:
+    """Both networks' curves on one chart, the legend on top (readable on a phone). Plotly
+    JSON: it is redrawn after every training step, and a validated go.Figure cost more
+    than the step's own drawing (issue 15)."""
+    data = [{"type": "scatter", "x": list(x), "y": [round(float(v), 5) for v in y],
+             "name": name, "mode": "lines", "line": {"color": COLOURS[name], "width": 3}}
+            for name, (x, y) in series.items()]
+    yaxis = {"title": {"text": y_title}, **({"range": list(y_range)} if y_range else {})}
+    return Prepared({"data": data, "layout": {
+        "height": 250, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                   "bgcolor": "rgba(0,0,0,0)"},
+        "xaxis": {"title": {"text": "step"}}, "yaxis": yaxis}})
 
 
-def loss_figure(curves: dict[str, list[float]]) -> go.Figure:
+def loss_figure(curves: dict[str, list[float]]) -> Prepared:
     return curves_figure({k: (list(range(1, len(c) + 1)), c) for k, c in curves.items()},
                          "training loss")
 
