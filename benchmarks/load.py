@@ -274,9 +274,10 @@ def main() -> None:
                     help="seconds after everyone left before the RSS is read")
     ap.add_argument("--servers", type=int, nargs="*", default=[1], help="1, 2 or both")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--compression", action="store_true",
-                    help="the clients ask for permessage-deflate (a browser does; the server "
-                         "grants it when server.enableWebsocketCompression is on)")
+    ap.add_argument("--no-compression", dest="compression", action="store_false",
+                    help="the clients do not ask for permessage-deflate (a browser does, and "
+                         "the app's config grants it; compare with "
+                         "--server.enableWebsocketCompression false)")
     args, flags = ap.parse_known_args()
     random.seed(args.seed)
     unknown = [p for p in args.pages if p not in every]
