@@ -58,7 +58,7 @@ def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Serv
     yields its URL and process id once it answers its health check, then stops it."""
     port = free_port()
     # as deploy/serve runs it (MALLOC_ARENA_MAX=2), unless the caller says otherwise
-    env = {**os.environ, "MALLOC_ARENA_MAX": "2", **(env or {})}
+    env = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}
     proc = subprocess.Popen(streamlit_command(port, *flags), cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
