@@ -36,7 +36,7 @@ from _measure import load_average  # noqa: E402
 PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "models": (["--repeat", "15"], ["--repeat", "2", "--chars", "300"], 180),
     "reruns": (["--repeat", "5"], ["--repeat", "2"], 300),
-    "leak": (["--reruns", "500", "--budget-s", "3"], ["--reruns", "10", "--budget-s", "2"], 300),
+    "leak": (["--reruns", "500", "--budget-s", "2"], ["--reruns", "10", "--budget-s", "2"], 300),
     "cold_start": (["--repeat", "1"], ["--repeat", "1", "--pages", "gradient_descent",
                                        "digits", "jargon"], 300),
     "memory": (["--sessions", "3"], ["--sessions", "2"], 400),
@@ -49,7 +49,7 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "lab": (["--sessions", "1", "2"], ["--dry-run"], 240),
     "uploads": ([], [], 120),
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
-    "talk_slides": (["--repeats", "5"], ["--dry-run"], 180),
+    "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),
     # 50 sessions on every page, each page capped, and the deck with 50 followers
     "load": (["--sessions", "50", "--interactions", "1", "--cap", "25", "--leave-wait", "3"],
              ["--sessions", "5", "--interactions", "1", "--cap", "15",
