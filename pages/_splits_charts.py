@@ -82,6 +82,9 @@ def split_bar(cfg: lab.LabConfig, sizes: dict[str, int]) -> Prepared:
              "hovertemplate": f"{name}: {n:,}<extra></extra>"}
             for name, n, colour in parts if n]
     return Prepared({"data": data, "layout": {
-        "barmode": "stack", "height": 120, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "showlegend": True, "legend": {"orientation": "h", "y": -0.6},
+        # the legend above the bar, in the bar's order: below it, it covered the axis's
+        # numbers on a laptop and on the stage
+        "barmode": "stack", "height": 140, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "showlegend": True, "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom",
+                                       "x": 0, "traceorder": "normal"},
         "yaxis": {"visible": False}, "xaxis": {"range": [0, lab.POOL_SIZE]}}})

@@ -99,6 +99,15 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+@st.cache_resource
+def mnist_sample() -> tuple[np.ndarray, np.ndarray]:
+    """The shipped MNIST test digits, read once per server and shared by the pages that
+    show them (digits, convolution); a missing file raises ``dlcore.paths.AssetError``."""
+    from dlcore.data import mnist
+
+    return mnist.load_sample()
+
+
 @functools.cache
 def source(obj) -> str:
     """An object's source code, read once per server (``inspect.getsource`` reads and

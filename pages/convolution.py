@@ -8,10 +8,11 @@ from __future__ import annotations
 import html
 
 import numpy as np
+import plotly.colors
 import streamlit as st
 
 from dlcore import conv, paths
-from dlcore.data import images, mnist
+from dlcore.data import images
 from pages import _animate, _ui
 from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
@@ -94,9 +95,11 @@ def grids_html(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padd
     return _CSS + '<div class="cv-row">' + "".join(parts) + "</div>"
 
 
-@st.cache_resource
-def load_sample() -> tuple[np.ndarray, np.ndarray]:
-    return mnist.load_sample()
+# plotly.py's colour scales, spelled out: plotly.js in the browser knows neither "gray_r"
+# nor plotly.py's "RdBu" (its own runs blue to red through grey), and a name it does not
+# know falls back to Streamlit's theme scale.
+GREYS = plotly.colors.get_colorscale("gray_r")
+RED_BLUE = plotly.colors.get_colorscale("RdBu")  # negative red, zero white, positive blue
 
 
 def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Prepared:
@@ -104,11 +107,11 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Pr
     ``make_subplots`` and ``go.Heatmap`` validated every cell and was a third of the
     page's first run, which 50 people pay at once when they open the link (issue 15)."""
     if fmap.min() >= 0:  # pooling a picture (or a positive kernel): no negative values
-        scale = {"colorscale": "gray_r", "zmin": 0, "zmax": float(fmap.max()) or 1.0}
+        scale = {"colorscale": GREYS, "zmin": 0, "zmax": float(fmap.max()) or 1.0}
     else:  # signed: zero white, positive blue, negative red, on a symmetric scale
         lim = float(np.abs(fmap).max()) or 1.0
-        scale = {"colorscale": "RdBu", "zmid": 0, "zmin": -lim, "zmax": lim}
-    data = [{"type": "heatmap", "z": np.asarray(image).tolist(), "colorscale": "gray_r",
+        scale = {"colorscale": RED_BLUE, "zmid": 0, "zmin": -lim, "zmax": lim}
+    data = [{"type": "heatmap", "z": np.asarray(image).tolist(), "colorscale": GREYS,
              "showscale": False, "xaxis": "x", "yaxis": "y",
              "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>"},
             {"type": "heatmap", "z": _animate.rounded(fmap.ravel()).reshape(fmap.shape).tolist(),
@@ -118,11 +121,11 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Pr
     axes = {}
     for n, (lo, hi) in ((1, (0, half)), (2, (1 - half, 1))):
         x, y = ("x", "y") if n == 1 else ("x2", "y2")
-        axes["xaxis" if n == 1 else "xaxis2"] = {"domain": [lo, hi], "anchor": y,
-                                                 "showticklabels": False}
+        bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
+        axes["xaxis" if n == 1 else "xaxis2"] = {"domain": [lo, hi], "anchor": y, **bare}
         axes["yaxis" if n == 1 else "yaxis2"] = {"domain": [0, 1], "anchor": x,
                                                  "autorange": "reversed", "scaleanchor": x,
-                                                 "showticklabels": False}
+                                                 **bare}
     titles = [{"text": t, "x": (lo + hi) / 2, "y": 1, "xref": "paper", "yref": "paper",
                "xanchor": "center", "yanchor": "bottom", "showarrow": False,
                "font": {"size": 16}}
@@ -253,7 +256,7 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
     """The kernel (or a preset one) on a digit, a drawing from the link or an upload."""
     st.subheader("On a real image")
     try:
-        sample_images, sample_labels = load_sample()
+        sample_images, sample_labels = _ui.mnist_sample()
     except paths.AssetError as err:  # the stepper above works without it
         st.error(_ui.plain(err), icon="🧩")
         return

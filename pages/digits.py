@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from dlcore.data import images, mnist
+from dlcore.data import images
 from dlcore.digits import model as digits_model
 from dlcore.digits import predict, preprocess
 from dlcore.digits import train as digits_train
@@ -51,11 +51,6 @@ def load_models() -> tuple[dict[str, torch.nn.Module], dict[str, str]]:
         except (FileNotFoundError, KeyError, ValueError):
             pass
     return models, about
-
-
-@st.cache_resource
-def load_sample() -> tuple[np.ndarray, np.ndarray]:
-    return mnist.load_sample()
 
 
 @st.cache_resource
@@ -173,7 +168,7 @@ def view(state: DigitsState) -> None:
             steps = preprocess.preprocess(drawing.image_data)
 
     elif source == "test digit":
-        sample_images, sample_labels = load_sample()
+        sample_images, sample_labels = _ui.mnist_sample()
         seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
         input_col.button("🎲 Another test digit", on_click=_ui.in_scope(_next_seed),
                          key=_ui.key(DigitsState, "_another"))

@@ -45,12 +45,11 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
 # opens or moves to it gets the same read-only spec (50 people opening the link at once
 # all ask for the default one, issue 15)
 @st.cache_resource(max_entries=8, show_spinner=False)
-def contour_spec(args: tuple, step: int) -> dict:
-    """The animated contour map at ``descend(*args)``, as plotly JSON without its picture
-    (a media URL belongs to one session: :func:`with_picture` adds it)."""
-    grid, _, runs, _ = descend(*args)
-    surface = race.loss_surface(*args[:6])
-    return _descent.contour_figure(grid, "", surface, runs, step, args[10])
+def contour_spec(args: tuple, step: int, steps: int, _surface, _grid, _runs) -> dict:
+    """The animated contour map of ``descend(*args)`` (``_surface``, ``_grid`` and
+    ``_runs`` are its results, left out of the cache key), as plotly JSON without its
+    picture (a media URL belongs to one session: :func:`with_picture` adds it)."""
+    return _descent.contour_figure(_grid, "", _surface, _runs, step, steps)
 
 
 def with_picture(spec: dict, image: str) -> dict:
@@ -100,8 +99,9 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
     if mode == "2d":
         tab_map, tab_3d, tab_pick = figure_tabs(mode)
         if tab_map.open:
-            _ui.chart(_animate.Prepared(with_picture(contour_spec(args, step), image)),
-                      tab_map, config={"scrollZoom": False})
+            spec = contour_spec(args, step, steps, surface, grid, runs)
+            _ui.chart(_animate.Prepared(with_picture(spec, image)), tab_map,
+                      config={"scrollZoom": False})
         if tab_3d.open:
             coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
             _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),

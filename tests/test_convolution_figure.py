@@ -28,8 +28,12 @@ def test_the_real_image_figure_is_valid_plotly_with_both_panels(op, kernel):
     assert np.array_equal(np.array(left["z"]), picture)
     np.testing.assert_allclose(np.array(right["z"]), fmap, rtol=1e-3, atol=1e-9)
     assert (right["xaxis"], right["yaxis"]) == ("x2", "y2")
+    # scales spelled out: plotly.js does not know plotly.py's names ("gray_r", its "RdBu")
+    assert left["colorscale"][0] == [0.0, "rgb(254, 254, 253)"]  # 0 white, ink dark
+    assert all(isinstance(t["colorscale"], list) for t in (left, right))
     if fmap.min() < 0:  # a signed map: zero in the middle of a symmetric scale
         assert right["zmid"] == 0 and right["zmin"] == -right["zmax"]
+        assert right["colorscale"][0][1] == "rgb(103,0,31)"  # negative red
     else:
         assert right["zmin"] == 0
     layout = spec["layout"]
