@@ -1,5 +1,6 @@
-"""``python -m dlcore.digits train|evaluate``: train the digit readers, or evaluate them on
-MNIST's 10,000 test digits (one JSON object on stdout).
+"""``python -m dlcore.digits train|evaluate|export``: train the digit readers, evaluate them on
+MNIST's 10,000 test digits (one JSON object on stdout), or export the shipped weights for
+the browser (``static/digits_nets.bin``, see :mod:`dlcore.digits.export`).
 
 Training draws a progress bar on stderr and prints one JSON line of stats; ``--dry-run``
 runs two batches and saves nothing. ``evaluate --save`` writes the report and the wrong
@@ -10,17 +11,24 @@ page's gallery).
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
 
 import torch
 
 from dlcore import training
 from dlcore.data import mnist
+from dlcore.digits import export
 from dlcore.digits import train as digits_train
 from dlcore.digits.model import WEIGHTS, load, save
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:
+        return export_main(argv[1:])
     parser, train_cmd, evaluate_cmd = training.cli(
         "python -m dlcore.digits", __doc__,
         data_help=f"folder with the MNIST IDX files, or a root holding mnist/ "
@@ -68,6 +76,21 @@ def main(argv: list[str] | None = None) -> None:
                                     digits_train.mistakes_path(args.model, args.weights))
     training.report(report, digits_train.report_path(args.model, args.weights)
                     if args.save else None)
+
+
+def export_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m dlcore.digits export",
+        description="Write both shipped networks as one float32 file the browser reads "
+                    "(JSON header with the .pt files' SHA-256, then the tensors).")
+    parser.add_argument("--out", default=str(export.OUT), help="default: %(default)s")
+    parser.add_argument("--dry-run", action="store_true", help="build it, write nothing")
+    args = parser.parse_args(argv)
+    blob = export.build()
+    if not args.dry_run:
+        export.write(args.out)
+    print(json.dumps({"out": None if args.dry_run else args.out, "bytes": len(blob),
+                      "source": export.read(blob)[0]["source"]}))
 
 
 if __name__ == "__main__":
