@@ -35,6 +35,8 @@ COPY --chown=app:app app.py ./
 COPY --chown=app:app dlcore/ dlcore/
 COPY --chown=app:app pages/ pages/
 COPY --chown=app:app assets/ assets/
+COPY --chown=app:app static/ static/
+COPY --chown=app:app ui/ ui/
 COPY --chown=app:app deploy/ deploy/
 
 USER app

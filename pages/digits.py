@@ -25,6 +25,7 @@ from dlcore.digits import predict, preprocess
 from dlcore.digits import train as digits_train
 from pages import _animate, _ui
 from pages._states.digits import DigitsState
+from ui.components import digits as digits_pad
 
 NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
 CANVAS = 280  # px; a 20 px pen on it becomes a 2 px MNIST stroke
@@ -148,11 +149,18 @@ def view(state: DigitsState) -> None:
     digit: np.ndarray | None = None
     truth: str | None = None
     steps: preprocess.Steps | None = None
+    # Drawing is answered in the browser, by the same networks (ui/components/digits.py);
+    # the server draws from the digit it sends at pen-up. Without the exported weights,
+    # the server reads the drawing itself, as before.
+    in_browser = source == "draw" and digits_pad.available()
+    if in_browser:
+        pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
+        digit = digits_pad.draw_pad(pen, NAMES, about, key=_ui.key(DigitsState, "_pad"))
     # The digit on the left, the answer beside it, on the screen while you draw (a phone
     # stacks the two: the canvas, then the answer under it).
     input_col, answer_col = st.columns([1, 1.15], gap="medium")
 
-    if source == "draw":
+    if source == "draw" and not in_browser:
         pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
         with input_col:
             drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
@@ -198,7 +206,7 @@ def view(state: DigitsState) -> None:
         k = min(k, n) - 1
         digit, truth = wrong["images"][k], str(wrong["labels"][k])
 
-    else:
+    elif source == "upload":
         upload = input_col.file_uploader(
             "A PNG or JPEG picture of one digit (at most "
             f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
@@ -245,24 +253,26 @@ def view(state: DigitsState) -> None:
     seen = reading.seen
 
     # --------------------------------------------------------------------------- predictions
-    with answer_col:
-        # One model under the other, each verdict above its own chart: side by side, a
-        # verdict that wrapped put the two charts at different heights.
-        for kind, answer in reading.answers.items():
-            if answer.sure:
-                st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
-            else:
-                st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
-                            f"(p = {answer.p:.2f})")
-            _ui.chart(probability_chart(answer.probs, answer.sure),
-                      key=_ui.key(DigitsState, f"_chart_{kind}"),
-                      config={"staticPlot": True})
-            st.caption(about[kind])
-        facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
-            ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
-        left, right = st.columns([1, 3], vertical_alignment="center")
-        left.image(zoom(seen, 84), width=84)
-        right.caption("The 28×28 input both networks read. " + ". ".join(facts))
+    # (a drawing's answer is the browser's, on the pad, unless the server perturbed it)
+    if not in_browser or reading.changes:
+        with answer_col:
+            # One model under the other, each verdict above its own chart: side by side, a
+            # verdict that wrapped put the two charts at different heights.
+            for kind, answer in reading.answers.items():
+                if answer.sure:
+                    st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
+                else:
+                    st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
+                                f"(p = {answer.p:.2f})")
+                _ui.chart(probability_chart(answer.probs, answer.sure),
+                          key=_ui.key(DigitsState, f"_chart_{kind}"),
+                          config={"staticPlot": True})
+                st.caption(about[kind])
+            facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
+                ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
+            left, right = st.columns([1, 3], vertical_alignment="center")
+            left.image(zoom(seen, 84), width=84)
+            right.caption("The 28×28 input both networks read. " + ". ".join(facts))
 
     # --------------------------------------------------------------------------- inside the CNN
     st.subheader("Inside the CNN")

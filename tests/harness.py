@@ -121,7 +121,8 @@ def canvas(strokes, size=280, width=20, offset=(0, 0), scale=1.0) -> np.ndarray:
 def draw(pg, strokes, before_last_lift=None) -> None:
     """Mouse strokes on the page's canvas; ``before_last_lift()`` runs just before the pen
     lifts at the end of the last stroke (the latency benchmark starts its clock there)."""
-    target = pg.locator("canvas.upper-canvas")
+    # the browser-side pad (ui/components/digits.py), or the server's canvas (its fallback)
+    target = pg.locator("canvas.dg-canvas, canvas.upper-canvas").first
     target.wait_for()
     box = target.bounding_box()
     for n, stroke in enumerate(strokes, 1):

@@ -1,4 +1,8 @@
-"""A person draws a 1, a 7 and a 0 with the mouse on the real canvas at /digits."""
+"""A person draws a 1, a 7 and a 0 with the mouse on the real canvas at /digits.
+
+The canvas is the browser-side pad (ui/components/digits.py): both networks answer in the
+browser while the pen moves, and the server hears of the drawing once per pen-up.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ def test_drawn_digit_is_read_correctly(page, app_url, digit, tmp_path):
 
 def swipe(pg, stroke) -> None:
     """One finger stroke on the canvas, as a touch screen sends it (touchstart/move/end)."""
-    canvas = pg.locator("canvas.upper-canvas")
+    canvas = pg.locator("canvas.dg-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     scale = box["width"] / 280
@@ -52,3 +56,29 @@ def test_a_finger_on_a_phone_draws_a_seven(phone_page, app_url):
     verdict.wait_for(timeout=30_000)
     found = VERDICT.search(verdict.inner_text())
     assert found and found.group(1) == "7", f"a finger drew 7, CNN read {verdict.inner_text()}"
+
+
+def test_the_pen_moves_are_answered_in_the_browser_and_the_server_hears_once(page, app_url):
+    page.goto(f"{app_url}/digits")
+    wait_for_app(page)
+    page.wait_for_selector(".dg-pad[data-ready='1']")  # the weights are in the browser
+    page.evaluate("""() => {  // count what the page sends to the server from here on
+        window.__sent = 0;
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
+    }""")
+    pad = page.locator(".dg-pad")
+    box = page.locator("canvas.dg-canvas").bounding_box()
+    (x0, y0), *rest = STROKES["7"][0]
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    for x, y in rest:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    # the answer is on the page before the pen lifts, and nothing went to the server
+    page.get_by_text(VERDICT).first.wait_for()
+    assert int(pad.get_attribute("data-reads")) > 3
+    assert page.evaluate("window.__sent") == 0
+    page.mouse.up()
+    page.get_by_text("Inside the CNN", exact=True).wait_for()  # drawn by the server
+    wait_for_app(page)
+    assert page.evaluate("window.__sent") == 1  # one message: the 28x28 digit at pen-up

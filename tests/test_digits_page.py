@@ -34,9 +34,36 @@ def verdicts(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if re.search(r"(says|is not sure)", m.value)]
 
 
-def test_draw_mode_waits_for_a_drawing():
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def test_draw_mode_answers_in_the_browser_and_draws_the_rest_from_its_digit():
     at = run()
     assert at.radio(key="digits.source").value == "draw"
+    assert verdicts(at) == [] and "Inside the CNN" not in subheaders(at)  # nothing drawn yet
+    images, _ = mnist.load_sample()
+    at.session_state["digits._pad"] = {"digit": images[0].reshape(-1).tolist()}  # a pen-up
+    at.run()
+    assert not at.exception, at.exception
+    assert "Inside the CNN" in subheaders(at)
+    assert verdicts(at) == []  # the answer is the browser's, on the pad
+
+
+@pytest.mark.parametrize("value", [[300] * 784, ["7"] * 784, [1] * 10, "7", {"a": 1}, None])
+def test_a_bad_digit_from_the_browser_is_ignored(value):
+    at = run()
+    at.session_state["digits._pad"] = {"digit": value}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Inside the CNN" not in subheaders(at)
+
+
+def test_without_the_exported_weights_the_server_reads_the_canvas(monkeypatch):
+    from ui.components import digits as digits_pad
+
+    monkeypatch.setattr(digits_pad, "available", lambda: False)
+    at = run()
     assert "The canvas is empty" in at.info[0].value
     assert verdicts(at) == []
 
