@@ -13,9 +13,12 @@ import streamlit as st
 from dlcore import descent, formula, linefit, race, surfaces
 from pages import _animate, _descent, _format, _ui
 from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
+from ui.components import descent as descent_live
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
-TABS = {"2d": ["Contour map", "3-D surface", "Pick a start"], "model": ["Descent", "Pick a start"]}
+LIVE_TAB = "Live in your browser"
+TABS = {"2d": ["Contour map", "3-D surface", "Pick a start", LIVE_TAB],
+        "model": ["Descent", "Pick a start"]}
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
 
 
@@ -94,10 +97,40 @@ def figure_tabs(mode: str) -> tuple:
     return st.tabs(labels, key=_ui.key(DescentState, f"_tab_{mode}"), on_change="rerun")
 
 
+def write_back(values: dict) -> None:
+    """The live map's settings, from the browser, into the page's state and link (each
+    checked as a link's value would be; one the table refuses is left as it was)."""
+    table = _ui.specs(DescentState)
+    for name, value in values.items():
+        spec = table[name]
+        try:
+            texts = _ui.to_url(spec, tuple(value) if spec.many else value)
+            checked = spec.default if texts is None else _ui.from_url(spec, texts)
+        except (_ui.BadValue, TypeError, ValueError):
+            continue
+        _ui.set_value(DescentState, name, checked)
+    if "own_start" in values:
+        _ui.set_value(DescentState, "step", 0)
+
+
+@st.fragment
+def live_map(surface_key: str, kappa: float) -> None:
+    """The paths recomputed in the browser; its changes rerun this fragment only."""
+    settings = {name: _ui.value(DescentState, name) for name in descent_live.FIELDS}
+    descent_live.live_map(settings, surface_key, kappa, key=_ui.key(DescentState, "_live"),
+                          on_change=_ui.in_scope(write_back))
+
+
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
                  pick_key: str, args: tuple) -> None:
     if mode == "2d":
-        tab_map, tab_3d, tab_pick = figure_tabs(mode)
+        tab_map, tab_3d, tab_pick, tab_live = figure_tabs(mode)
+        if tab_live.open:
+            with tab_live:
+                if descent_live.supported(mode, args[1]):
+                    live_map(args[1], args[2])
+                else:
+                    st.info("A typed formula is computed on the server: see the contour map.")
         if tab_map.open:
             spec = contour_spec(args, step, steps, surface, grid, runs)
             _ui.chart(_animate.Prepared(with_picture(spec, image)), tab_map,

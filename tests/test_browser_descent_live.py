@@ -1,0 +1,56 @@
+"""The gradient-descent page's live map (ui/components/descent.py) in Chromium: a new
+learning rate redraws the paths in the browser with no message to the server, the
+settings reach the link once the slider rests, and a click on the map starts there."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.harness import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+COUNT_SENT = """() => { window.__sent = 0; const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (d) { window.__sent += 1; return send.call(this, d); }; }"""
+
+
+def open_live(page, app_url):
+    page.goto(f"{app_url}/gradient_descent")
+    wait_for_app(page)
+    tab = page.get_by_role("tab", name="Live in your browser")
+    tab.dispatch_event("click")  # (a click can land while the tab bar still lays out)
+    page.wait_for_selector(".gd-live svg polyline")
+    wait_for_app(page)
+
+
+def test_a_new_learning_rate_is_drawn_in_the_browser_and_kept_in_the_link(page, app_url):
+    open_live(page, app_url)
+    legend = page.locator(".gd-legend")
+    assert "diverged" not in legend.inner_text()
+    page.evaluate(COUNT_SENT)
+    slider = page.locator('input[name="lr_exp"]')
+    slider.focus()
+    for _ in range(5):  # 0.1 -> 0.316: the plain step diverges on the bowl
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("Gradient descent (by hand): diverged at step").wait_for()
+    redraws = int(page.locator(".gd-live").get_attribute("data-redraws"))
+    assert redraws >= 5
+    assert page.evaluate("window.__sent") == 0  # drawn without the server
+    page.wait_for_function("() => window.__sent > 0")  # the link is written once it rests
+    wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('lr_exp=-0.5')")
+    assert page.evaluate("window.__sent") == 1
+
+
+def test_a_click_on_the_live_map_starts_there(page, app_url):
+    open_live(page, app_url)
+    plot = page.locator(".gd-plot")
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    plot.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.25})
+    wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('own_start')")
+    query = parse_qs(urlsplit(page.url).query)
+    assert abs(float(query["x0"][0]) - 1.0) < 0.05 and abs(float(query["y0"][0]) - 1.0) < 0.05
