@@ -49,6 +49,7 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "lab": (["--sessions", "1", "2"], ["--dry-run"], 240),
     "uploads": ([], [], 120),
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
+    "browser_views": (["--interactions", "20"], ["--interactions", "3"], 240),
     "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),
     # 50 sessions on every page, each page capped, and the deck with 50 followers
     "load": (["--sessions", "50", "--interactions", "1", "--cap", "25", "--leave-wait", "3"],
