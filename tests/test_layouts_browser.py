@@ -53,7 +53,7 @@ def save_readme_shot(pg, name: str, screen: str) -> None:
 PAGES = [
     ("home", "", '[data-testid="stMain"] .katex-display'),
     ("gradient_descent", "gradient_descent", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
-    ("digits", "digits", "canvas.upper-canvas"),
+    ("digits", "digits", "canvas.dg-canvas"),
     ("convolution", "convolution", ".cv-row .cv-grid"),
     ("talk", "talk", '[data-testid="stMain"] h1'),
     ("embeddings", "embeddings", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
