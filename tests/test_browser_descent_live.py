@@ -10,7 +10,7 @@ import pytest
 
 from tests.harness import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each opens the page: 10-30 s
 
 COUNT_SENT = """() => { window.__sent = 0; const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (d) { window.__sent += 1; return send.call(this, d); }; }"""

@@ -53,6 +53,7 @@ def net_page(browser):
     context.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["cnn", "mlp"])
 def test_browser_probabilities_equal_torch(net_page, kind):
     sample = np.load(paths.asset("mnist_sample.npz"))["images"]
@@ -80,14 +81,16 @@ def drawings() -> dict[str, np.ndarray]:
     return out
 
 
+@pytest.mark.slow
 def test_browser_preparation_equals_preprocess(net_page):
     pictures = drawings()
     results = net_page.evaluate(
-        """pics => pics.map(a => {
+        """pics => pics.map(b64 => {
+            const a = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
             const r = DigitNet.prepare(a, 280, 280);
             return r.digit ? {digit: Array.from(r.digit), field: Array.from(r.field)}
                            : {reason: r.reason};
-        })""", [p[..., 3].reshape(-1).tolist() for p in pictures.values()])
+        })""", [base64.b64encode(p[..., 3].tobytes()).decode() for p in pictures.values()])
     for (name, picture), got in zip(pictures.items(), results, strict=True):
         steps = preprocess.preprocess(picture)
         if steps.digit is None:

@@ -58,6 +58,7 @@ def test_a_finger_on_a_phone_draws_a_seven(phone_page, app_url):
     assert found and found.group(1) == "7", f"a finger drew 7, CNN read {verdict.inner_text()}"
 
 
+@pytest.mark.slow
 def test_the_pen_moves_are_answered_in_the_browser_and_the_server_hears_once(page, app_url):
     page.goto(f"{app_url}/digits")
     wait_for_app(page)
