@@ -153,15 +153,15 @@ def view(state: DigitsState) -> None:
     # the server draws from the digit it sends at pen-up. Without the exported weights,
     # the server reads the drawing itself, as before.
     in_browser = source == "draw" and digits_pad.available()
-    if in_browser:
+    if source == "draw":
         pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
+    if in_browser:
         digit = digits_pad.draw_pad(pen, NAMES, about, key=_ui.key(DigitsState, "_pad"))
     # The digit on the left, the answer beside it, on the screen while you draw (a phone
     # stacks the two: the canvas, then the answer under it).
     input_col, answer_col = st.columns([1, 1.15], gap="medium")
 
     if source == "draw" and not in_browser:
-        pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
         with input_col:
             drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
                                 background_color="#ffffff", height=CANVAS, width=CANVAS,
