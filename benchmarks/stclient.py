@@ -586,9 +586,9 @@ def _state_value(s: WidgetState):
 
 def pages(base_url: str) -> list[str]:
     """The app's page URL paths, from the catalog (home is "")."""
-    from pages import _catalog
+    from ui import catalog
 
-    return [c.url_path for c in _catalog.available()]
+    return [c.url_path for c in catalog.available()]
 
 
 def quote(params: dict) -> str:
@@ -710,10 +710,10 @@ if __name__ == "__main__":
     ap.add_argument("--click", nargs=2, action="append", default=[],
                     metavar=("PAGE", "BUTTON"), help="also press this button on this page")
     args = ap.parse_args()
-    from pages import _catalog
+    from ui import catalog
 
     todo = args.pages if args.pages is not None else [""] + [
-        c.url_path for c in _catalog.available()]
+        c.url_path for c in catalog.available()]
     result = compare(todo, dict(args.click))
     print(json.dumps(result, indent=1))
     sys.exit(0 if all(r["same"] for r in result.values()) else 1)

@@ -1,6 +1,6 @@
 """Streamlit helpers that every page shares: URL state, presenter mode, grids.
 
-The URL-state layer (``pages/_urlstate.py``: :func:`param`, :func:`load_state`, the
+The URL-state layer (``ui/binding.py``: :func:`param`, :func:`load_state`, the
 widget helpers, :func:`key`, :func:`link`, :func:`plain`) is re-exported here, so a
 page imports this one module. Besides it:
 
@@ -19,7 +19,8 @@ import functools
 import numpy as np
 import streamlit as st
 
-from pages._urlstate import (  # noqa: F401  (re-exported: the pages' one import)
+from ui import compat
+from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     GLOBAL_KEYS,
     BadValue,
     decode_grid,
@@ -31,6 +32,7 @@ from pages._urlstate import (  # noqa: F401  (re-exported: the pages' one import
     from_url,
     in_scope,
     key,
+    last_query,
     link,
     link_to,
     load_state,
@@ -53,24 +55,7 @@ from pages._urlstate import (  # noqa: F401  (re-exported: the pages' one import
     value,
 )
 
-
-def leave_legacy_multipage_mode() -> None:
-    """Make the first visit of a fresh server through a deep link run ``app.py``.
-
-    Streamlit treats an app with a ``pages/`` folder as a v1 multipage app until
-    ``st.navigation`` is first called, so the very first request for ``/convolution``
-    would run that page alone, without the app shell. Every page imports this
-    module, so it switches that mode off and asks for a rerun, which goes through
-    ``app.py`` and its ``st.navigation``.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-leave_legacy_multipage_mode()
+compat.leave_legacy_multipage_mode()
 
 
 def one_torch_thread() -> None:
