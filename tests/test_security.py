@@ -1,4 +1,4 @@
-"""Static security checks over the product code (``app.py``, ``pages/``, ``dlcore/``), read
+"""Static security checks over the product code (``app.py``, ``pages/``, ``ui/``, ``dlcore/``), read
 as Python syntax trees, and the server's configuration:
 
 * no ``eval`` / ``exec`` / ``compile`` / ``__import__`` (formulas are parsed by
@@ -19,7 +19,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-SOURCES = sorted([REPO / "app.py", *(REPO / "pages").rglob("*.py"), *(REPO / "dlcore").rglob("*.py")])
+SOURCES = sorted([REPO / "app.py", *(REPO / "pages").rglob("*.py"), *(REPO / "ui").rglob("*.py"),
+                  *(REPO / "dlcore").rglob("*.py")])
 
 # (file, a piece of the HTML argument's source) -> why it is safe. A new call site fails the
 # test until it is reviewed and added here.
