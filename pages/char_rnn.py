@@ -23,7 +23,6 @@ from dlcore.charrnn.train import stage_file
 from dlcore.paths import asset
 from ui import kit
 from ui.animate import Prepared
-from ui.binding import _widget
 from ui.states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
 
 NEURONS_FILE = "charrnn_neurons.json"
@@ -231,14 +230,12 @@ def view(state: CharRnnState) -> None:
         preset_links()
 
     left, right = st.columns([3, 2])
-    raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
-        "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
+    raw_prime = kit.text_area(CharRnnState, "prime", "Beginning (prime text)", left, height=90)
     temperature = kit.slider(CharRnnState, "temperature", "Temperature", container=right,
                              step=0.05, help="Scores are divided by it before the softmax: "
                              "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
-    stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
-        "Training stage", list(s.options()), key=k,
-        format_func=lambda v: "end" if v == "final" else f"step {v}"))
+    stage = kit.select_slider(CharRnnState, "stage", "Training stage", right,
+                              format_func=lambda v: "end" if v == "final" else f"step {v}")
     # The text goes above the secondary settings, so it is on the first screen of a laptop.
     area = st.empty()
     below_text = st.container()

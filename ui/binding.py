@@ -345,3 +345,16 @@ def last_query(page: str) -> dict[str, str | list[str]]:
     seen = st.session_state.get(_SEEN, {}).get(page, {})
     return {name: texts if len(texts) > 1 else texts[0]
             for name, texts in seen.items() if texts}
+
+
+def text_area(cls: type, name: str, label: str, container=st, **kwargs) -> str:
+    """A text area; ``max_len`` of the table is its maximum length. Show what it returns
+    with :func:`plain` (or ``st.text``), never as Markdown."""
+    return _widget(cls, name, lambda k, s: container.text_area(
+        label, key=k, max_chars=s.max_len, **kwargs))
+
+
+def select_slider(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
+    """A slider over the field's choices (in the table's order)."""
+    return _widget(cls, name, lambda k, s: container.select_slider(
+        label, list(s.options()), key=k, **kwargs))
