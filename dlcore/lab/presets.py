@@ -6,6 +6,7 @@ seed states its spread over seeds 0-9, which ``tests/test_lessons.py`` and
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -82,13 +83,18 @@ def preset(name: str) -> LabConfig:
 def measure_spread(name: str, seeds: Iterable[int] | None = None, data=None, world=None
                    ) -> dict[str, list[float]]:
     """Each of the preset's measures (:data:`MEASURES`) on its run at every seed."""
-    from dlcore.lab.run import train  # run imports this package's config, not presets
+    from dlcore.lab.run import Run  # run imports this package's config, not presets
 
     spread = PRESETS[name].spread
     seeds = tuple(spread.seeds if seeds is None else seeds)
     out: dict[str, list[float]] = {m: [] for m in spread.claimed}
     for seed in seeds:
-        o = train(dataclasses.replace(preset(name), seed=seed), data=data, world=world)
+        run = Run(dataclasses.replace(preset(name), seed=seed), data=data, world=world)
+        # A measurement runs every epoch however loaded the machine: no time cap.
+        run.cfg = dataclasses.replace(run.cfg, seconds=math.inf)
+        for _ in run:
+            pass
+        o = run.finish()
         for m in out:
             out[m].append(MEASURES[m](o))
     return out
