@@ -98,7 +98,7 @@ def parse_names(text: str) -> tuple[list[str], str | None]:
 # --------------------------------------------------------------------------- pictures
 def demo_pictures(state: FineTuningState):
     left, right = st.columns([2, 1])
-    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to five)",
+    classes = list(_ui.multiselect(FineTuningState, "classes", "Classes (two to four)",
                                    container=left))
     per_class = _ui.slider(FineTuningState, "per_class", "Training pictures per class",
                            container=right)

@@ -19,7 +19,8 @@ class FineTuningState:
     source: str = _ui.param("demo", choices=SOURCES)
     # the demo's classes: each has held-out pictures that are new pictures
     classes: tuple[str, ...] = _ui.param(compare.DEFAULTS["classes"],
-                                         choices=demo.NEW_PICTURE_CLASSES, max_items=5)
+                                         choices=demo.NEW_PICTURE_CLASSES,
+                                         max_items=len(demo.NEW_PICTURE_CLASSES))
     per_class: int = _ui.param(compare.DEFAULTS["per_class"], lo=2,
                                hi=demo.FACE_POOL)  # demo pictures per class
     names: str = _ui.param("thumbs up, thumbs down", max_len=160)  # yours, comma-separated
