@@ -15,7 +15,7 @@ import io
 import streamlit as st
 
 from dlcore.data import images
-from dlcore.finetune import demo, train
+from dlcore.finetune import compare, demo, train
 from ui import kit, photos
 from ui.animate import Prepared
 from ui.states.fine_tuning import FineTuningState
@@ -33,8 +33,28 @@ S = FineTuningState
 # grew 532 MB over 67 moves of the pictures-per-class slider with 16).
 @st.cache_resource(max_entries=3)
 def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
-    """Training and held-out demo pictures, made once per server (shared, read-only)."""
-    return demo.demo_set(classes, per_class, seed=seed), demo.demo_set(classes, 4, seed=seed + 1)
+    """Training and held-out demo pictures, made once per server (shared, read-only). The
+    held-out pictures are new pictures (the last 80 of scikit-image's faces and non-faces,
+    new drawings), never other crops of a training picture."""
+    return demo.demo_set(classes, per_class, seed=seed), demo.held_out_set(classes)
+
+
+@st.cache_resource(max_entries=2)
+def held_prepared(classes: tuple[str, ...]) -> train.Prepared:
+    """The held-out pictures through the frozen network, once per server (read-only)."""
+    return train.prepare(photos.network(), *demo.held_out_set(classes))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def size_curve(classes: tuple[str, ...], steps: int, seed: int) -> dict[str, list[float]]:
+    """Held-out accuracy of a new head and of the CNN from scratch against the pictures
+    per class (:func:`dlcore.finetune.compare.curve`), once per server for these settings:
+    a room that trains the same demo computes it once. Always the new head: the last
+    block would cost ten times more at every size."""
+    model = photos.network()
+    pool = train.prepare(model, *demo.demo_set(classes, max(compare.SIZES), seed))
+    return compare.curve(model, classes, steps, "head", seed,
+                         prepared=(pool, held_prepared(classes)))
 
 
 THUMB = 64  # px: how wide the training pictures show
@@ -60,8 +80,7 @@ def demo_thumbnails(classes: tuple[str, ...], per_class: int, seed: int) -> list
 def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
     """The demo pictures through the frozen network, once per server (read-only tensors)."""
     (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
-    return (train.prepare(photos.network(), pictures, labels),
-            train.prepare(photos.network(), *held))
+    return train.prepare(photos.network(), pictures, labels), held_prepared(classes)
 
 
 def parse_names(text: str) -> tuple[list[str], str | None]:
@@ -80,7 +99,7 @@ def parse_names(text: str) -> tuple[list[str], str | None]:
 # --------------------------------------------------------------------------- pictures
 def demo_pictures(state: FineTuningState):
     left, right = st.columns([2, 1])
-    classes = list(kit.multiselect(FineTuningState, "classes", "Classes (two to five)",
+    classes = list(kit.multiselect(FineTuningState, "classes", "Classes (two to four)",
                                    container=left))
     per_class = kit.slider(FineTuningState, "per_class", "Training pictures per class",
                            container=right)
@@ -184,7 +203,7 @@ def run_training(classes, pictures, labels, held, state: FineTuningState) -> dic
                     kit.chart(loss_figure(curves), chart)
 
             results[name] = train.fit(model, data, classes, mode, config, callback=show,
-                                      held_out=test, every=2)
+                                      held_out=test, every=5)
     bar.empty()
     chart.empty()
     return results
@@ -227,6 +246,26 @@ def curves_view(results: dict) -> None:
     right.caption(f"Fine-tuned ({MODE_NAMES[tuned.mode]}): {tuned.seconds:.1f} s. "
                   f"From scratch (a small CNN, 64×64 pictures): {scratch.seconds:.1f} s. "
                   "Same pictures, same steps, same optimiser (Adam).")
+
+
+def size_view(state: FineTuningState, classes) -> None:
+    """Held-out accuracy against the number of training pictures per class, both networks:
+    the slide's "great for smaller datasets", measured."""
+    with st.spinner("Training both at every size, on held-out pictures…"):
+        with train.SLOTS.turn():
+            curve = size_curve(tuple(classes), state.steps, state.seed)
+    spec = curves_figure({k: (list(compare.SIZES), v) for k, v in curve.items()},
+                         "held-out accuracy", (0, 1.05)).to_dict()
+    spec["layout"]["xaxis"] = {"title": {"text": "training pictures per class"},
+                               "type": "log", "tickvals": list(compare.SIZES)}
+    for trace, symbol in zip(spec["data"], ("circle", "square"), strict=False):
+        trace["mode"], trace["marker"] = "lines+markers", {"symbol": symbol, "size": 8}
+    kit.chart(Prepared(spec), key=kit.key(S, "_sizes"))
+    st.caption(f"Each point trains a new head (fine-tuned) and the CNN from scratch "
+               f"{state.steps} steps on that many pictures per class (seed {state.seed}) and "
+               "scores them on pictures neither saw. "
+               "`python -m dlcore.claims --only 'fine-tuning defaults'` measures the "
+               "default's gap over seeds 0-9.")
 
 
 def classify_view(results: dict, classes, held) -> None:
@@ -296,6 +335,8 @@ def view(state: FineTuningState) -> None:
         st.caption("The pictures or settings changed since this training: press Train "
                    "both again.")
     curves_view(result["models"])
+    if source == "demo" and result["sig"] == sig:
+        size_view(state, classes)
     classify_view(result["models"], result["classes"], held if result["sig"] == sig else None)
 
 

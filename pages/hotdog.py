@@ -12,35 +12,41 @@ import numpy as np
 import streamlit as st
 
 from dlcore.data import images
-from dlcore.finetune import demo, imagenet, train
+from dlcore.finetune import demo, hotdog, imagenet, train
 from ui import kit, photos
-from ui.states.hotdog import DEMOS, HotdogState
+from ui.states.hotdog import DEMOS, DRAWINGS, HotdogState
 
-CLASSES = ("not hot dog", "hot dog")
-DEMO_PER_SIDE = 8  # demo examples of each side added to the person's own
+CLASSES = hotdog.CLASSES
+DEMO_PER_SIDE = hotdog.PER_SIDE  # demo examples of each side added to the person's own
 # Session values of the view (through kit.key, so that each embedded view has its own):
 EXAMPLES = "_examples"  # list of (label, picture) the person gave
 TRAINED = "_trained"  # the person's trained head
-STEPS = 40
+EXAMPLE_SETS = {
+    "balanced": "balanced: hot dogs and other food drawn alike, on paper and on a tablecloth",
+    "biased": "biased: hot dogs on a red tablecloth, everything else on paper",
+}
+ON = {"paper": "on paper", "cloth": "on a red tablecloth", "table": "on a table"}
 
 
-@st.cache_resource
-def demo_examples() -> train.Prepared:
-    """Drawn hot dogs and crops of the four photos, through the frozen network once per
-    server (read-only: sessions concatenate, never change it)."""
-    others = ("cat", "coffee", "rocket", "astronaut")
-    hot, _ = demo.demo_set(("hot dog",), DEMO_PER_SIDE, seed=7)
-    nots, _ = demo.demo_set(others, DEMO_PER_SIDE // len(others), seed=7)
-    return train.prepare(photos.network(), hot + nots,
-                         [1] * len(hot) + [0] * len(nots), mirror=True)
+@st.cache_resource(max_entries=len(hotdog.EXAMPLES))
+def demo_examples(kind: str) -> train.Prepared:
+    """The app's drawn examples (``dlcore.finetune.hotdog.examples``), through the frozen
+    network once per server (read-only: sessions concatenate, never change it)."""
+    return train.prepare(photos.network(), *hotdog.examples(kind), mirror=True)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def demo_picture(choice: str, seed: int):
+def demo_picture(choice: str, seed: int, background: str = "paper"):
     """A demo picture, its caption and the network's verdict, once per server: a room that
     opens the same slide asks for the same few (read-only, shared by the sessions)."""
-    if choice == "hot dog":  # demo.hotdog(1) is the undecided one: the default
-        img, source = demo.hotdog(seed + 1), f"a hot dog drawn by the app (seed {seed})"
+    if choice == "hot dog":  # seed 0 is drawing DEFAULT_DRAWING, chosen as undecided
+        img = demo.hotdog(seed + hotdog.DEFAULT_DRAWING, background)
+        source = f"a hot dog drawn by the app (seed {seed}) {ON[background]}"
+    elif choice in DRAWINGS:
+        food = None if choice == "other food" else "empty"
+        img = demo.plate(seed, food, background)
+        source = f"{'an empty plate' if food else 'a plate'} drawn by the app (seed {seed}) " \
+            + ON[background]
     else:
         img, source = demo.photo(choice, seed or None), (
             f"scikit-image's {choice} photo" + (f", crop {seed}" if seed else ""))
@@ -57,9 +63,14 @@ def choose_picture(state: HotdogState):
     choice = kit.select(HotdogState, "picture", "Picture", radio=True)
     if choice in DEMOS:
         seed = state.seed
-        st.button("🎲 Another " + ("hot dog" if choice == "hot dog" else "crop"),
-                  on_click=kit.in_scope(_another), key=kit.key(HotdogState, "_another"))
-        return demo_picture(choice, int(seed))
+        left, right = st.columns(2)
+        left.button("🎲 Another " + ("drawing" if choice in DRAWINGS else "crop"),
+                    on_click=kit.in_scope(_another), key=kit.key(HotdogState, "_another"))
+        if choice in DRAWINGS:
+            kit.select(HotdogState, "background", "Background", container=right,
+                       format_func=ON.get)
+        return demo_picture(choice, int(seed), state.background if choice in DRAWINGS
+                            else "paper")
     if choice == "upload":
         up = st.file_uploader("A photo: JPEG, PNG or WebP (at most 5 MB)", type=list(images.UPLOAD_TYPES),
                               key=kit.key(HotdogState, "_upload"))
@@ -77,10 +88,11 @@ def choose_picture(state: HotdogState):
 def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
     """The picture beside the slide's answer and ImageNet's top five (on a phone: the
     picture, then the answer; on stage both fit the first screen)."""
-    hot, text = imagenet.verdict(pred.p_hotdog)
+    hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
     left, right = st.columns([1, 1])
     left.image(img, caption=source, width=300 if kit.presenter() else "stretch")
-    right.markdown(f"## {'🌭' if hot else '🚫'} {text}")
+    right.markdown(f"## {'🌭' if hot else '🚫'} {first}")
+    right.markdown(f"### {'🚫' if hot else '🌭'} {second}")
     right.markdown("**ImageNet's top five**")
     for label, p in pred.top:
         right.progress(p, text=f"{kit.plain(label)}: {p:.3f}")
@@ -106,9 +118,11 @@ def examples_view(img) -> None:
         examples.clear()
         st.session_state.pop(kit.key(HotdogState, TRAINED), None)
     mine = [sum(1 for lab, _ in examples if lab == k) for k in (1, 0)]
-    use_demo = st.toggle(f"Add the app's {2 * DEMO_PER_SIDE} demo examples (drawn hot dogs; "
-                         "cat, coffee, rocket, astronaut)", value=True,
+    use_demo = st.toggle(f"Add the app's {2 * DEMO_PER_SIDE} drawn examples", value=True,
                          key=kit.key(HotdogState, "_use_demo"))
+    kind = kit.select(HotdogState, "examples", "The app's examples", radio=True,
+                      format_func=EXAMPLE_SETS.get)
+    st.caption(hotdog.CLAIMS[kind])
     st.caption(f"Your examples: {mine[0]} hot dog, {mine[1]} not (at most "
                f"{2 * photos.MAX_KEPT}; they stay in this session only).")
     if examples:
@@ -120,12 +134,12 @@ def examples_view(img) -> None:
         with train.SLOTS.turn(lambda n: note.info(f"Waiting for a free place to train: {n} "
                                                   "waiting (two train at once).", icon="⏳")):
             note.empty()
-            train_on(examples, use_demo)
+            train_on(examples, use_demo, kind)
 
 
-def train_on(examples: list, use_demo: bool) -> None:
+def train_on(examples: list, use_demo: bool, kind: str = "balanced") -> None:
     """A two-class head on the person's examples (mirrored too) and the demo's."""
-    data = demo_examples() if use_demo else None
+    data = demo_examples(kind) if use_demo else None
     if examples:
         own = train.prepare(photos.network(), [p for _, p in examples],
                             [lab for lab, _ in examples], mirror=True)
@@ -135,9 +149,8 @@ def train_on(examples: list, use_demo: bool) -> None:
                    icon="⚠️")
         return
     bar = st.progress(0.0, text="training")
-    trained = train.fit(photos.network(), data, CLASSES, "head", train.Config(steps=STEPS),
-                        callback=lambda p: bar.progress(
-                            p.fraction, text=f"step {p.step}/{p.steps}, loss {p.loss:.3f}"))
+    trained = hotdog.fit(photos.network(), data, callback=lambda p: bar.progress(
+        p.fraction, text=f"step {p.step}/{p.steps}, loss {p.loss:.3f}"))
     bar.empty()
     st.session_state[kit.key(HotdogState, TRAINED)] = (trained, len(data) // 2)
 
@@ -148,11 +161,14 @@ def after_view(img, pred: imagenet.Prediction) -> None:
         trained, n = st.session_state[kit.key(HotdogState, TRAINED)]
         x = train.prepare(photos.network(), [img])
         p_after = float(trained.probs(x)[0, 1])
-        before, after = imagenet.verdict(pred.p_hotdog)[1], imagenet.verdict(p_after)[1]
+        before, after = imagenet.verdict_lines(pred.p_hotdog)[1], \
+            imagenet.verdict_lines(p_after)[1]
         c1, c2 = st.columns(2)
-        c1.metric("ImageNet alone", before)
-        c2.metric(f"After training on {n} examples", after,
+        c1.metric("ImageNet alone", before[0])
+        c1.caption(before[1])
+        c2.metric(f"After training on {n} examples", after[0],
                   delta=f"p(hot dog) {p_after - pred.p_hotdog:+.2f}")
+        c2.caption(after[1])
 
 
 def view(state: HotdogState) -> None:
@@ -179,7 +195,12 @@ def view(state: HotdogState) -> None:
             "The network's last layer gives 1,000 scores; the softmax turns them into "
             "probabilities, and p(hot dog) is the one of class 934. "
             "*Train on examples* keeps the network frozen and trains a new last layer with "
-            "two outputs (hot dog, not) on your examples: the slide's p = 0.99.")
+            "two outputs (hot dog, not) on your examples and the app's: the slide's p = 0.99. "
+            "Which examples matters: the balanced ones differ only by the hot dog, so that "
+            "is what the layer learns; the biased ones also differ by the background, the "
+            "easier thing to see, and an empty plate on the hot dogs' tablecloth becomes "
+            "\"Hotdog!\" (the Overfitting slide's \"Bias in the data?\"). "
+            "`python -m dlcore.claims` measures both on seeds 0-9.")
 
 
 def main() -> None:

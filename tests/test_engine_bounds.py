@@ -1,6 +1,6 @@
 """Every control's whole range works: the state tables' numeric fields at their bounds.
 
-Hypothesis draws each numeric field of a page's state table (``pages/_states/*.py``) from
+Hypothesis draws each numeric field of a page's state table (``ui/states/*.py``) from
 its lowest value, its highest, its default and values in between, in every combination,
 and runs the engine functions the page calls on them (``dlcore``, not the page): none may
 raise, except the refusals the page catches and shows as a message (``conv.NoOutput``,

@@ -61,6 +61,16 @@ def test_splits_leak_preset_trains_and_shows_the_too_good_score():
     assert "Too good to be true" in body(at)
 
 
+def test_splits_tune_on_test_preset_states_its_spread_over_seeds():
+    """The words give the spread over seeds 0-9 (tests/test_lessons.py measures it), and
+    the run at the link's own seed is named as one seed's."""
+    at = run_page("splits", urlsplit(preset_link("tune-on-test")).query)
+    assert not at.exception and not at.warning
+    lesson = lab.PRESETS["tune-on-test"].lesson
+    assert lesson in body(at) and "Over ten seeds (0-9)" in lesson
+    assert "mean +1.5" in lesson and "mean -0.6" in lesson
+
+
 def test_splits_bad_settings_give_messages():
     at = run_page("splits", "val_pct=40&test_pct=40&width=abc&seed=-3")
     assert not at.exception

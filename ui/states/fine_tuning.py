@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dlcore.finetune import demo
+from dlcore.finetune import compare, demo
 from ui import codec
 
 SOURCES = ("demo", "yours")
@@ -17,10 +17,13 @@ MODES = ("head", "last block")
 class FineTuningState:
     PAGE: ClassVar[str] = "fine_tuning"
     source: str = codec.param("demo", choices=SOURCES)
-    classes: tuple[str, ...] = codec.param(("cat", "coffee", "rocket"), choices=demo.CLASSES,
-                                         max_items=5)  # the demo's classes
-    per_class: int = codec.param(6, lo=2, hi=20)  # demo pictures per class
+    # the demo's classes: each has held-out pictures that are new pictures
+    classes: tuple[str, ...] = codec.param(compare.DEFAULTS["classes"],
+                                         choices=demo.NEW_PICTURE_CLASSES,
+                                         max_items=len(demo.NEW_PICTURE_CLASSES))
+    per_class: int = codec.param(compare.DEFAULTS["per_class"], lo=2,
+                               hi=demo.FACE_POOL)  # demo pictures per class
     names: str = codec.param("thumbs up, thumbs down", max_len=160)  # yours, comma-separated
-    mode: str = codec.param("head", choices=MODES)
-    steps: int = codec.param(20, lo=5, hi=200)
+    mode: str = codec.param(compare.DEFAULTS["mode"], choices=MODES)
+    steps: int = codec.param(compare.DEFAULTS["steps"], lo=5, hi=200)
     seed: int = codec.param(0, lo=0, hi=2**31 - 1)  # demo pictures and initial weights

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dlcore.finetune import hotdog
 from ui import codec
 
-DEMOS = ("hot dog", "cat", "coffee", "rocket", "astronaut")
+DRAWINGS = ("hot dog", "empty plate", "other food")  # drawn by the app, on a background
+DEMOS = DRAWINGS + ("cat", "coffee", "rocket", "astronaut")
 PICTURES = DEMOS + ("upload", "camera")
 
 
@@ -15,6 +17,8 @@ PICTURES = DEMOS + ("upload", "camera")
 class HotdogState:
     PAGE: ClassVar[str] = "hotdog"
     picture: str = codec.param("hot dog", choices=PICTURES)
-    # which drawn hot dog (the default, 0, is "Not hotdog! p = 0.53": as undecided as the
-    # slide) or which crop of a photo (0: the whole photo)
+    # which drawing or which crop of a photo (0: the whole photo). The default hot dog,
+    # seed 0 (drawing hotdog.DEFAULT_DRAWING), was chosen as undecided as the slide.
     seed: int = codec.param(0, lo=0, hi=2**31 - 1)
+    background: str = codec.param("paper", choices=hotdog.SETTINGS)  # of the drawings
+    examples: str = codec.param("balanced", choices=hotdog.EXAMPLES)  # "Train on examples"
