@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlcore import conv, descent, race, surfaces, updates
-from ui import codec
+from ui import catalog, codec
 from ui.states.char_rnn import CharRnnState
 from ui.states.convolution import OP_BY_NAME, ConvState
 from ui.states.digits import DigitsState
@@ -233,3 +233,46 @@ def test_digits_bounds(digit_models):
             assert np.isfinite(answer.probs).all()
 
     check()
+
+
+def _at_bound(cls: type, which: str) -> dict[str, str]:
+    """The link that sets every numeric field of ``cls`` to its lowest (or highest) value,
+    and every choice field to its first (or last) choice."""
+    query = {}
+    for name, spec in codec.specs(cls).items():
+        if spec.many or spec.parse is not None:
+            continue
+        options = spec.options()
+        if options:
+            value = options[0] if which == "lo" else options[-1]
+        elif spec.kind in (int, float) and getattr(spec, which) is not None:
+            value = getattr(spec, which)
+        else:
+            continue
+        texts = codec.to_url(spec, value)
+        if texts:
+            query[name] = texts[0]
+    return query
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["lo", "hi"])
+@pytest.mark.parametrize("page", [c.url_path for c in catalog.available()])
+def test_every_page_opens_at_its_bounds(page, which):
+    """The whole page (not only its engine) at every field's bound at once: no exception;
+    a combination the page cannot use is refused with its message, and only these:"""
+    from tests.harness import open_page
+
+    query = _at_bound(codec.state_class(page), which)
+    at = open_page(f"pages/{page}.py", query, timeout=240)
+    assert not at.exception, (query, [e.message for e in at.exception])
+    refusals = {("convolution", "hi"): "No output for these settings: pooling padding must "
+                                       "be at most half the kernel size",
+                ("splits", "hi"): "These settings cannot train: validation and test together "
+                                  "may take at most 60 %"}
+    errors = [e.value for e in at.error]
+    expected = refusals.get((page, which))
+    if expected is None:
+        assert not errors, (query, errors)
+    else:
+        assert len(errors) == 1 and errors[0].startswith(expected), (query, errors)
