@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pages import _catalog  # noqa: E402
 from tests.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+from ui import catalog  # noqa: E402
 
 
 def _mb(pid: int, field: str) -> float:
@@ -29,7 +29,7 @@ def _mb(pid: int, field: str) -> float:
 
 def every_page() -> list[str]:
     """The home page and every page of the catalogue, as url paths."""
-    return [""] + [c.url_path for c in _catalog.available()]
+    return [""] + [c.url_path for c in catalog.available()]
 
 
 def open_pages(browser, url: str, paths: list[str]) -> None:

@@ -7,7 +7,7 @@ Headless Chromium is started first; then the clock starts with ``streamlit run a
 * ``server_ready_s``: until the server answers ``/_stcore/health``;
 * ``home_painted_s``: until the home page has painted and its script has finished
   (``tests.harness.wait_for_app``), the whole cold start a presenter waits for;
-* ``pages``: each page of ``pages/_catalog.py``, opened at ``/<url_path>`` in talk
+* ``pages``: each page of ``ui/catalog.py``, opened at ``/<url_path>`` in talk
   order in that same server: ``first_s`` the first open (its models and imports load
   then), ``warm_s`` the median of ``--repeat`` later opens (a new session each, as a
   new person in the room); ``server_cpu_*_s`` the server's CPU seconds for those opens;
@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from _measure import cpu_seconds, load_average  # noqa: E402
 
-from pages import _catalog  # noqa: E402
 from tests.harness import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+from ui import catalog  # noqa: E402
 
 _ELEMENT = '[data-testid="stMain"] [data-testid="stElementContainer"]'
 
@@ -52,7 +52,7 @@ def open_once(page, url: str, pid: int) -> tuple[float, float, int]:
 def measure(repeat: int = 2, paths: list[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
-    paths = [c.url_path for c in _catalog.available()] if paths is None else paths
+    paths = [c.url_path for c in catalog.available()] if paths is None else paths
     env = dict(os.environ)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -45,7 +45,8 @@ def timed(fn, repeats: int) -> float:
 
 def page_reruns(repeats: int) -> tuple[float, float, int]:
     from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-    from streamlit.testing.v1 import AppTest
+
+    from tests.harness import page_test
 
     sent: list[int] = []
     enqueue = ForwardMsgQueue.enqueue
@@ -55,7 +56,7 @@ def page_reruns(repeats: int) -> tuple[float, float, int]:
         return enqueue(self, msg)
 
     ForwardMsgQueue.enqueue = counted
-    at = AppTest.from_file(str(REPO / "pages" / "gradient_descent.py"), default_timeout=120)
+    at = page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=120)
     at.run()
     same = timed(lambda: at.run(), repeats)
     values = iter([-1.0 - 0.1 * (i % 9 + 1) for i in range(repeats + 1)])

@@ -68,9 +68,9 @@ def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
 
 
 def page_rerun_ms(params: dict[str, str], repeat: int) -> float:
-    from streamlit.testing.v1 import AppTest
+    from tests.harness import page_test
 
-    at = AppTest.from_file(str(REPO / "pages" / "embeddings.py"), default_timeout=120)
+    at = page_test(str(REPO / "pages" / "embeddings.py"), timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

@@ -31,18 +31,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from dlcore import lab  # noqa: E402
-from pages._splits_charts import curves  # noqa: E402
+from ui.splits_charts import curves  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def page_costs() -> dict:
-    from streamlit.testing.v1 import AppTest
+    from tests.harness import page_test
 
     cfg = lab.preset("memorise")
     outcome = lab.train(cfg)
     figs = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch)
-    at = AppTest.from_file(str(REPO / "pages" / "splits.py"), default_timeout=120).run()
+    at = page_test(str(REPO / "pages" / "splits.py"), timeout=120).run()
     times = []
     for _ in range(5):
         t = time.perf_counter()

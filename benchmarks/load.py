@@ -265,9 +265,9 @@ def served(n: int, flags: list[str]) -> Iterator[tuple[str, list[int], list[str]
 
 
 def main() -> None:
-    from pages import _catalog
+    from ui import catalog
 
-    every = ["home"] + [c.url_path for c in _catalog.available()]
+    every = ["home"] + [c.url_path for c in catalog.available()]
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--pages", nargs="*", default=every, help=f"of {every}")

@@ -20,7 +20,7 @@ reused: the cost of one person moving the control). Per page:
 * ``errors``: reruns that raised (must be 0), with the first message.
 
 Main interactions (``INTERACTIONS``): widgets are found by their state-table key
-(``"<page>.<field>"``, ``pages/_urlstate.key``) or, for buttons without one, by label.
+(``"<page>.<field>"``, ``ui/binding.key``) or, for buttons without one, by label.
 Training (splits, fine-tuning, hot dog's own examples) is measured by
 ``benchmarks/lab.py`` and ``benchmarks/imagenet.py``; here those pages move a setting.
 """

@@ -9,21 +9,21 @@ the top five next characters, neuron colouring) are live here. The engine is
 from __future__ import annotations
 
 import html
-import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import streamlit as st
 
+from dlcore import shared
 from dlcore.charrnn import corpus
 from dlcore.charrnn import model as charmodel
 from dlcore.charrnn.sample import Writer, next_char_probs
 from dlcore.charrnn.train import stage_file
 from dlcore.paths import asset
-from pages import _ui
-from pages._animate import Prepared
-from pages._states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
-from pages._urlstate import _widget
+from ui import kit
+from ui.animate import Prepared
+from ui.states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
 
 NEURONS_FILE = "charrnn_neurons.json"
 STREAM_CHUNK = 12  # characters per screen update while writing
@@ -65,25 +65,12 @@ def shown(ch: str) -> str:
     return SHOWN.get(ch, ch)
 
 
-class _Writing:
-    """A text being written by one session, which the others asking for it follow."""
-
-    def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.done = threading.Event()
-
-
-@st.cache_resource
-def written_texts() -> tuple[dict, threading.Lock]:
-    """Texts written or being written, by their settings, shared by the sessions: the
-    same settings always give the same text, so a room that opens the same slide, or
-    presses Another sample together, writes it once (4 sessions opening at once each
-    took 28-31 s of a loaded server before; 50 pressing Another sample at once, each
-    writing its own, took 16.6 s at p95)."""
-    return {}, threading.Lock()
-
-
-WRITTEN_KEPT = 64  # texts of at most MAX_LENGTH characters each
+# Texts written or being written, by their settings, shared by the sessions: the same
+# settings always give the same text, so a room that opens the same slide, or presses
+# Another sample together, writes it once (4 sessions opening at once each took 28-31 s of
+# a loaded server before; 50 pressing Another sample at once, each writing its own, took
+# 16.6 s at p95). 64 texts of at most MAX_LENGTH characters each.
+WRITTEN = shared.SingleFlight(kept=64)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -98,43 +85,22 @@ def write_text(state: CharRnnState, prime: str, area) -> str:
     stops (its person moved on mid-way), the next in line writes it."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo, lock = written_texts()
-    while True:
-        with lock:
-            got = memo.get(request)
-            if got is None:
-                got = memo[request] = _Writing()
-                mine = True
-            else:
-                mine = False
-        if isinstance(got, str):
-            return got
-        if not mine:  # follow the session that writes it
-            shown = 0
-            while not got.done.wait(FOLLOW_EVERY):
-                if len(got.chars) - shown >= STREAM_CHUNK:
-                    shown = len(got.chars)
-                    _show(area, prime + "".join(got.chars[:shown]))
-            continue  # finished (a text now) or abandoned (the entry is gone): look again
-        try:
-            for i, ch in enumerate(writer.write(prime, state.length, state.temperature,
-                                                state.top_k, state.seed)):
-                got.chars.append(ch)
-                if i % STREAM_CHUNK == STREAM_CHUNK - 1:
-                    _show(area, prime + "".join(got.chars))
-                    time.sleep(STREAM_PAUSE)
-            text = "".join(got.chars)
-            with lock:
-                finished = [k for k, v in memo.items() if isinstance(v, str)]
-                for k in finished[:max(0, len(finished) + 1 - WRITTEN_KEPT)]:
-                    del memo[k]  # the oldest first (dicts keep insertion order)
-                memo[request] = text
-            return text
-        finally:
-            with lock:
-                if memo.get(request) is got:  # stopped mid-way: let another write it
-                    del memo[request]
-            got.done.set()
+    shown = 0
+
+    def written() -> Iterator[str]:
+        for i, ch in enumerate(writer.write(prime, state.length, state.temperature,
+                                            state.top_k, state.seed)):
+            yield ch
+            if i % STREAM_CHUNK == STREAM_CHUNK - 1:
+                time.sleep(STREAM_PAUSE)  # so that the text is seen being written
+
+    def show(chars: list[str]) -> None:
+        nonlocal shown
+        if len(chars) - shown >= STREAM_CHUNK:
+            shown = len(chars)
+            _show(area, prime + "".join(chars[:shown]))
+
+    return WRITTEN.get(request, written, "".join, on_parts=show, follow_every=FOLLOW_EVERY)
 
 
 def coloured(text: str, values: np.ndarray, start: int) -> str:
@@ -243,7 +209,7 @@ def _pick_unit(pick_key: str, unit_key: str, options: dict[str, int]) -> None:
 
 
 def preset_links() -> None:
-    st.markdown("Try: " + " · ".join(f"[{name}]({_ui.link(s)}) *{lesson}*"
+    st.markdown("Try: " + " · ".join(f"[{name}]({kit.link(s)}) *{lesson}*"
                                      for name, lesson, s in presets()))
 
 
@@ -252,11 +218,11 @@ def view(state: CharRnnState) -> None:
     """The page's live view at ``state``: the beginning and the settings, the text it
     writes, its hidden units and how it chooses the next character. Everything below
     the page title; the deck (pages/talk.py) calls it on a live slide."""
-    on_stage = _ui.presenter()
+    on_stage = kit.presenter()
     try:
         load_writers()
     except (FileNotFoundError, ValueError, KeyError) as err:
-        st.error(f"The trained model could not be loaded ({_ui.plain(err)}). Train it with "
+        st.error(f"The trained model could not be loaded ({kit.plain(err)}). Train it with "
                  "`python -m dlcore.charrnn train`.", icon="🚫")
         return
 
@@ -264,32 +230,30 @@ def view(state: CharRnnState) -> None:
         preset_links()
 
     left, right = st.columns([3, 2])
-    raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
-        "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
-    temperature = _ui.slider(CharRnnState, "temperature", "Temperature", container=right,
+    raw_prime = kit.text_area(CharRnnState, "prime", "Beginning (prime text)", left, height=90)
+    temperature = kit.slider(CharRnnState, "temperature", "Temperature", container=right,
                              step=0.05, help="Scores are divided by it before the softmax: "
                              "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
-    stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
-        "Training stage", list(s.options()), key=k,
-        format_func=lambda v: "end" if v == "final" else f"step {v}"))
+    stage = kit.select_slider(CharRnnState, "stage", "Training stage", right,
+                              format_func=lambda v: "end" if v == "final" else f"step {v}")
     # The text goes above the secondary settings, so it is on the first screen of a laptop.
     area = st.empty()
     below_text = st.container()
-    with _ui.secondary("More settings"):
+    with kit.secondary("More settings"):
         cols = st.columns(4)
-        length = _ui.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
+        length = kit.number(CharRnnState, "length", f"Characters (at most {MAX_LENGTH:,})",
                             container=cols[0])
-        top_k = _ui.number(CharRnnState, "top_k", "Top-k (0: all)", container=cols[1])
-        seed = _ui.number(CharRnnState, "seed", "Seed", container=cols[2])
+        top_k = kit.number(CharRnnState, "top_k", "Top-k (0: all)", container=cols[1])
+        seed = kit.number(CharRnnState, "seed", "Seed", container=cols[2])
         cols[3].button("🎲 Another sample", on_click=_next_seed,
-                       args=(_ui.key(CharRnnState, "seed"),))
-        _ui.reset_button(CharRnnState, "Reset everything")
+                       args=(kit.key(CharRnnState, "seed"),))
+        kit.reset_button(CharRnnState, "Reset everything")
     state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temperature,
                             "stage": stage, "length": length, "top_k": top_k, "seed": seed})
 
     prime, dropped = corpus.clean_prime(raw_prime)
     if dropped:
-        below_text.warning(f"The model never saw {_ui.plain(corpus.printable(dropped))}: left "
+        below_text.warning(f"The model never saw {kit.plain(corpus.printable(dropped))}: left "
                            "out of the beginning.", icon="✂️")
     if not prime:
         below_text.info("No beginning: the model starts from a new line.", icon="📝")
@@ -298,9 +262,9 @@ def view(state: CharRnnState) -> None:
     generated = write_text(state, prime, area)
     text = prime + generated
     logits, hidden = traced(state.stage, text)
-    colour = _ui.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
+    colour = kit.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
     if colour:
-        unit = _ui.value(CharRnnState, "unit")
+        unit = kit.value(CharRnnState, "unit")
         units = hidden.shape[0] * hidden.shape[2]
         if unit >= units:
             below_text.caption(f"The model has {units} units (0 to {units - 1}): showing the last.")
@@ -318,7 +282,7 @@ def view(state: CharRnnState) -> None:
 
     # --------------------------------------------------------------------------- neurons
     if colour:
-        unit_pick = _ui.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
+        unit_pick = kit.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
         found = load_neurons()
         options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
                    f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
@@ -327,15 +291,15 @@ def view(state: CharRnnState) -> None:
         cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
                           list(options), index=list(options).index(current) if current else None,
                           key=unit_pick, on_change=_pick_unit,
-                          args=(unit_pick, _ui.key(CharRnnState, "unit"), options),
+                          args=(unit_pick, kit.key(CharRnnState, "unit"), options),
                           placeholder="any unit: type its number")
-        unit = _ui.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
+        unit = kit.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
         st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
                    "the model. A unit that follows the play's format shows it in its colour.")
 
     # --------------------------------------------------------------------------- next character
     st.subheader("How it chooses the next character")
-    position = _ui.number(CharRnnState, "position",
+    position = kit.number(CharRnnState, "position",
                           "After character number (0: after the last one)")
     end = len(text) if position == 0 or position > len(text) else position
     if position > len(text):
@@ -347,7 +311,7 @@ def view(state: CharRnnState) -> None:
         st.caption("What it has read (the end of it):")
         st.code(text[max(0, end - 60):end] + "▌", language=None, wrap_lines=True)
     with cols[1]:
-        _ui.chart(distribution_chart(before, after, state.temperature, state.top_k),
+        kit.chart(distribution_chart(before, after, state.temperature, state.top_k),
                   config={"staticPlot": True})
     st.caption("Each column: a character it read (yellow) and, below, its five likeliest guesses "
                "for the next one, darker when surer (Karpathy's figure, live).")
@@ -360,20 +324,15 @@ def view(state: CharRnnState) -> None:
             "$c_t = f \\odot c_{t-1} + i \\odot g$, $h_t = o \\odot \\tanh(c_t)$.\n\n"
             "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
             "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
-        st.code(_ui.source(Writer.step), language="python")
+        st.code(kit.source(Writer.step), language="python")
 
 
 def main() -> None:
     """The page: its title and the view at the link's state."""
-    _ui.one_torch_thread()
-    _ui.page_title(
+    kit.one_torch_thread()
+    kit.page_title(
         "Char-RNN", "NLP – Char-RNN",
         "A recurrent network (an LSTM) that read Shakespeare's works one character at a time "
         "and learnt to guess the next one. Give it a beginning; it writes the rest, drawing "
         "each letter from its guess.")
-    view(_ui.load_state(CharRnnState))
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import char_rnn as _page  # the importable module, so that its caches
-    _page.main()  # are shared with the deck (one cache, not two)
+    view(kit.load_state(CharRnnState))

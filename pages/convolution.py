@@ -13,10 +13,10 @@ import streamlit as st
 
 from dlcore import conv, paths
 from dlcore.data import images
-from pages import _animate, _ui
-from pages._states.convolution import OP_BY_NAME, SPEEDS, ConvState
+from ui import animate, kit
+from ui.states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
-# Session keys that are no fields (through _ui.key, so an embedded view has its own):
+# Session keys that are no fields (through kit.key, so an embedded view has its own):
 FROM_LINK = "_k_from_link"  # a kernel size taken from the link, once
 IMAGE_LINK = "_image_from_link"  # so is a picture
 PLAYING = "_playing"  # the stepper's Play
@@ -102,7 +102,7 @@ GREYS = plotly.colors.get_colorscale("gray_r")
 RED_BLUE = plotly.colors.get_colorscale("RdBu")  # negative red, zero white, positive blue
 
 
-def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Prepared:
+def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> animate.Prepared:
     """The picture and its feature map side by side, as plotly JSON: building it with
     ``make_subplots`` and ``go.Heatmap`` validated every cell and was a third of the
     page's first run, which 50 people pay at once when they open the link (issue 15)."""
@@ -114,7 +114,7 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Pr
     data = [{"type": "heatmap", "z": np.asarray(image).tolist(), "colorscale": GREYS,
              "showscale": False, "xaxis": "x", "yaxis": "y",
              "hovertemplate": "row %{y}, col %{x}: %{z}<extra></extra>"},
-            {"type": "heatmap", "z": _animate.rounded(fmap.ravel()).reshape(fmap.shape).tolist(),
+            {"type": "heatmap", "z": animate.rounded(fmap.ravel()).reshape(fmap.shape).tolist(),
              **scale, "xaxis": "x2", "yaxis": "y2",
              "hovertemplate": "row %{y}, col %{x}: %{z:.3g}<extra></extra>"}]
     half = (1 - 0.08) / 2  # the two panels, 8% of the width between them
@@ -132,15 +132,15 @@ def image_figure(image: np.ndarray, fmap: np.ndarray, title: str) -> _animate.Pr
               for t, (lo, hi) in (("image", (0, half)), (title, (1 - half, 1)))]
     layout = {**axes, "annotations": titles, "height": 340,
               "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}
-    return _animate.Prepared({"data": data, "layout": layout})
+    return animate.Prepared({"data": data, "layout": layout})
 
 
 # --------------------------------------------------------------------------- page
 def _random_fill(n: int, k: int) -> None:
-    new_seed = min(_ui.value(ConvState, "seed") + 1, 2**31 - 1)
-    _ui.set_value(ConvState, "seed", new_seed)
-    _ui.set_value(ConvState, "x", conv.default_input(n, new_seed))
-    _ui.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
+    new_seed = min(kit.value(ConvState, "seed") + 1, 2**31 - 1)
+    kit.set_value(ConvState, "seed", new_seed)
+    kit.set_value(ConvState, "x", conv.default_input(n, new_seed))
+    kit.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
 
 
 def _go(delta: int, total: int, cell_key: str, playing_key: str) -> None:
@@ -151,39 +151,39 @@ def _go(delta: int, total: int, cell_key: str, playing_key: str) -> None:
 def view(state: ConvState) -> None:
     """The step-through at ``state``: the arithmetic's controls, the grids cell by cell,
     the output size, the kernel on a real image and the same call in PyTorch."""
-    controls, picture = _ui.stage_columns((1, 3))
-    op = OP_BY_NAME[_ui.select(ConvState, "op", "Operation", radio=True, container=controls)]
+    controls, picture = kit.stage_columns((1, 3))
+    op = OP_BY_NAME[kit.select(ConvState, "op", "Operation", radio=True, container=controls)]
     if op in ("xcorr", "conv"):
         controls.caption("Deep-learning libraries compute **cross-correlation** and call it "
                          "convolution; true **convolution** first turns the kernel by 180°. "
                          "With learned kernels the difference does not matter: the network "
                          "learns the flipped weights.")
-    cols = [controls] * 5 if _ui.presenter() else controls.columns(5)
-    n = _ui.slider(ConvState, "n", "Input size i", container=cols[0])
-    k = _ui.slider(ConvState, "k", "Kernel size k", container=cols[1])
-    stride = _ui.slider(ConvState, "stride", "Stride s", container=cols[2])
-    padding = _ui.slider(ConvState, "padding", "Padding p", container=cols[3])
-    dilation = _ui.slider(ConvState, "dilation", "Dilation d", container=cols[4])
+    cols = [controls] * 5 if kit.presenter() else controls.columns(5)
+    n = kit.slider(ConvState, "n", "Input size i", container=cols[0])
+    k = kit.slider(ConvState, "k", "Kernel size k", container=cols[1])
+    stride = kit.slider(ConvState, "stride", "Stride s", container=cols[2])
+    padding = kit.slider(ConvState, "padding", "Padding p", container=cols[3])
+    dilation = kit.slider(ConvState, "dilation", "Dilation d", container=cols[4])
 
     # Laid out in this order, filled in another: the stepper needs the edited grids.
     stepper_area = picture.container()
     formula_area = picture.container()  # under the grids: on the stage they come first
     with st.expander("Edit the numbers: input, kernel, seed"):
-        seed = _ui.number(ConvState, "seed", "Seed (random fill)")
+        seed = kit.number(ConvState, "seed", "Seed (random fill)")
         x_default, k_default = conv.default_input(n, seed), conv.default_kernel(k, seed)
         x0 = state.x if state.x is not None and state.x.shape == (n, n) else x_default
         k0 = (state.kernel if state.kernel is not None and state.kernel.shape == (k, k)
               else k_default)
         gcols = st.columns([n, k] if op in ("xcorr", "conv") else [1])
-        x = _ui.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
-        kernel = (_ui.grid(ConvState, "kernel", k0, k_default, "kernel", container=gcols[1])
+        x = kit.grid(ConvState, "x", x0, x_default, "input", container=gcols[0])
+        kernel = (kit.grid(ConvState, "kernel", k0, k_default, "kernel", container=gcols[1])
                   if op in ("xcorr", "conv") else k0)
         bcols = st.columns(2)
-        bcols[0].button("🎲 Random fill", on_click=_ui.in_scope(_random_fill), args=(n, k),
-                        key=_ui.key(ConvState, "_random_fill"),
+        bcols[0].button("🎲 Random fill", on_click=kit.in_scope(_random_fill), args=(n, k),
+                        key=kit.key(ConvState, "_random_fill"),
                         help="Next seed, new input and kernel")
         with bcols[1]:
-            _ui.reset_button(ConvState)
+            kit.reset_button(ConvState)
 
     formula_area.markdown("**Output size**")
     formula_area.latex(conv.size_formula(n, k, padding, stride, dilation, lines=True))
@@ -191,13 +191,13 @@ def view(state: ConvState) -> None:
         out = conv.apply(op, x, kernel, stride, padding, dilation)
         frames = list(conv.steps(op, x, kernel, stride, padding, dilation))
     except conv.NoOutput as err:
-        stepper_area.error(f"No output for these settings: {_ui.plain(err)}.")
+        stepper_area.error(f"No output for these settings: {kit.plain(err)}.")
         frames = []
     if frames:
         with stepper_area:
             stepper(op, x, kernel, out, padding, frames)
     real_image(state, op, kernel, stride, padding, dilation)
-    with st.expander("The same in PyTorch", expanded=not _ui.presenter()):
+    with st.expander("The same in PyTorch", expanded=not kit.presenter()):
         st.code(conv.torch_call(op, x, kernel, stride, padding, dilation), language="python")
 
 
@@ -206,12 +206,12 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
     """Prev / Next / Play through the output cells, the grids at the current cell and
     its written sum (a fragment: Play reruns it alone, on a timer)."""
     total = len(frames)
-    cell_key, playing_key = _ui.key(ConvState, "cell"), _ui.key(ConvState, PLAYING)
+    cell_key, playing_key = kit.key(ConvState, "cell"), kit.key(ConvState, PLAYING)
     playing = st.session_state.get(playing_key, False)
-    speed = SPEEDS[_ui.value(ConvState, "speed")]
+    speed = SPEEDS[kit.value(ConvState, "speed")]
 
     @st.fragment(run_every=speed if playing else None)
-    @_ui.in_scope  # a fragment reruns alone, outside the deck's embedded context
+    @kit.in_scope  # a fragment reruns alone, outside the deck's embedded context
     def stepper_fragment() -> None:
         if st.session_state.get(playing_key):
             nxt = st.session_state[cell_key] + 1
@@ -226,20 +226,20 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
         at = st.session_state[cell_key]
         go_args = (total, cell_key, playing_key)
         row.button("◀ Prev", on_click=_go, args=(-1, *go_args), disabled=at <= 1,
-                   key=_ui.key(ConvState, "_prev"))
+                   key=kit.key(ConvState, "_prev"))
         row.button("Next ▶", on_click=_go, args=(1, *go_args), disabled=at >= total,
-                   key=_ui.key(ConvState, "_next"))
+                   key=kit.key(ConvState, "_next"))
         if row.button("⏸️ Pause" if st.session_state.get(playing_key) else "▶️ Play",
-                      key=_ui.key(ConvState, "_play")):
+                      key=kit.key(ConvState, "_play")):
             now = not st.session_state.get(playing_key, False)
             if now and st.session_state[cell_key] >= total:
                 st.session_state[cell_key] = 1
             st.session_state[playing_key] = now
             st.rerun(scope="app")
-        _ui.select(ConvState, "speed", "Speed", container=row, label_visibility="collapsed",
+        kit.select(ConvState, "speed", "Speed", container=row, label_visibility="collapsed",
                    width=130)
         if total > 1:
-            cell = _ui.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total)
+            cell = kit.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total)
         else:
             cell = 1
         frame = frames[cell - 1]
@@ -256,33 +256,33 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
     """The kernel (or a preset one) on a digit, a drawing from the link or an upload."""
     st.subheader("On a real image")
     try:
-        sample_images, sample_labels = _ui.mnist_sample()
+        sample_images, sample_labels = kit.mnist_sample()
     except paths.AssetError as err:  # the stepper above works without it
-        st.error(_ui.plain(err), icon="🧩")
+        st.error(kit.plain(err), icon="🧩")
         return
-    preset = (_ui.select(ConvState, "preset", "Kernel (edited = the kernel above)")
+    preset = (kit.select(ConvState, "preset", "Kernel (edited = the kernel above)")
               if op in ("xcorr", "conv") else "edited")
-    if not state.image and _ui.value(ConvState, "source") == "link":
-        _ui.set_value(ConvState, "source", "digit")  # nothing came by link
-    source = _ui.select(ConvState, "source", "Image", radio=True,
+    if not state.image and kit.value(ConvState, "source") == "link":
+        kit.set_value(ConvState, "source", "digit")  # nothing came by link
+    source = kit.select(ConvState, "source", "Image", radio=True,
                         format_func={"link": "from the link (your drawing)",
                                      "digit": "MNIST test digit", "upload": "upload"}.get)
     picture = None
     if source == "link":
-        picture = _ui.decode_image(state.image)
+        picture = kit.decode_image(state.image)
     elif source == "digit":
-        digit = min(_ui.number(ConvState, "digit", f"Test digit (0–{len(sample_images) - 1})"),
+        digit = min(kit.number(ConvState, "digit", f"Test digit (0–{len(sample_images) - 1})"),
                     len(sample_images) - 1)
         picture = sample_images[digit]
         st.caption(f"MNIST test digit, label {int(sample_labels[digit])}")
     else:
-        upload = st.file_uploader("A PNG or JPEG image (at most 2 MB)",
-                                  type=["png", "jpg", "jpeg"], key=_ui.key(ConvState, "_upload"))
+        upload = st.file_uploader("An image: JPEG, PNG or WebP (at most 2 MB)",
+                                  type=list(images.UPLOAD_TYPES), key=kit.key(ConvState, "_upload"))
         if upload is not None:
             try:
                 picture = images.read_grey(upload.getvalue(), max_side=96)
             except images.BadImage as err:
-                st.error(f"That file cannot be used: {_ui.plain(err)}")
+                st.error(f"That file cannot be used: {kit.plain(err)}")
         else:
             st.info("Choose an image file; it stays in this browser session and is not in "
                     "the link.")
@@ -290,10 +290,10 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
         chosen = kernel if preset == "edited" or op in ("max", "avg") else conv.PRESETS[preset]
         try:
             fmap = conv.apply(op, picture.astype(float), chosen, stride, padding, dilation)
-            _ui.chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
+            kit.chart(image_figure(picture, fmap, f"feature map ({conv.OP_NAMES[op]})"),
                       width="stretch")
         except conv.NoOutput as err:
-            st.error(f"No feature map for these settings: {_ui.plain(err)}.")
+            st.error(f"No feature map for these settings: {kit.plain(err)}.")
 
 
 def take_from_link(state: ConvState) -> None:
@@ -301,28 +301,22 @@ def take_from_link(state: ConvState) -> None:
     session; so does a picture (older links carry no ``source=link``)."""
     if (state.kernel is not None and state.kernel.shape[0] == state.kernel.shape[1]
             and 1 <= state.kernel.shape[0] <= 5 and "k" not in st.query_params
-            and not st.session_state.get(_ui.key(ConvState, FROM_LINK))):
-        st.session_state[_ui.key(ConvState, "k")] = state.kernel.shape[0]
-        st.session_state[_ui.key(ConvState, FROM_LINK)] = True
+            and not st.session_state.get(kit.key(ConvState, FROM_LINK))):
+        st.session_state[kit.key(ConvState, "k")] = state.kernel.shape[0]
+        st.session_state[kit.key(ConvState, FROM_LINK)] = True
     if (state.image and "source" not in st.query_params
-            and not st.session_state.get(_ui.key(ConvState, IMAGE_LINK))):
-        st.session_state[_ui.key(ConvState, "source")] = "link"
-        st.session_state[_ui.key(ConvState, IMAGE_LINK)] = True
+            and not st.session_state.get(kit.key(ConvState, IMAGE_LINK))):
+        st.session_state[kit.key(ConvState, "source")] = "link"
+        st.session_state[kit.key(ConvState, IMAGE_LINK)] = True
 
 
 def main() -> None:
     """The page: its title, the link's kernel and picture taken in, the view."""
-    state = _ui.load_state(ConvState)
-    _ui.page_title(
+    state = kit.load_state(ConvState)
+    kit.page_title(
         "Convolution, step by step", "Convolution",
-        LEADS[OP_BY_NAME[_ui.value(ConvState, "op")]] + " Step through the cells, change the "
+        LEADS[OP_BY_NAME[kit.value(ConvState, "op")]] + " Step through the cells, change the "
         "arithmetic, then try the kernel on a real digit.",
     )
     take_from_link(state)
     view(state)
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import convolution as _page  # the importable module: one cache, not two
-
-    _page.main()

@@ -7,43 +7,36 @@ for one bounded measurement, shared by every visitor for ten minutes, and draws 
 
 from __future__ import annotations
 
-import threading
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dlcore import hardware
-from pages import _ui
-from pages._states.cpu_gpu import CpuGpuState
+from ui import kit
+from ui.states.cpu_gpu import CpuGpuState
 
 BUDGET_S = 0.3  # per timing: a whole measurement stays within a few seconds
 STEPS_PER_EPOCH = 235  # MNIST's 60,000 training digits in batches of 256
 COLOURS = {"cpu": "#2563eb", "cuda": "#16a34a", "mps": "#16a34a"}
 
 
-@st.cache_resource
-def _one_at_a_time() -> threading.Lock:
-    return threading.Lock()
-
-
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def measure(max_size: int, batch: int, seed: int) -> dict:
     """One measurement at a time on this server; the result is shared for ten minutes."""
     sizes = tuple(n for n in (128, 256, 512, 1024, 2048) if n <= max_size)
-    with _one_at_a_time():
+    with hardware.MEASURING:  # module-level: no client's clear_cache resets it
         return hardware.compare(sizes, batch, BUDGET_S, seed=seed)
 
 
 def hardware_found(found: dict, gpu_used: str | None) -> None:
     cols = st.columns(3)
     cols[0].metric("CPU", f"{found['cpu_cores']} cores", help=found["cpu"])
-    cols[0].caption(_ui.plain(found["cpu"]))
+    cols[0].caption(kit.plain(found["cpu"]))
     cols[1].metric("torch threads per visitor", found["torch_threads"])
-    cols[1].caption(f"torch {_ui.plain(found['torch'])}")
+    cols[1].caption(f"torch {kit.plain(found['torch'])}")
     cols[2].metric("GPU", found["gpu"] or "none")
     if found["gpu"]:
-        cols[2].caption(f"{found['gpu_memory_gb']} GB, CUDA {_ui.plain(found['cuda'])}")
+        cols[2].caption(f"{found['gpu_memory_gb']} GB, CUDA {kit.plain(found['cuda'])}")
     if gpu_used is None:
         st.info("**No GPU on this machine**: torch sees no CUDA device, so only the CPU is "
                 "timed. On a machine with one, this page and `python benchmarks/cpu_gpu.py` "
@@ -84,7 +77,7 @@ def table(result: dict) -> pd.DataFrame:
 
 def results(state: CpuGpuState, result: dict) -> None:
     """The timings: the chart, one training step in words, the table."""
-    _ui.chart(time_chart(result["timings"]), key=_ui.key(CpuGpuState, "_chart"))
+    kit.chart(time_chart(result["timings"]), key=kit.key(CpuGpuState, "_chart"))
     step = {t["device"]: t for t in result["timings"] if t["task"] == "train step"}
     cpu = step["cpu"]
     line = (f"One training step of a 784-1024-1024-10 network on {state.batch} digits takes "
@@ -108,12 +101,12 @@ def view(state: CpuGpuState) -> None:
     results(state, result)
     st.caption("Inference (one prediction) is fine on a CPU; training larger models is where a "
                "GPU pays, as its lead grows with the size of the work.")
-    with _ui.secondary("Sizes"):
+    with kit.secondary("Sizes"):
         a, b = st.columns(2)
-        _ui.select(CpuGpuState, "max_size", "Largest matrix", a)
-        _ui.select(CpuGpuState, "batch", "Training-step batch", b)
-        _ui.number(CpuGpuState, "seed", "Seed", a)
-        if b.button("Measure again", key=_ui.key(CpuGpuState, "_again"),
+        kit.select(CpuGpuState, "max_size", "Largest matrix", a)
+        kit.select(CpuGpuState, "batch", "Training-step batch", b)
+        kit.number(CpuGpuState, "seed", "Seed", a)
+        if b.button("Measure again", key=kit.key(CpuGpuState, "_again"),
                     help="Discard the shared measurement and time again"):
             measure.clear()
             st.rerun()
@@ -121,16 +114,11 @@ def view(state: CpuGpuState) -> None:
 
 def main() -> None:
     """The page: its title and the view at the link's state."""
-    _ui.one_torch_thread()
-    _ui.page_title(
+    kit.one_torch_thread()
+    kit.page_title(
         "CPU vs GPU", "GPU vs CPU",
         "Most of deep learning is multiplying big matrices. Here the same multiply and the same "
         "training step are timed on the CPU and, when there is one, on a GPU: medians after a "
         "warm-up, the GPU waited for before each reading.",
     )
-    view(_ui.load_state(CpuGpuState))
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import cpu_gpu as _page  # the importable module, so that its caches
-    _page.main()  # are shared with the deck (one cache, not two)
+    view(kit.load_state(CpuGpuState))

@@ -23,9 +23,9 @@ from dlcore.data import images
 from dlcore.digits import model as digits_model
 from dlcore.digits import predict, preprocess
 from dlcore.digits import train as digits_train
-from pages import _animate, _ui
-from pages._states.digits import DigitsState
+from ui import animate, kit
 from ui.components import digits as digits_pad
+from ui.states.digits import DigitsState
 
 NAMES = {"cnn": "CNN", "mlp": "MLP (fully connected)"}
 CANVAS = 280  # px; a 20 px pen on it becomes a 2 px MNIST stroke
@@ -96,20 +96,20 @@ def filter_links(filters: np.ndarray, digit: np.ndarray) -> str:
     numbered under it."""
     filters = np.ascontiguousarray(filters, dtype=np.float32)
     pictures = _filter_pictures(filters.tobytes(), filters.shape)
-    image = _ui.encode_image(digit)  # once for all the links
+    image = kit.encode_image(digit)  # once for all the links
     cells = [f'<a href="{conv_link(f, image)}" target="_self" title="filter {j + 1}">'
              f'<img src="{src}" alt="filter {j + 1}"><span>{j + 1}</span></a>'
              for j, (f, src) in enumerate(zip(filters, pictures, strict=True))]
     return '<div class="dg-filters">' + "".join(cells) + "</div>"
 
 
-def probability_chart(probs: np.ndarray, sure: bool) -> _animate.Prepared:
+def probability_chart(probs: np.ndarray, sure: bool) -> animate.Prepared:
     """The ten probabilities as bars, plotly JSON (a ``go.Figure`` validated it on every
     stroke)."""
     top = int(np.argmax(probs))
     colours = ["#9ca3af"] * 10
     colours[top] = "#2563eb" if sure else "#f59e0b"
-    return _animate.Prepared({
+    return animate.Prepared({
         "data": [{"type": "bar", "x": [str(d) for d in range(10)],
                   "y": [round(float(p), 4) for p in probs], "marker": {"color": colours},
                   "hovertemplate": "%{x}: p = %{y:.3f}<extra></extra>"}],
@@ -121,7 +121,7 @@ def probability_chart(probs: np.ndarray, sure: bool) -> _animate.Prepared:
 def conv_link(kernel: np.ndarray, image: str) -> str:
     """A link to the convolution page with this kernel and this (encoded) digit as the
     image."""
-    return _ui.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
+    return kit.link_to("convolution", kernel=np.round(kernel.astype(float), 3), preset="edited",
                        source="link", image=image)
 
 
@@ -130,7 +130,7 @@ def random_digit_index(seed: int, n: int) -> int:
 
 
 def _next_seed() -> None:
-    st.session_state[_ui.key(DigitsState, "seed")] = int(np.random.default_rng().integers(2**31 - 1))
+    st.session_state[kit.key(DigitsState, "seed")] = int(np.random.default_rng().integers(2**31 - 1))
 
 
 # --------------------------------------------------------------------------- the page
@@ -140,11 +140,11 @@ def view(state: DigitsState) -> None:
     try:
         models, about = load_models()
     except (FileNotFoundError, RuntimeError, ValueError) as err:
-        st.error(f"The trained weights could not be loaded ({_ui.plain(err)}). Train them with "
+        st.error(f"The trained weights could not be loaded ({kit.plain(err)}). Train them with "
                  "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
         return
 
-    source = _ui.select(DigitsState, "source", "Where the digit comes from", radio=True,
+    source = kit.select(DigitsState, "source", "Where the digit comes from", radio=True,
                         horizontal=True)
     digit: np.ndarray | None = None
     truth: str | None = None
@@ -154,9 +154,9 @@ def view(state: DigitsState) -> None:
     # the server reads the drawing itself, as before.
     in_browser = source == "draw" and digits_pad.available()
     if source == "draw":
-        pen = _ui.slider(DigitsState, "pen", "Pen width (px)", container=_ui.secondary("Pen"))
+        pen = kit.slider(DigitsState, "pen", "Pen width (px)", container=kit.secondary("Pen"))
     if in_browser:
-        digit = digits_pad.draw_pad(pen, NAMES, about, key=_ui.key(DigitsState, "_pad"))
+        digit = digits_pad.draw_pad(pen, NAMES, about, key=kit.key(DigitsState, "_pad"))
     # The digit on the left, the answer beside it, on the screen while you draw (a phone
     # stacks the two: the canvas, then the answer under it).
     input_col, answer_col = st.columns([1, 1.15], gap="medium")
@@ -166,7 +166,7 @@ def view(state: DigitsState) -> None:
             drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
                                 background_color="#ffffff", height=CANVAS, width=CANVAS,
                                 drawing_mode="freedraw", return_image_data=True,
-                                key=_ui.key(DigitsState, "_canvas"))
+                                key=kit.key(DigitsState, "_canvas"))
             st.caption("Draw one digit, big, in the middle; the networks read it each time you "
                        "lift the pen. After the first stroke, undo and clear appear in a bar "
                        "above the canvas.")
@@ -176,10 +176,10 @@ def view(state: DigitsState) -> None:
             steps = preprocess.preprocess(drawing.image_data)
 
     elif source == "test digit":
-        sample_images, sample_labels = _ui.mnist_sample()
-        seed = _ui.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
-        input_col.button("🎲 Another test digit", on_click=_ui.in_scope(_next_seed),
-                         key=_ui.key(DigitsState, "_another"))
+        sample_images, sample_labels = kit.mnist_sample()
+        seed = kit.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
+        input_col.button("🎲 Another test digit", on_click=kit.in_scope(_next_seed),
+                         key=kit.key(DigitsState, "_another"))
         i = random_digit_index(seed, len(sample_labels))
         digit, truth = sample_images[i], str(sample_labels[i])
         input_col.image(zoom(digit, 168), width=168)
@@ -200,7 +200,7 @@ def view(state: DigitsState) -> None:
             st.image([zoom(im, 56) for im in wrong["images"]], width=56,
                      caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
                               enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
-            k = _ui.number(DigitsState, "mistake", "Look closer at mistake number")
+            k = kit.number(DigitsState, "mistake", "Look closer at mistake number")
         if k > n:
             input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
         k = min(k, n) - 1
@@ -210,7 +210,7 @@ def view(state: DigitsState) -> None:
         upload = input_col.file_uploader(
             "A PNG or JPEG picture of one digit (at most "
             f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
-            "light on dark", type=["png", "jpg", "jpeg"], key=_ui.key(DigitsState, "_upload"))
+            "light on dark", type=list(images.UPLOAD_TYPES), key=kit.key(DigitsState, "_upload"))
         if upload is None:
             answer_col.info("Choose a picture; it stays in this browser session and is not in "
                             "the link.")
@@ -218,7 +218,7 @@ def view(state: DigitsState) -> None:
             try:
                 picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
             except images.BadImage as err:
-                answer_col.error(f"This file cannot be used: {_ui.plain(err)}.", icon="🚫")
+                answer_col.error(f"This file cannot be used: {kit.plain(err)}.", icon="🚫")
             else:
                 steps = preprocess.preprocess(picture)
 
@@ -234,7 +234,7 @@ def view(state: DigitsState) -> None:
                     "28×28, centred by mass"), strict=True):
                 col.image(zoom(img, 140), caption=caption, width="stretch")
             with st.expander("Show the code"):
-                st.code(_ui.source(preprocess.preprocess), language="python")
+                st.code(kit.source(preprocess.preprocess), language="python")
 
     if digit is None:
         return
@@ -244,11 +244,11 @@ def view(state: DigitsState) -> None:
                      expanded=any(getattr(state, f) for f in ("shift_x", "shift_y", "rotate",
                                                               "stroke"))):
         pcols = st.columns(4)
-        shift_x = _ui.slider(DigitsState, "shift_x", "Shift right (px)", container=pcols[0])
-        shift_y = _ui.slider(DigitsState, "shift_y", "Shift down (px)", container=pcols[1])
-        rotate = _ui.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
-        stroke = _ui.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
-        _ui.reset_button(DigitsState, "Reset everything")
+        shift_x = kit.slider(DigitsState, "shift_x", "Shift right (px)", container=pcols[0])
+        shift_y = kit.slider(DigitsState, "shift_y", "Shift down (px)", container=pcols[1])
+        rotate = kit.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
+        stroke = kit.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
+        kit.reset_button(DigitsState, "Reset everything")
     reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rotate, stroke))
     seen = reading.seen
 
@@ -264,8 +264,8 @@ def view(state: DigitsState) -> None:
                 else:
                     st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
                                 f"(p = {answer.p:.2f})")
-                _ui.chart(probability_chart(answer.probs, answer.sure),
-                          key=_ui.key(DigitsState, f"_chart_{kind}"),
+                kit.chart(probability_chart(answer.probs, answer.sure),
+                          key=kit.key(DigitsState, f"_chart_{kind}"),
                           config={"staticPlot": True})
                 st.caption(about[kind])
             facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
@@ -292,9 +292,9 @@ def view(state: DigitsState) -> None:
 
 def main() -> None:
     """The page: its title and the view at the link's state."""
-    _ui.one_torch_thread()
-    state = _ui.load_state(DigitsState)
-    _ui.page_title(
+    kit.one_torch_thread()
+    state = kit.load_state(DigitsState)
+    kit.page_title(
         "Draw a digit", "MNIST - Hello (Deep Learning) World",
         "Draw a digit with the mouse or a finger. It is prepared the way MNIST's 70,000 "
         "digits were, then read by two networks trained on them: a small convolutional "
@@ -302,9 +302,3 @@ def main() -> None:
         "until they break.",
     )
     view(state)
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import digits as _page  # the importable module: one cache, not two
-
-    _page.main()

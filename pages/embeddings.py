@@ -2,7 +2,7 @@
 trained here on Shakespeare.
 
 The engine is ``dlcore.embeddings``; this page reads the URL state, calls it and draws.
-Words typed are user text: they reach the page only through ``_ui.plain``, tables and
+Words typed are user text: they reach the page only through ``kit.plain``, tables and
 ``html.escape`` in chart labels.
 """
 
@@ -16,9 +16,9 @@ import streamlit as st
 
 from dlcore import paths
 from dlcore.embeddings import TITLES, WordError, load, projection
-from pages import _ui
-from pages._animate import Prepared
-from pages._states.embeddings import (
+from ui import kit
+from ui.animate import Prepared
+from ui.states.embeddings import (
     MODELS,
     PAIRED,
     PRESETS,
@@ -50,12 +50,12 @@ def saved_scores() -> dict[str, dict | None]:
 
 
 def label_size() -> int:
-    return 24 if _ui.presenter() else 17
+    return 24 if kit.presenter() else 17
 
 
 def say(err: Exception) -> None:
     """A message about the user's input, their words shown as plain text."""
-    st.warning(_ui.plain(err), icon="✋")
+    st.warning(kit.plain(err), icon="✋")
 
 
 def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
@@ -68,20 +68,20 @@ def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
 # --------------------------------------------------------------------------- views
 def neighbours_view(state: S, vectors, vocab: int) -> None:
     left, right = st.columns([1, 1])
-    word = _ui.text(S, "word", "A word", left)
-    k = _ui.slider(S, "k", "Neighbours", right)
+    word = kit.text(S, "word", "A word", left)
+    k = kit.slider(S, "k", "Neighbours", right)
     try:
         found = vectors.neighbours(word, k, vocab)
     except WordError as err:
         say(err)
         return
-    st.markdown(f"Nearest to **{_ui.plain(word.strip().casefold())}**: "
-                + ", ".join(_ui.plain(w) for w, _ in found[:5]))
+    st.markdown(f"Nearest to **{kit.plain(word.strip().casefold())}**: "
+                + ", ".join(kit.plain(w) for w, _ in found[:5]))
     table, chart = st.columns([2, 3])
     table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                     hide_index=True, width="stretch")
     # plotly JSON: a validated go.Figure was over half of this rerun (issue 15)
-    _ui.chart(Prepared({
+    kit.chart(Prepared({
         "data": [{"type": "bar", "x": [round(float(s), 4) for _, s in found][::-1],
                   "y": [html.escape(w) for w, _ in found][::-1], "orientation": "h",
                   "marker": {"color": COLOURS[0]},
@@ -91,24 +91,24 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
                    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
                    "font": {"size": label_size() - 3}, "showlegend": False}}),
               chart, width="stretch")
-    other = _ui.text(S, "other", "Similarity with", st)
+    other = kit.text(S, "other", "Similarity with", st)
     if other.strip():
         try:
             sim = vectors.similarity(word, other, vocab)
         except WordError as err:
             say(err)
             return
-        st.metric(f"cosine({_ui.plain(word.strip().casefold())}, "
-                  f"{_ui.plain(other.strip().casefold())})", f"{sim:.3f}")
+        st.metric(f"cosine({kit.plain(word.strip().casefold())}, "
+                  f"{kit.plain(other.strip().casefold())})", f"{sim:.3f}")
 
 
 def analogy_view(state: S, vectors, vocab: int) -> None:
     st.markdown("**a** is to **b** as **c** is to **?**  (answer ≈ b − a + c)")
     cols = st.columns(4)
-    a = _ui.text(S, "a", "a", cols[0])
-    b = _ui.text(S, "b", "b", cols[1])
-    c = _ui.text(S, "c", "c", cols[2])
-    k = _ui.slider(S, "k", "Answers", cols[3], max_value=20)
+    a = kit.text(S, "a", "a", cols[0])
+    b = kit.text(S, "b", "b", cols[1])
+    c = kit.text(S, "c", "c", cols[2])
+    k = kit.slider(S, "k", "Answers", cols[3], max_value=20)
     try:
         result = vectors.analogy(a, b, c, min(k, 20), vocab)
         plane = projection.analogy_plane(vectors, result, vocab)
@@ -117,10 +117,10 @@ def analogy_view(state: S, vectors, vocab: int) -> None:
         return
     wa, wb, wc = result.inputs
     best, score = result.answers[0]
-    st.subheader(f"{_ui.plain(wb)} − {_ui.plain(wa)} + {_ui.plain(wc)} ≈ {_ui.plain(best)}")
-    st.caption(_ui.plain(result.note))
+    st.subheader(f"{kit.plain(wb)} − {kit.plain(wa)} + {kit.plain(wc)} ≈ {kit.plain(best)}")
+    st.caption(kit.plain(result.note))
     drawing, table = st.columns([3, 2])
-    _ui.chart(analogy_figure(plane), drawing, width="stretch")
+    kit.chart(analogy_figure(plane), drawing, width="stretch")
     table.dataframe({"answer": [w for w, _ in result.answers],
                      "cosine": [round(s, 3) for _, s in result.answers]},
                     hide_index=True, width="stretch")
@@ -163,14 +163,14 @@ def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
     items, groups = word_set(state)
     words, notes = vectors.word_list(items, vocab)
     for note in notes:
-        st.caption(_ui.plain(note))
+        st.caption(kit.plain(note))
     return words, groups
 
 
 def _word_set_controls(state: S, column) -> None:
-    _ui.select(S, "words", "Words", column, format_func=lambda n: WORD_SETS[n][0])
+    kit.select(S, "words", "Words", column, format_func=lambda n: WORD_SETS[n][0])
     if state.words == "own":
-        _ui.text(S, "own", "Your words (commas or spaces, up to 30)",
+        kit.text(S, "own", "Your words (commas or spaces, up to 30)",
                  placeholder="cat, dog, car, bus, apple, pear")
 
 
@@ -185,12 +185,12 @@ def _pairs(words: list[str], groups: dict[str, str], set_name: str) -> list[tupl
 
 def map_view(state: S, vectors, vocab: int) -> None:
     cols = st.columns([3, 2, 2, 2])
-    method = _ui.select(S, "method", "Method", cols[1], radio=True,
+    method = kit.select(S, "method", "Method", cols[1], radio=True,
                         format_func=lambda m: {"pca": "PCA", "tsne": "t-SNE"}[m])
-    dims = _ui.select(S, "dims", "Dimensions", cols[2], radio=True,
+    dims = kit.select(S, "dims", "Dimensions", cols[2], radio=True,
                       format_func=lambda d: f"{d}-D")
     if method == "tsne":
-        _ui.number(S, "seed", "Seed", cols[3])
+        kit.number(S, "seed", "Seed", cols[3])
     _word_set_controls(state, cols[0])
     words, groups = _words(state, vectors, vocab)
     try:
@@ -199,7 +199,7 @@ def map_view(state: S, vectors, vocab: int) -> None:
     except WordError as err:
         say(err)
         return
-    _ui.chart(map_figure(proj, groups, _pairs(words, groups, state.words)), width="stretch",
+    kit.chart(map_figure(proj, groups, _pairs(words, groups, state.words)), width="stretch",
               config={"displayModeBar": dims == 3})
     if proj.kept is not None:
         st.caption(f"PCA keeps {proj.kept:.0%} of the spread of these {len(words)} words' "
@@ -246,8 +246,8 @@ def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go
 
 def axes_view(state: S, vectors, vocab: int) -> None:
     cols = st.columns([3, 2, 2, 2, 2])
-    x_pair = (_ui.text(S, "x_from", "x axis from", cols[1]), _ui.text(S, "x_to", "to", cols[2]))
-    y_pair = (_ui.text(S, "y_from", "y axis from", cols[3]), _ui.text(S, "y_to", "to", cols[4]))
+    x_pair = (kit.text(S, "x_from", "x axis from", cols[1]), kit.text(S, "x_to", "to", cols[2]))
+    y_pair = (kit.text(S, "y_from", "y axis from", cols[3]), kit.text(S, "y_to", "to", cols[4]))
     _word_set_controls(state, cols[0])
     words, groups = _words(state, vectors, vocab)
     try:
@@ -267,14 +267,14 @@ def axes_view(state: S, vectors, vocab: int) -> None:
     fig.add_vline(x=0, line_color="#ccc")
     fig.update_xaxes(title=f"{xf} → {xt}")
     fig.update_yaxes(title=f"{yf} → {yt}")
-    _ui.chart(_layout(fig, 540), width="stretch")
+    kit.chart(_layout(fig, 540), width="stretch")
     st.caption("Each word sits at the cosine of its vector with the direction from one word "
                "to the other (word2viz): right is closer to the second x word, up to the "
                "second y word.")
 
 
 def compare_view(state: S, vocab: int) -> None:
-    word = _ui.text(S, "word", "A word")
+    word = kit.text(S, "word", "A word")
     k = min(state.k, 20)
     cols = st.columns(2)
     for col, name in zip(cols, MODELS, strict=True):
@@ -283,7 +283,7 @@ def compare_view(state: S, vocab: int) -> None:
         try:
             found = vectors.neighbours(word, k, None if name == "shakespeare" else vocab)
         except WordError as err:
-            col.info(_ui.plain(err))  # a finding here, not a mistake: one model lacks it
+            col.info(kit.plain(err))  # a finding here, not a mistake: one model lacks it
             continue
         col.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                       hide_index=True, width="stretch")
@@ -318,8 +318,8 @@ def scores_view() -> None:
 
 # --------------------------------------------------------------------------- page
 def presets_panel() -> None:
-    with _ui.secondary("Presets: one link each, with its lesson"):
-        st.markdown("\n".join(f'- <a href="{html.escape(_ui.link(p.state))}" target="_self">'
+    with kit.secondary("Presets: one link each, with its lesson"):
+        st.markdown("\n".join(f'- <a href="{html.escape(kit.link(p.state))}" target="_self">'
                               f"{html.escape(p.title)}</a>: {html.escape(p.lesson)}"
                               for p in PRESETS.values()), unsafe_allow_html=True)
 
@@ -332,14 +332,14 @@ def view(state: S) -> None:
     try:
         _view(state)
     except paths.AssetError as err:
-        st.error(_ui.plain(err), icon="🧩")
+        st.error(kit.plain(err), icon="🧩")
 
 
 def _view(state: S) -> None:
     name = preset_of(state)
     if name:
         st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")
-    chosen = _ui.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
+    chosen = kit.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
                       label_visibility="collapsed")
     if chosen == "scores":
         scores_view()
@@ -348,8 +348,8 @@ def _view(state: S) -> None:
         shown = min(state.vocab, len(model(state.model)))
         with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
             cols = st.columns([1, 1])
-            _ui.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
-            _ui.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
+            kit.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
+            kit.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
                        format_func=lambda n: f"{n:,}")
     vectors = model(state.model)
     vocab = vectors.size(state.vocab)
@@ -367,14 +367,9 @@ def _view(state: S) -> None:
 
 def main() -> None:
     """The page: its title, the view at the link's state, the presets and a reset."""
-    _ui.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
+    kit.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",
                    "Each word is a vector; words used alike point alike, so meaning becomes "
                    "direction and distance.")
-    view(_ui.load_state(S))
+    view(kit.load_state(S))
     presets_panel()
-    _ui.reset_button(S)
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import embeddings as _page  # the importable module, so that its caches
-    _page.main()  # are shared with the deck (one cache, not two)
+    kit.reset_button(S)

@@ -1,7 +1,7 @@
 """Gradient descent, live: the talk's x' = x - eps * grad f(x) on a loss surface.
 
 The engine is ``dlcore`` (surfaces, descent, formula, linefit, updates); the figures are
-in ``pages/_descent.py``. This page reads the URL state, calls them and draws.
+in ``ui/descent_charts.py``. This page reads the URL state, calls them and draws.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import functools
 import streamlit as st
 
 from dlcore import descent, formula, linefit, race, surfaces
-from pages import _animate, _descent, _format, _ui
-from pages._states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
+from ui import animate, descent_charts, kit, numbers
 from ui.components import descent as descent_live
+from ui.states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
 LIVE_TAB = "Live in your browser"
@@ -23,7 +23,7 @@ GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses e
 
 
 def preset_link(preset: Preset) -> str:
-    return _ui.link(preset.state)
+    return kit.link(preset.state)
 
 
 # --------------------------------------------------------------------------- engine calls
@@ -41,7 +41,7 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
         grid = surfaces.grid(surface, 400)
         return grid, b"", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
     grid = surfaces.grid(surface, GRID_N)
-    return grid, _descent.contour_image(grid[2], surface.log_color), runs, []
+    return grid, descent_charts.contour_image(grid[2], surface.log_color), runs, []
 
 
 # 8 entries of about 1 MB: the map for a setting is built once, then every session that
@@ -52,7 +52,7 @@ def contour_spec(args: tuple, step: int, steps: int, _surface, _grid, _runs) -> 
     """The animated contour map of ``descend(*args)`` (``_surface``, ``_grid`` and
     ``_runs`` are its results, left out of the cache key), as plotly JSON without its
     picture (a media URL belongs to one session: :func:`with_picture` adds it)."""
-    return _descent.contour_figure(_grid, "", _surface, _runs, step, steps)
+    return descent_charts.contour_figure(_grid, "", _surface, _runs, step, steps)
 
 
 def with_picture(spec: dict, image: str) -> dict:
@@ -66,7 +66,7 @@ def with_picture(spec: dict, image: str) -> dict:
 def _keys(*names: str) -> tuple[str, ...]:
     """The session keys of these fields, for a callback (computed during the run: a
     callback runs before the script, outside the view's scope)."""
-    return tuple(_ui.key(DescentState, n) for n in names)
+    return tuple(kit.key(DescentState, n) for n in names)
 
 
 def _start_from_click(pick: str, own: str, x0: str, y0: str, step: str) -> None:
@@ -94,31 +94,31 @@ def figure_tabs(mode: str) -> tuple:
     kB, and every rerun (a slider moved) sent all of them (issue 15), so a tab opened
     costs one rerun instead."""
     labels = TABS[mode]
-    return st.tabs(labels, key=_ui.key(DescentState, f"_tab_{mode}"), on_change="rerun")
+    return st.tabs(labels, key=kit.key(DescentState, f"_tab_{mode}"), on_change="rerun")
 
 
 def write_back(values: dict) -> None:
     """The live map's settings, from the browser, into the page's state and link (each
     checked as a link's value would be; one the table refuses is left as it was)."""
-    table = _ui.specs(DescentState)
+    table = kit.specs(DescentState)
     for name, value in values.items():
         spec = table[name]
         try:
-            texts = _ui.to_url(spec, tuple(value) if spec.many else value)
-            checked = spec.default if texts is None else _ui.from_url(spec, texts)
-        except (_ui.BadValue, TypeError, ValueError):
+            texts = kit.to_url(spec, tuple(value) if spec.many else value)
+            checked = spec.default if texts is None else kit.from_url(spec, texts)
+        except (kit.BadValue, TypeError, ValueError):
             continue
-        _ui.set_value(DescentState, name, checked)
+        kit.set_value(DescentState, name, checked)
     if "own_start" in values:
-        _ui.set_value(DescentState, "step", 0)
+        kit.set_value(DescentState, "step", 0)
 
 
 @st.fragment
 def live_map(surface_key: str, kappa: float) -> None:
     """The paths recomputed in the browser; its changes rerun this fragment only."""
-    settings = {name: _ui.value(DescentState, name) for name in descent_live.FIELDS}
-    descent_live.live_map(settings, surface_key, kappa, key=_ui.key(DescentState, "_live"),
-                          on_change=_ui.in_scope(write_back))
+    settings = {name: kit.value(DescentState, name) for name in descent_live.FIELDS}
+    descent_live.live_map(settings, surface_key, kappa, key=kit.key(DescentState, "_live"),
+                          on_change=kit.in_scope(write_back))
 
 
 def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
@@ -133,21 +133,21 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
                     st.info("A typed formula is computed on the server: see the contour map.")
         if tab_map.open:
             spec = contour_spec(args, step, steps, surface, grid, runs)
-            _ui.chart(_animate.Prepared(with_picture(spec, image)), tab_map,
+            kit.chart(animate.Prepared(with_picture(spec, image)), tab_map,
                       config={"scrollZoom": False})
         if tab_3d.open:
             coarse = (grid[0][::4], grid[1][::4], grid[2][::4, ::4])
-            _ui.chart(_animate.Prepared(_descent.surface_figure(coarse, surface, runs, step)),
+            kit.chart(animate.Prepared(descent_charts.surface_figure(coarse, surface, runs, step)),
                       tab_3d)
     elif mode == "model":
         tab_map, tab_pick = figure_tabs(mode)
         if tab_map.open:
             data = linefit.make_data(DATA_N, seed)
-            _ui.chart(_animate.Prepared(_descent.model_figure(
+            kit.chart(animate.Prepared(descent_charts.model_figure(
                 grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
                 tab_map, config={"scrollZoom": False})
     else:
-        _ui.chart(_animate.Prepared(_descent.curve_figure(
+        kit.chart(animate.Prepared(descent_charts.curve_figure(
             surface, grid[0], grid[1], runs, derivs, step, steps)),
             config={"scrollZoom": False})
         first = runs[0]
@@ -155,16 +155,16 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
             i = min(step, len(first.points) - 1)
             d1, d2 = derivs[0][0][i], derivs[0][1][i]
             sign = r"\;>\; 0" if d2 > 0 else r"\;<\; 0" if d2 < 0 else r"\;=\; 0"
-            st.latex(rf"x = {_format.tex_value(first.points[i])},\quad "
-                     rf"\frac{{dL}}{{dx}} = {_format.tex_value(d1)},\quad "
-                     rf"\frac{{d^2L}}{{dx^2}} = {_format.tex_value(d2)} {sign}")
+            st.latex(rf"x = {numbers.tex_value(first.points[i])},\quad "
+                     rf"\frac{{dL}}{{dx}} = {numbers.tex_value(d1)},\quad "
+                     rf"\frac{{d^2L}}{{dx^2}} = {numbers.tex_value(d2)} {sign}")
             st.caption("At a minimum dL/dx = 0 and d²L/dx² > 0. The dotted lines are the "
                        "tangents: the local picture the gradient gives. "
                        f"(Numbers for {first.config.label} at step {i}.)")
     if mode != "1d" and tab_pick.open:
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
-        _ui.chart(_animate.Prepared(_descent.picker_figure(
+        kit.chart(animate.Prepared(descent_charts.picker_figure(
             grid, image, surface, runs, start, names)), tab_pick, key=pick_key,
             # plotly_chart takes no args=: the keys travel inside the callback
             on_select=functools.partial(_start_from_click, pick_key,
@@ -177,14 +177,14 @@ def draw_updates(runs, step) -> None:
     st.subheader(f"The update at step {step}, with its numbers")
     for tab, run in zip(st.tabs([r.config.label for r in runs]), runs, strict=True):
         if step < run.steps:
-            tab.latex(_descent.update_tex(run, step))
+            tab.latex(descent_charts.update_tex(run, step))
         elif run.diverged_at is not None:
             tab.info(f"This run diverged at step {run.diverged_at}; its last update is "
                      f"step {max(run.steps - 1, 0)}.")
         else:
-            point = ", ".join(_format.short(v) for v in run.points[-1])
+            point = ", ".join(numbers.short(v) for v in run.points[-1])
             tab.info(f"Step {step} is the end of the run: x = ({point}), "
-                     f"loss {_format.short(run.losses[-1])}.")
+                     f"loss {numbers.short(run.losses[-1])}.")
 
 
 # --------------------------------------------------------------------------- page
@@ -192,67 +192,66 @@ def view(state: DescentState) -> None:
     """The page's live view at ``state``: controls, the figures and the update with its
     numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
     live slide."""
-    controls, picture = _ui.stage_columns()
+    controls, picture = kit.stage_columns()
     with controls:
-        mode = _ui.select(DescentState, "mode", "What to descend", radio=True,
+        mode = kit.select(DescentState, "mode", "What to descend", radio=True,
                           captions=MODE_CAPTIONS)
-    left, right = (controls, controls) if _ui.presenter() else controls.columns([1, 2])
+    left, right = (controls, controls) if kit.presenter() else controls.columns([1, 2])
     if mode == "2d":
-        key = _ui.select(DescentState, "surface", "Surface", container=left)
+        key = kit.select(DescentState, "surface", "Surface", container=left)
     elif mode == "1d":
-        key = _ui.select(DescentState, "curve", "Curve", container=left)
+        key = kit.select(DescentState, "curve", "Curve", container=left)
     else:
         key = "line"
         left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
-    names = _ui.multiselect(DescentState, "opts", "Optimizers", container=right,
+    names = kit.multiselect(DescentState, "opts", "Optimizers", container=right,
                            help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
-    left, right = (controls, controls) if _ui.presenter() else controls.columns(2)
-    lr_exp = _ui.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
+    left, right = (controls, controls) if kit.presenter() else controls.columns(2)
+    lr_exp = kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
                         container=left, step=0.1, format="%.1f")
     lr = float(10 ** lr_exp)
-    steps = _ui.slider(DescentState, "steps", "Steps", container=right)
+    steps = kit.slider(DescentState, "steps", "Steps", container=right)
     left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
     chart_area = picture.container()  # filled below, once every setting is read
 
-    with controls, _ui.secondary():
+    with controls, kit.secondary():
         c1, c2, c3 = st.columns(3)
-        momentum = _ui.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
-        beta1 = _ui.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
+        momentum = kit.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
+        beta1 = kit.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
                            format="%.3f")
-        beta2 = _ui.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
+        beta2 = kit.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
                            format="%.4f")
         kappa, text, extent, batch, seed = 10.0, "", 3.0, DATA_N, 0
         if mode == "2d" and key == "bowl":
-            kappa = _ui.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
+            kappa = kit.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
         if key == "custom":
             field = "formula" if mode == "2d" else "formula1d"
-            text = _ui.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
-                            max_chars=None,  # the parser reports a formula too long
+            text = kit.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
                             help="Numbers, x" + (", y" if mode == "2d" else "")
                                  + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
-            extent = _ui.slider(DescentState, "extent", "Plot range ±", step=0.5)
+            extent = kit.slider(DescentState, "extent", "Plot range ±", step=0.5)
         if mode == "model":
             b1, b2 = st.columns(2)
-            batch = _ui.slider(DescentState, "batch", "Minibatch size", container=b1,
+            batch = kit.slider(DescentState, "batch", "Minibatch size", container=b1,
                                help=f"Below {DATA_N}, each step sees a random minibatch")
-            seed = _ui.number(DescentState, "seed", "Seed (data and batches)", container=b2)
+            seed = kit.number(DescentState, "seed", "Seed (data and batches)", container=b2)
 
     try:
         surface = race.loss_surface(mode, key, kappa, text, extent, seed)
     except formula.FormulaError as err:
         surface = None
-        chart_area.error(f"That formula is not accepted: {_ui.plain(err)}", icon="🚫")
+        chart_area.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
 
-    with controls, _ui.secondary("Start point"):
-        s1, s2, s3 = st.columns(3) if not _ui.presenter() else (st, st, st)
+    with controls, kit.secondary("Start point"):
+        s1, s2, s3 = st.columns(3) if not kit.presenter() else (st, st, st)
         default_start = tuple(surface.start) if surface else (0.0, 0.0)
-        own = _ui.toggle(DescentState, "own_start", "Start from my point", container=s1,
+        own = kit.toggle(DescentState, "own_start", "Start from my point", container=s1,
                          on_change=_own_start_switched,
                          args=(default_start, *_keys("own_start", "x0", "y0")))
         labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
         if own:
-            x0 = _ui.number(DescentState, "x0", labels[0], container=s2, step=0.1)
-            y0 = (_ui.number(DescentState, "y0", labels[1], container=s3, step=0.1)
+            x0 = kit.number(DescentState, "x0", labels[0], container=s2, step=0.1)
+            y0 = (kit.number(DescentState, "y0", labels[1], container=s3, step=0.1)
                   if mode != "1d" else 0.0)
         else:  # the boxes show where the run really starts: the surface's own start
             x0, y0 = (*default_start, 0.0)[:2]
@@ -276,39 +275,34 @@ def view(state: DescentState) -> None:
                     st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
                                f"{run.reason}. Its path is drawn up to there; try a smaller "
                                "learning rate.", icon="💥")
-            step_key = _ui.key(DescentState, "step")
+            step_key = kit.key(DescentState, "step")
             if st.session_state[step_key] > steps:
                 st.session_state[step_key] = steps
-            step = _ui.slider(DescentState, "step", "Step on show", max_value=steps,
-                              container=controls if _ui.presenter() else st,
+            step = kit.slider(DescentState, "step", "Step on show", max_value=steps,
+                              container=controls if kit.presenter() else st,
                               help="The figures open at this step; ▶ Play "
                               "runs them in the browser from there.")
-            image = _descent.picture_url(png, _ui.key(DescentState, "_map")) if png else ""
+            image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
             draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                         _ui.key(DescentState, "_pick"), args)  # the start-picker chart
-            st.markdown(f"**{_ui.plain(surface.title)}.** {surface.note}")
+                         kit.key(DescentState, "_pick"), args)  # the start-picker chart
+            st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
             draw_updates(runs, step)
 
 
 def main() -> None:
     """The page: its title, the view at the link's state, the presets and the code."""
-    _ui.one_torch_thread()
-    _ui.page_title(
+    kit.one_torch_thread()
+    kit.page_title(
         "Gradient descent", "Recall: Minimization / Gradient Descent",
         "Tune the parameters to make the loss small: step against the gradient, "
         r"$x' = x - \epsilon \nabla_x f(x)$. The loss and its gradient are only known "
         "locally, at the point where you stand.",
     )
-    view(_ui.load_state(DescentState))
+    view(kit.load_state(DescentState))
     with st.expander("Presets: each one is a link to a view"):
         st.markdown("\n".join(f'- <a href="{preset_link(p)}" target="_self">{p.name}</a>: '
                               f"{p.lesson}" for p in PRESETS), unsafe_allow_html=True)
     with st.expander("The code behind the plain step"):
-        st.code(_ui.source(descent.gradient_step) + "\n"
-                + _ui.source(descent._exact_update), language="python")
-    _ui.reset_button(DescentState)
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import gradient_descent as _page  # the importable module, so that its
-    _page.main()  # caches are shared with the deck (one cache, not two)
+        st.code(kit.source(descent.gradient_step) + "\n"
+                + kit.source(descent._exact_update), language="python")
+    kit.reset_button(DescentState)

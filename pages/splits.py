@@ -8,83 +8,66 @@ set the talk insists on, and the classic mistakes made on purpose.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import astuple
 
 import streamlit as st
 
 from dlcore import lab
-from pages import _ui
-from pages._splits_charts import curves, pct, split_bar
-from pages._states.splits import SplitsState, preset_link
+from dlcore.lab import server
+from ui import kit
+from ui.splits_charts import curves, pct, split_bar
+from ui.states.splits import SplitsState, preset_link
 
-TRAINERS = 2  # runs training at once on this server (its cores); the others wait
+TRAINERS = server.TRAINERS  # runs training at once on this server; the others wait
 WAIT_S = 30  # how long a run waits for a free trainer before giving up
-KEPT_RUNS = 64  # finished runs kept for every session (seeded: same settings, same curves)
-RUN = "_run"  # session (through _ui.key): this session's last finished run, (settings, outcome)
+RUN = "_run"  # session (through kit.key): this session's last finished run, (settings, outcome)
 
 
 @st.cache_resource
 def pool():
+    """The lab's digits, read once (read-only: a client's clear_cache only reads them again)."""
     return lab.load_pool(), lab.load_world()
 
 
-@st.cache_resource
-def trainers() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(TRAINERS)
-
-
-@st.cache_resource
-def finished() -> tuple[OrderedDict, threading.Lock]:
-    """Finished runs shared by all sessions, by settings: a preset link opened by fifty
-    laptops trains once. Outcomes hold curves and scores, no weights (a few kB each)."""
-    return OrderedDict(), threading.Lock()
-
-
+# The training slots and the finished runs shared by all sessions are dlcore.lab.server's
+# module-level objects, never in a cache a client can clear (issue 23).
 def remember(cfg: lab.LabConfig, outcome: lab.Outcome) -> None:
-    runs, lock = finished()
-    with lock:
-        runs[astuple(cfg)] = outcome
-        while len(runs) > KEPT_RUNS:
-            runs.popitem(last=False)
+    server.FINISHED.put(astuple(cfg), outcome)
 
 
 def recall(cfg: lab.LabConfig) -> lab.Outcome | None:
-    mine = st.session_state.get(_ui.key(SplitsState, RUN))
+    mine = st.session_state.get(kit.key(SplitsState, RUN))
     if mine and mine[0] == cfg:
         return mine[1]
-    runs, lock = finished()
-    with lock:
-        return runs.get(astuple(cfg))
+    return server.FINISHED.get(astuple(cfg))
 
 
 # --------------------------------------------------------------------------- views
 def height() -> int:
-    return 300 if _ui.presenter() else 340
+    return 300 if kit.presenter() else 340
 
 
 def settings() -> None:
     """The controls, bound to the link (their values are read by load_state next run)."""
     left, right = st.columns(2)
-    _ui.slider(SplitsState, "val_pct", "Validation share (%)", left)
-    _ui.slider(SplitsState, "test_pct", "Test share (%)", left)
-    _ui.slider(SplitsState, "train_size", "Training digits used", left, step=50)
-    _ui.slider(SplitsState, "width", "Capacity: hidden units per layer", right, step=8)
-    _ui.slider(SplitsState, "depth", "Capacity: hidden layers", right)
-    _ui.toggle(SplitsState, "early_stopping", "Early stopping", right)
-    with _ui.secondary("Regularisation, training and mistakes"):
+    kit.slider(SplitsState, "val_pct", "Validation share (%)", left)
+    kit.slider(SplitsState, "test_pct", "Test share (%)", left)
+    kit.slider(SplitsState, "train_size", "Training digits used", left, step=50)
+    kit.slider(SplitsState, "width", "Capacity: hidden units per layer", right, step=8)
+    kit.slider(SplitsState, "depth", "Capacity: hidden layers", right)
+    kit.toggle(SplitsState, "early_stopping", "Early stopping", right)
+    with kit.secondary("Regularisation, training and mistakes"):
         a, b = st.columns(2)
-        _ui.slider(SplitsState, "dropout", "Dropout", a, step=0.05)
-        _ui.select(SplitsState, "weight_decay", "Weight decay (L2)", a, radio=True)
-        _ui.slider(SplitsState, "patience", "Early-stopping patience (epochs)", a)
-        _ui.slider(SplitsState, "epochs", "Epochs (at most)", b)
-        _ui.select(SplitsState, "lr", "Learning rate (Adam)", b, radio=True)
-        _ui.slider(SplitsState, "batch_size", "Batch size", b, step=8)
-        _ui.slider(SplitsState, "leak_pct", "Mistake: test digits copied from training (%)", a)
-        _ui.toggle(SplitsState, "tune_on_test", "Mistake: pick the epoch by the test score", b)
-        _ui.number(SplitsState, "seed", "Seed", a)
-        _ui.reset_button(SplitsState, container=b)
+        kit.slider(SplitsState, "dropout", "Dropout", a, step=0.05)
+        kit.select(SplitsState, "weight_decay", "Weight decay (L2)", a, radio=True)
+        kit.slider(SplitsState, "patience", "Early-stopping patience (epochs)", a)
+        kit.slider(SplitsState, "epochs", "Epochs (at most)", b)
+        kit.select(SplitsState, "lr", "Learning rate (Adam)", b, radio=True)
+        kit.slider(SplitsState, "batch_size", "Batch size", b, step=8)
+        kit.slider(SplitsState, "leak_pct", "Mistake: test digits copied from training (%)", a)
+        kit.toggle(SplitsState, "tune_on_test", "Mistake: pick the epoch by the test score", b)
+        kit.number(SplitsState, "seed", "Seed", a)
+        kit.reset_button(SplitsState, container=b)
 
 
 def test_report(cfg: lab.LabConfig, o: lab.Outcome) -> None:
@@ -136,7 +119,7 @@ def trainer(state: SplitsState) -> None:
         return
     outcome = recall(cfg)
     go_now = st.button("Train ▶" if outcome is None else "Train again ▶", type="primary",
-                       key=_ui.key(SplitsState, "_train"))
+                       key=kit.key(SplitsState, "_train"))
     left, right = st.columns(2)
     loss_slot, acc_slot = left.empty(), right.empty()
     status = st.empty()
@@ -145,21 +128,21 @@ def trainer(state: SplitsState) -> None:
     # pressed but refused (busy, no digits): the status slot holds the reason
     if outcome is None:
         loss, acc = curves([], cfg, None, None, height())
-        _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, "_loss"))
-        _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, "_acc"))
+        kit.chart(loss, loss_slot, key=kit.key(SplitsState, "_loss"))
+        kit.chart(acc, acc_slot, key=kit.key(SplitsState, "_acc"))
         if not go_now:
             status.caption(f"Press Train: at most {cfg.epochs} epochs and "
                            f"{lab.LIMITS['seconds']:.0f} seconds.")
         return
     loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch, height())
-    _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, "_loss"))
-    _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, "_acc"))
+    kit.chart(loss, loss_slot, key=kit.key(SplitsState, "_loss"))
+    kit.chart(acc, acc_slot, key=kit.key(SplitsState, "_acc"))
     test_report(cfg, outcome)
 
 
 def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | None:
     """Train, redrawing both charts after every epoch; ``None`` when the server is busy."""
-    gate = trainers()
+    gate = server.TRAINING
     if not gate.acquire(blocking=False):
         status.info(f"{TRAINERS} runs are training on this server; yours starts when one ends.")
         if not gate.acquire(timeout=WAIT_S):
@@ -169,19 +152,19 @@ def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | Non
         try:
             data, world = pool()
         except FileNotFoundError as err:
-            status.error(f"The lab's digits are missing ({_ui.plain(err)}).")
+            status.error(f"The lab's digits are missing ({kit.plain(err)}).")
             return None
         run = lab.Run(cfg, data=data, world=world)
         for e in run:
             loss, acc = curves(run.history, cfg, run.would_stop, None, height())
-            _ui.chart(loss, loss_slot, key=_ui.key(SplitsState, f"_loss{e.epoch}"))
-            _ui.chart(acc, acc_slot, key=_ui.key(SplitsState, f"_acc{e.epoch}"))
+            kit.chart(loss, loss_slot, key=kit.key(SplitsState, f"_loss{e.epoch}"))
+            kit.chart(acc, acc_slot, key=kit.key(SplitsState, f"_acc{e.epoch}"))
             status.caption(f"Epoch {e.epoch} of at most {cfg.epochs}: validation accuracy "
                            f"{pct(e.val_acc)} ({e.seconds:.1f} s)")
         outcome = run.finish()
     finally:
         gate.release()
-    st.session_state[_ui.key(SplitsState, RUN)] = (cfg, outcome)
+    st.session_state[kit.key(SplitsState, RUN)] = (cfg, outcome)
     remember(cfg, outcome)
     return outcome
 
@@ -205,9 +188,9 @@ def view(state: SplitsState) -> None:
     the deck (pages/talk.py) calls it on a live slide."""
     lesson(state)
     # A fragment reruns alone, outside an embedded view's scope: in_scope keeps it.
-    st.fragment(_ui.in_scope(trainer))(state)
+    st.fragment(kit.in_scope(trainer))(state)
     sizes = lab.split_sizes(state.config())
-    _ui.chart(split_bar(state.config(), sizes), key=_ui.key(SplitsState, "_bar"))
+    kit.chart(split_bar(state.config(), sizes), key=kit.key(SplitsState, "_bar"))
     if state.train_size > sizes["train"]:
         st.caption(f"This split leaves {sizes['train']:,} digits for training, fewer than the "
                    f"{state.train_size:,} asked for: all of them are used.")
@@ -216,20 +199,15 @@ def view(state: SplitsState) -> None:
 
 def main() -> None:
     """The page: its title, the preset links and the view at the link's state."""
-    _ui.one_torch_thread()
-    _ui.page_title(
+    kit.one_torch_thread()
+    kit.page_title(
         "Splits and overfitting", "Split your data / Overfitting",
         "A network learns digits from the **training** set; the **validation** set picks when "
         "to stop and which settings win; the **test** set is opened once, at the end. Watch "
         "the curves part when the network memorises instead of learning.",
     )
-    if not _ui.presenter():
+    if not kit.presenter():
         presets()
-    view(_ui.load_state(SplitsState))
-    if _ui.presenter():
+    view(kit.load_state(SplitsState))
+    if kit.presenter():
         presets()
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import splits as _page  # the importable module, so that its caches
-    _page.main()  # are shared with the deck (one cache, not two)

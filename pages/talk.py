@@ -9,21 +9,18 @@ token never leaves that session.
 
 from __future__ import annotations
 
-import ast
-import functools
 import importlib
-import importlib.util
 import io
+import os
 import time
-from pathlib import Path
 
 import streamlit as st
 
 from dlcore import rooms
-from pages import _slides, _ui
-from pages._states.talk import TalkState
+from ui import kit, slides
+from ui.states.talk import TalkState
 
-SLIDES = _slides.SLIDES
+SLIDES = slides.SLIDES
 N = len(SLIDES)
 # Seconds between an audience browser's looks at the room. benchmarks/room.py, 50
 # followers on 2 loaded cores: 1.0 s gave slide changes p95 1.58 s and 20.5% of a core
@@ -33,8 +30,23 @@ TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
     f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
 
 
+PRESENTING = f"{TalkState.PAGE}._presenting"  # session: rooms.Presenting (the room's state)
+
+
 def store() -> rooms.RoomStore:
     return rooms.store_from_env()
+
+
+def client() -> rooms.Client:
+    """This session and its address, for the rooms' per-client limits (behind the proxy,
+    ``DLCORE_TRUST_PROXY=1``: the address HAProxy appended to X-Forwarded-For)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    headers = st.context.headers or {}
+    address = rooms.client_address(st.context.ip_address, headers.get("X-Forwarded-For"),
+                                   os.environ.get("DLCORE_TRUST_PROXY", "") == "1")
+    return rooms.Client(ctx.session_id if ctx else "", address)
 
 
 def presenting() -> str | None:
@@ -42,28 +54,54 @@ def presenting() -> str | None:
     return st.session_state.get(CODE) if st.session_state.get(TOKEN) else None
 
 
-def go(to: int) -> None:
-    """Move to slide ``to`` (clamped); in a presented room, move the room too."""
-    to = min(max(1, int(to)), N)
-    _ui.set_value(TalkState, "slide", to)
+def presenter_side() -> rooms.Presenting | None:
+    """The presenter's side of the room (made from the token and code when missing)."""
     code = presenting()
-    if code:
-        try:
-            store().move(code, st.session_state[TOKEN], to)
-            st.session_state.pop(ERROR, None)
-        except rooms.RoomError as err:
-            st.session_state[ERROR] = str(err)
-    elif _ui.value(TalkState, "room"):
+    if not code:
+        return None
+    side = st.session_state.get(PRESENTING)
+    if side is None or side.code != code:
+        side = st.session_state[PRESENTING] = rooms.Presenting(code, st.session_state[TOKEN])
+    return side
+
+
+def go(to: int) -> None:
+    """Move to slide ``to`` (clamped). A presented room is moved by the run that follows
+    (:func:`sync_room`), as it is for browser Back or a typed link."""
+    to = min(max(1, int(to)), N)
+    kit.set_value(TalkState, "slide", to)
+    if not presenting() and kit.value(TalkState, "room"):
         st.session_state[DETACHED] = True  # a follower who moves on their own explores
 
 
+def sync_room(slide: int) -> None:
+    """Every slide the presenter is on (keys, Back, a typed ``?slide=``) moves the room;
+    if it cannot, the page says so and tries again every few seconds."""
+    side = presenter_side()
+    if side is None:
+        return
+    side.sync(store(), slide)
+    if side.note:
+        st.info(side.note, icon="🔁")
+        side.note = ""
+    if side.problem:
+        @st.fragment(run_every=3.0)
+        def retry() -> None:
+            if side.sync(store(), slide):
+                st.rerun(scope="app")
+            st.warning(side.problem, icon="📡")
+        retry()
+
+
 def start_room() -> None:
+    slide = kit.value(TalkState, "slide")
     try:
-        room, token = store().create(slide=_ui.value(TalkState, "slide"))
+        room, token = rooms.GUARD.start(client(), store(), slide=slide)
     except rooms.RoomError as err:
         st.session_state[ERROR] = str(err)
         return
     st.session_state[TOKEN], st.session_state[CODE] = token, room.code
+    st.session_state[PRESENTING] = rooms.Presenting(room.code, token, slide=slide)
     st.session_state[STARTED] = time.time()
     st.session_state.pop(ERROR, None)
 
@@ -75,7 +113,8 @@ def end_room() -> None:
             store().close(code, st.session_state[TOKEN])
         except rooms.RoomError:
             pass  # already gone: ending it is what was asked
-    for k in (TOKEN, CODE):
+        rooms.GUARD.ended(code)
+    for k in (TOKEN, CODE, PRESENTING):
         st.session_state.pop(k, None)
 
 
@@ -84,7 +123,7 @@ def audience_link(code: str) -> str:
     base = (st.context.url or "").rstrip("/")
     if base.endswith("/" + TalkState.PAGE):
         base = base[: -len(TalkState.PAGE) - 1]
-    return f"{base}/{_ui.link(TalkState(room=code))}" if base else _ui.link(TalkState(room=code))
+    return f"{base}/{kit.link(TalkState(room=code))}" if base else kit.link(TalkState(room=code))
 
 
 def qr_png(text: str) -> bytes:
@@ -109,7 +148,7 @@ def style(live: bool) -> None:
     """The slide's type: large on the stage; on a live slide smaller, so that the view's
     main picture starts on the first screen (the CSS reaches the slide's own text only,
     never the view's)."""
-    big = _ui.presenter()
+    big = kit.presenter()
     sizes = {"h1": "3.2rem" if big else "2.2rem", "body": "1.9rem" if big else "1.2rem",
              "section": "4.5rem" if big else "3rem"}
     if live:
@@ -143,41 +182,29 @@ def scope(index: int) -> str:
     return f"{TalkState.PAGE}.{index}"
 
 
-@functools.cache
-def has_view(page: str) -> bool:
-    """Whether ``pages/<page>.py`` defines ``view(state)``: read, not imported, because
-    importing a page that is not yet split into ``view``/``main`` would draw all of it."""
-    spec = importlib.util.find_spec(f"pages.{page}")
-    if spec is None or not spec.origin:
-        return False
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    return any(isinstance(node, ast.FunctionDef) and node.name == "view" for node in tree.body)
-
-
-def live_view(index: int, s: _slides.Slide) -> None:
+def live_view(index: int, s: slides.Slide) -> None:
     """The slide's page drawn by its own ``view`` at the slide's preset, under a session
     scope of the slide's (moving its controls never touches the deck's link), and the
-    link to the page under it. A page without a view shows the link alone; a view that
-    fails says so on the slide, and the deck goes on."""
+    link to the page under it. A view that fails says so on the slide, and the deck
+    goes on."""
     try:
-        url = _ui.link_to(s.live, **s.preset)
+        url = kit.link_to(s.live, **s.preset)
     except (ImportError, TypeError) as err:  # a page not installed yet: the text stands alone
         st.caption(f"The live view of this slide ({s.live}) is not installed here ({err}).")
         return
-    if has_view(s.live):
-        seed = _ui.value(TalkState, "seed")
-        preset = dict(s.preset)
-        if seed and "seed" in _ui.specs(_ui.state_class(s.live)):
-            preset.setdefault("seed", seed)
-        with st.container(key="talk-live", border=True), _ui.embedded(scope(index)):
-            try:
-                _ui.one_torch_thread()
-                view = importlib.import_module(f"pages.{s.live}").view
-                view(_ui.load_state(_ui.state_class(s.live), preset=preset))
-            except Exception as err:  # noqa: BLE001 - one view's failure never breaks the deck
-                st.error(f"This live view failed ({_ui.plain(type(err).__name__)}: "
-                         f"{_ui.plain(err)}). Its page may still work: open it below.",
-                         icon="⚠️")
+    view = importlib.import_module(f"pages.{s.live}").view
+    seed = kit.value(TalkState, "seed")
+    preset = dict(s.preset)
+    if seed and "seed" in kit.specs(kit.state_class(s.live)):
+        preset.setdefault("seed", seed)
+    with st.container(key="talk-live", border=True), kit.embedded(scope(index)):
+        try:
+            kit.one_torch_thread()
+            view(kit.load_state(kit.state_class(s.live), preset=preset))
+        except Exception as err:  # noqa: BLE001 - one view's failure never breaks the deck
+            st.error(f"This live view failed ({kit.plain(type(err).__name__)}: "
+                     f"{kit.plain(err)}). Its page may still work: open it below.",
+                     icon="⚠️")
     st.markdown(f"▶️ **[Open the live view]({url})**: {s.title}, interactive.")
 
 
@@ -187,17 +214,17 @@ def forget_other_slides(index: int) -> None:
     if st.session_state.get(SHOWN) != index:
         for n in range(1, N + 1):
             if n != index:
-                _ui.forget(scope(n))
+                kit.forget(scope(n))
         st.session_state[SHOWN] = index
 
 
 def title_extras() -> None:
     """On the title slide: the room's QR code and code, or the button that starts one."""
-    code = presenting() or (_ui.value(TalkState, "room") or None)
+    code = presenting() or (kit.value(TalkState, "room") or None)
     if presenting():
         link = audience_link(code)
         cols = st.columns([1, 2])
-        cols[0].image(qr_png(link), width=220 if _ui.presenter() else 160)
+        cols[0].image(qr_png(link), width=220 if kit.presenter() else 160)
         cols[1].markdown(f"### Room code: `{code}`")
         cols[1].text(link)
         cols[1].caption("Scan the code or open the link: your screen follows the talk.")
@@ -244,20 +271,28 @@ def follow(code: str) -> None:
     @st.fragment(run_every=FOLLOW_EVERY)
     def watch() -> None:
         try:
-            room = store().get(code)
-        except rooms.RoomError as err:
+            room = rooms.GUARD.look(client(), code, store())
+        except rooms.Refused as err:
             st.error(str(err))
+            return
+        except rooms.UnknownRoom as err:
+            st.error(f"{err} This screen keeps looking: if the presenter opens it again, "
+                     "it follows.")
+            return
+        except rooms.RoomError as err:
+            st.warning(f"{err} This screen stays on slide {kit.value(TalkState, 'slide')} "
+                       "and follows again when the room service is back.")
             return
         if st.session_state.get(DETACHED):
             cols = st.columns([3, 1])
             cols[0].caption(f"You are exploring. The talk is on slide {room.slide}.")
             if cols[1].button("↩️ Follow again", key="talk-follow"):
                 st.session_state[DETACHED] = False
-                _ui.set_value(TalkState, "slide", room.slide)
+                kit.set_value(TalkState, "slide", room.slide)
                 st.rerun(scope="app")
             return
-        if room.slide != _ui.value(TalkState, "slide"):
-            _ui.set_value(TalkState, "slide", room.slide)
+        if room.slide != kit.value(TalkState, "slide"):
+            kit.set_value(TalkState, "slide", room.slide)
             st.rerun(scope="app")
 
     watch()
@@ -293,7 +328,7 @@ def speaker_view(slide: int) -> None:
 def main() -> None:
     """The deck: the slide of the link (or of the room followed), its live view, the
     clicker's buttons and the room's controls."""
-    state = _ui.load_state(TalkState)
+    state = kit.load_state(TalkState)
     code_text = state.room.strip()
     following = None
     if code_text and code_text.upper() != (presenting() or ""):
@@ -304,10 +339,11 @@ def main() -> None:
     if st.session_state.get(ERROR):
         st.warning(st.session_state[ERROR])
 
-    slide = _ui.value(TalkState, "slide")
+    slide = kit.value(TalkState, "slide")
     if following:
         follow(following)
-        slide = _ui.value(TalkState, "slide")
+        slide = kit.value(TalkState, "slide")
+    sync_room(slide)
 
     style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
     if state.speaker:  # text only: the notes window stays light
@@ -317,9 +353,9 @@ def main() -> None:
         forget_other_slides(slide)
         slide_box = st.container(key="talk-slide")
         nav(slide)  # drawn before the live view, so that nothing a view does can take it away
-    with _ui.secondary("The room and the deck"):
+    with kit.secondary("The room and the deck"):
         if presenting():
-            speaker_link = _ui.link(TalkState(slide=slide, room=presenting(), speaker=True))
+            speaker_link = kit.link(TalkState(slide=slide, room=presenting(), speaker=True))
             st.markdown(f"You present room **{presenting()}**. Speaker view: open "
                         f"[this link]({speaker_link}) "
                         "in a second window.")
@@ -327,7 +363,7 @@ def main() -> None:
         elif not following:
             st.button("📡 Start a room", on_click=start_room, key="talk-start-2",
                       help="The audience's screens follow your slides")
-        st.caption(f"Slides from “{_slides.TALK}” by {_slides.AUTHOR}, in this app's own words; "
+        st.caption(f"Slides from “{slides.TALK}” by {slides.AUTHOR}, in this app's own words; "
                    "each live slide opens the page that shows it. Keys: → / Space / PageDown next, "
                    "← / PageUp back, Home / End.")
 
@@ -336,9 +372,3 @@ def main() -> None:
             slide_view(slide)
             if slide == 1:
                 title_extras()
-
-
-if __name__ == "__main__":  # Streamlit execs a page file as a module named "__main__"
-    from pages import talk as _page  # the importable module: one cache, not two
-
-    _page.main()

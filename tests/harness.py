@@ -137,20 +137,57 @@ def draw(pg, strokes, before_last_lift=None) -> None:
 
 
 def rendered(markdown: str) -> str:
-    """What a person reads of Markdown that ``_ui.plain`` escaped: the text as typed
+    """What a person reads of Markdown that ``kit.plain`` escaped: the text as typed
     (AppTest sees the Markdown source; the browser shows this)."""
     import re
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
-def open_page(path: str | Path, params: Mapping[str, str | list[str]] | None = None, *,
-              timeout: float = 60):
-    """``path`` (``app.py`` or a page script) run once in Streamlit's AppTest with this
-    query string: how the page tests open a page."""
+def _run_page(module: str) -> None:  # AppTest runs this function's body as its script
+    import importlib
+
+    importlib.import_module(module).main()
+
+
+def _run_app() -> None:  # AppTest runs this function's body as its script
+    from ui import shell
+
+    shell.run()
+
+
+def page_test(path: str | Path, *, timeout: float = 60):
+    """An AppTest of the whole app (``app.py``: the shell and its navigation), or of one
+    page's ``main()`` alone (``pages/<name>.py``).
+
+    Both run as functions: AppTest treats a script with a ``pages/`` folder beside it as
+    an old-style multipage app on every run (a real server leaves that mode once, see
+    ``ui/compat.py``), where the app's function pages cannot be reached."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(REPO / path), default_timeout=timeout)
+    path = Path(path)
+    if path.name == "app.py":
+        return AppTest.from_function(_run_app, default_timeout=timeout)
+    return AppTest.from_function(_run_page, args=(f"pages.{path.stem}",),
+                                 default_timeout=timeout)
+
+
+def open_page(path: str | Path, params: Mapping[str, str | list[str]] | None = None, *,
+              timeout: float = 60):
+    """``path`` (``app.py`` or a page, ``pages/<name>.py``) run once in Streamlit's AppTest
+    with this query string: how the page tests open a page."""
+    at = page_test(path, timeout=timeout)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()
+
+
+def switch_page(at, url_path: str):
+    """``at`` (an AppTest of ``app.py``) moved to the page at ``url_path``, as a click in
+    the navigation would. AppTest's own ``switch_page`` finds pages by file, and the app's
+    pages are functions (``st.Page(callable)``), so this sets the page's hash the way
+    ``st.Page`` computes it (from its url path): a test-only use of AppTest's state."""
+    from streamlit.util import calc_hash
+
+    at._page_hash = calc_hash(url_path)
+    return at

@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import conv
-from pages import _ui
 from tests.harness import open_page
+from ui import kit
 
 TIMEOUT = 60
 
@@ -81,7 +81,7 @@ def test_conv_deep_link_operation(op, expected):
 def test_conv_deep_link_grids_and_image():
     digit = (np.arange(28 * 28) % 256).reshape(28, 28).astype(np.uint8)
     at = run_app("pages/convolution.py", x="1,2,3;4,5,6;7,8,9", n="3", k="2",
-                 kernel="1,0;0,-1", preset="edited", image=_ui.encode_image(digit))
+                 kernel="1,0;0,-1", preset="edited", image=kit.encode_image(digit))
     assert not at.exception
     assert "-4 = 1*1 + 2*0 + 4*0 + 5*-1" in texts(at)
     assert at.radio[1].value == "link"
@@ -89,7 +89,7 @@ def test_conv_deep_link_grids_and_image():
 
 
 def test_conv_kernel_from_link_sets_kernel_size():
-    at = run_app("pages/convolution.py", kernel=_ui.encode_grid(np.ones((5, 5))), preset="edited")
+    at = run_app("pages/convolution.py", kernel=kit.encode_grid(np.ones((5, 5))), preset="edited")
     assert not at.exception
     assert at.slider(key="convolution.k").value == 5
 
@@ -134,8 +134,8 @@ def test_conv_random_fill_uses_the_seed():
 def test_conv_printed_pytorch_call_computes_the_page_numbers_for_float_grids():
     x = np.array([[1.2345, -0.5, 2.25], [0.1, 3.0, -1.75], [0.3333, 1e-3, 7.5]])
     w = np.array([[0.125, -1.2345], [2.5, 0.1]])
-    at = run_app("pages/convolution.py", n="3", k="2", x=_ui.encode_grid(x),
-                 kernel=_ui.encode_grid(w))
+    at = run_app("pages/convolution.py", n="3", k="2", x=kit.encode_grid(x),
+                 kernel=kit.encode_grid(w))
     assert not at.exception and not at.warning
     code = next(c.value for c in at.code if "F.conv2d" in c.value)
     namespace: dict = {}

@@ -24,9 +24,9 @@ from dlcore.digits import model as digits_model
 from dlcore.digits import train as digits_train
 from dlcore.embeddings import vectors
 from dlcore.lab import data as lab_data
-from pages import _catalog
 from tests.conftest import REPO
 from tests.harness import rendered
+from ui import catalog
 
 REAL = REPO / "assets"
 
@@ -117,10 +117,10 @@ NO_CATCH_YET: set[str] = set()  # pages that do not catch AssetError (none now)
 
 SCRIPT = r"""
 import json, os, sys
-from streamlit.testing.v1 import AppTest
+from tests.harness import page_test
 for target in sys.argv[1:]:
     file, _, query = target.partition("?")
-    at = AppTest.from_file(os.path.abspath(file), default_timeout=180)
+    at = page_test(os.path.abspath(file), timeout=180)
     for pair in filter(None, query.split("&")):
         k, _, v = pair.partition("=")
         at.query_params[k] = v
@@ -135,7 +135,7 @@ def page_targets(how: str) -> list[str]:
     """Every page with every file missing; with garbage, the pages that read a file."""
     if how == "garbage":
         return sorted(set(NEEDS) | READERS | set(NEEDS_WHEN_GARBAGE))
-    return ["app.py"] + [f"pages/{c.file}" for c in _catalog.available()] + [
+    return ["app.py"] + [f"pages/{c.file}" for c in catalog.available()] + [
         t for t in NEEDS if "?" in t]
 
 

@@ -16,10 +16,10 @@ from dlcore.charrnn.model import load
 from dlcore.charrnn.sample import Writer
 from dlcore.charrnn.train import stage_file
 from dlcore.paths import asset
-from pages import _ui
-from pages._states.char_rnn import CharRnnState
 from tests.conftest import REPO, wait_for_app
 from tests.harness import open_page
+from ui import kit
+from ui.states.char_rnn import CharRnnState
 
 PAGE = str(REPO / "pages" / "char_rnn.py")
 # Common words of Shakespeare's English, to tell words from gibberish.
@@ -66,7 +66,7 @@ def test_default_page_writes_after_the_prime():
 def test_deep_link_sets_every_control_and_greedy_is_said():
     at = run(prime="KING.\n", temperature="0", length="120", seed="5", stage="300",
              position="3")
-    assert at.slider(key=_ui.key(CharRnnState, "temperature")).value == 0
+    assert at.slider(key=kit.key(CharRnnState, "temperature")).value == 0
     assert shown_text(at).startswith("KING.\n") and len(shown_text(at)) == 6 + 120
     assert "Greedy" in captions(at) and "after 300 training steps" in captions(at)
     assert at.code[1].value == "KIN▌"  # the text read before position 3
@@ -91,7 +91,7 @@ def test_neuron_colouring_escapes_the_text():
     coloured = [h.value for h in at.get("html") if "rgba(" in h.value and "<span" in h.value]
     assert coloured and "&amp;" in coloured[0] and "&quot;" in coloured[0]
     assert "<b>" not in coloured[0] and ' & ' not in coloured[0]
-    assert at.number_input(key=_ui.key(CharRnnState, "unit")).value == 7
+    assert at.number_input(key=kit.key(CharRnnState, "unit")).value == 7
 
 
 def test_presets_are_valid_links():
@@ -255,14 +255,14 @@ def test_when_the_writer_stops_mid_way_a_follower_writes_the_text(monkeypatch):
     assert len(calls) in (1, 2)  # 2: the writer stopped and the follower wrote it again
     from pages import char_rnn
 
-    assert char_rnn.written_texts()[0][(state.stage, "JULIET.\n", 200, state.temperature,
-                                        state.top_k, state.seed)] == out[1]
+    assert char_rnn.WRITTEN.results.get((state.stage, "JULIET.\n", 200, state.temperature,
+                                         state.top_k, state.seed)) == out[1]
 
 
 def test_another_sample_moves_to_the_next_seed():
     from pages import char_rnn
 
-    key = _ui.key(CharRnnState, "seed")
+    key = kit.key(CharRnnState, "seed")
     import streamlit as st
 
     st.session_state[key] = 41

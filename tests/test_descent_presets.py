@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from dlcore import descent, race
-from pages._states.gradient_descent import PRESETS
+from ui.states.gradient_descent import PRESETS
 
 BY_NAME = {p.name: p for p in PRESETS}
 

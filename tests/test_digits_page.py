@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore.data import mnist
 from dlcore.digits import train as digits
-from pages import _ui
-from tests.harness import REPO, SEVEN, canvas, open_page, rendered
+from tests.harness import REPO, SEVEN, canvas, open_page, page_test, rendered
+from ui import kit
 
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r'href="(convolution\?[^"]+)"')  # each filter picture is its link
@@ -92,10 +92,10 @@ def test_filters_link_to_the_convolution_page_with_the_digit():
     assert len(links) == 32
     query = {k: v[0] for k, v in parse_qs(urlsplit(links[0]).query).items()}
     assert query["preset"] == "edited"
-    assert _ui.decode_grid(query["kernel"]).shape == (5, 5)
+    assert kit.decode_grid(query["kernel"]).shape == (5, 5)
     images, labels = mnist.load_sample()
     i = int(np.random.default_rng(5).integers(len(labels)))
-    np.testing.assert_array_equal(_ui.decode_image(query["image"]), images[i])
+    np.testing.assert_array_equal(kit.decode_image(query["image"]), images[i])
 
 
 def test_mistakes_gallery():
@@ -188,7 +188,7 @@ def test_bad_links_warn_and_use_defaults(params):
 
 def test_the_convolution_page_accepts_a_filter_link():
     link = LINK.findall(markdown(run(source="test digit", seed="5")))[7]
-    conv = AppTest.from_file(str(REPO / "pages" / "convolution.py"), default_timeout=60)
+    conv = page_test(str(REPO / "pages" / "convolution.py"), timeout=60)
     for key, values in parse_qs(urlsplit(link).query).items():
         conv.query_params[key] = values[0]
     conv.run()

@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore.embeddings import WordError, load, projection
-from pages import _ui
-from pages._states.embeddings import PRESETS, VIEWS, EmbeddingsState, word_set
 from tests.conftest import REPO
 from tests.harness import open_page
+from ui import kit
+from ui.states.embeddings import PRESETS, VIEWS, EmbeddingsState, word_set
 
 PAGE = str(REPO / "pages" / "embeddings.py")
 
@@ -30,7 +30,7 @@ def texts(at: AppTest) -> str:
 
 
 def link_params(state: EmbeddingsState) -> dict[str, str]:
-    return dict(parse_qsl(urlparse(_ui.link(state)).query))
+    return dict(parse_qsl(urlparse(kit.link(state)).query))
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -62,7 +62,7 @@ def test_deep_link_builds_the_analogy():
 
 def test_typing_a_word_changes_the_link():
     at = run_page()
-    at.text_input(key=_ui.key(EmbeddingsState, "word")).input("Toad ").run()
+    at.text_input(key=kit.key(EmbeddingsState, "word")).input("Toad ").run()
     assert "Nearest to **toad**" in texts(at) and at.query_params["word"] in ("Toad ", ["Toad "])
 
 

@@ -59,6 +59,9 @@ def test_verdict_reads_like_the_slide():
     assert imagenet.verdict(0.41) == (False, "Not hotdog! p = 0.59")
     assert imagenet.verdict(0.59) == (True, "Hotdog! p = 0.59")
     assert imagenet.verdict(0.5)[0]
+    # both of the slide's lines, each with its own p, the more probable first
+    assert imagenet.verdict_lines(0.41) == (False, ["Not hotdog! p = 0.59", "Hotdog! p = 0.41"])
+    assert imagenet.verdict_lines(0.99) == (True, ["Hotdog! p = 0.99", "Not hotdog! p = 0.01"])
 
 
 def test_any_size_and_mode_becomes_224(model):
@@ -96,16 +99,18 @@ def test_new_head_learns_separable_classes_to_100_percent(model):
 
 
 def test_fine_tuned_beats_from_scratch_and_leaves_the_network_alone(model):
-    classes = ("cat", "coffee", "rocket")
+    classes = ("face", "not face")
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    data = train.prepare(model, *demo.demo_set(classes, 6, seed=0), mirror=False)
-    test = train.prepare(model, *demo.demo_set(classes, 6, seed=1))
-    config = train.Config(steps=6, seed=0)
+    data = train.prepare(model, *demo.demo_set(classes, 3, seed=0), mirror=False)
+    pictures, labels = demo.held_out_set(classes)
+    test = train.prepare(model, pictures[::4], labels[::4])  # 40 of the 160 new pictures
+    config = train.Config(steps=20, seed=0)
     acc = {mode: train.fit(model, data, classes, mode, config, held_out=test).accuracy[-1][1]
            for mode in train.MODES}
-    # Recorded on 2026-11-28 after 6 steps: head 1.0, last block 1.0, scratch 0.67.
-    assert acc["head"] == 1.0 and acc["last block"] == 1.0
-    assert acc["scratch"] < 0.8
+    # Recorded on 2026-12-04 after 20 steps on 3 pictures per class: head and last block
+    # 0.95 or more, scratch 0.80 (tests/test_lessons.py: the gap over seeds 0-9).
+    assert acc["head"] >= 0.95 and acc["last block"] >= 0.95
+    assert acc["scratch"] < acc["head"] - 0.1
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert not model.training and not any(p.requires_grad for p in model.parameters())
@@ -131,25 +136,17 @@ def test_demo_sets_differ_by_seed():
         demo.picture("giraffe")
 
 
-def test_slots_queue_the_third_training():
-    import threading
-    import time
+def test_held_out_pictures_are_new_pictures():
+    """No held-out face is a training face, for any seed or size; photo crops have none."""
+    classes = ("face", "not face", "hot dog", "plate")
+    held = {np.asarray(p).tobytes() for p in demo.held_out_set(classes)[0]}
+    assert len(held) == 80 + 80 + 2 * demo.HELD_OUT_DRAWINGS
+    for seed in range(10):
+        pictures, labels = demo.demo_set(classes, demo.FACE_POOL, seed)
+        assert not held & {np.asarray(p).tobytes() for p in pictures}
+        small, _ = demo.demo_set(classes, 3, seed)  # a smaller set starts the larger one
+        assert [np.asarray(p).tobytes() for p in small[:3]] == \
+            [np.asarray(p).tobytes() for p in pictures[:3]]
+    with pytest.raises(ValueError, match="crops of one photo"):
+        demo.held_out_set(("cat", "face"))
 
-    slots, order, heard = train.Slots(2), [], []
-    inside = threading.Barrier(3)
-
-    def first_two(name):
-        with slots.turn():
-            inside.wait()
-            time.sleep(0.2)
-            order.append(name)
-
-    threads = [threading.Thread(target=first_two, args=(n,)) for n in "ab"]
-    for t in threads:
-        t.start()
-    inside.wait()  # both slots are taken now
-    with slots.turn(on_wait=heard.append):
-        order.append("c")
-    for t in threads:
-        t.join()
-    assert heard == [1] and order.index("c") >= 1 and slots.waiting == 0  # after a or b left

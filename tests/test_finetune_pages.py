@@ -24,7 +24,8 @@ def run(page: str, **params: str) -> AppTest:
 
 
 def verdicts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("## ")]
+    """The slide's two lines, as the page shows them (the more probable one larger)."""
+    return [m.value for m in at.markdown if m.value.startswith(("## ", "### "))]
 
 
 def top_five(at: AppTest) -> list[str]:
@@ -44,25 +45,28 @@ def jpeg(img: Image.Image) -> bytes:
 
 def test_default_drawn_hot_dog_is_undecided_like_the_slide():
     at = run("hotdog")
-    assert verdicts(at) == ["## 🚫 Not hotdog! p = 0.53"]
+    assert verdicts(at) == ["## 🚫 Not hotdog! p = 0.53", "### 🌭 Hotdog! p = 0.47"]
     top = top_five(at)
     assert top[0] == "hotdog" and len(top) == 5
 
 
 def test_a_link_picks_the_cat_photo():
     at = run("hotdog", picture="cat", seed="0")
-    assert verdicts(at) == ["## 🚫 Not hotdog! p = 1.00"]
+    assert verdicts(at) == ["## 🚫 Not hotdog! p = 1.00", "### 🌭 Hotdog! p = 0.00"]
     assert set(top_five(at)) & CATS
 
 
 def test_train_on_examples_changes_p_and_stays_in_its_session():
     a = run("hotdog")
-    button(a, "Train on examples").click().run()  # the 16 demo examples only
+    button(a, "Train on examples").click().run()  # the 24 balanced demo examples only
     assert not a.exception, a.exception
     before, after = (m.value for m in a.metric)
     # the default drawing is not among the demo examples, and yet:
     assert before == "Not hotdog! p = 0.53" and after.startswith("Hotdog! p = ")
     assert float(after.split("= ")[1]) >= 0.9
+    # both lines, each with its own p
+    other = 1 - float(after.split("= ")[1])
+    assert f"Not hotdog! p = {other:.2f}" in [c.value for c in a.caption]
     a.query_params["picture"] = "astronaut"
     a.run()
     assert [m.value for m in a.metric][1].startswith("Not hotdog!")
@@ -72,6 +76,22 @@ def test_train_on_examples_changes_p_and_stays_in_its_session():
     b = run("hotdog")
     assert not b.metric
     assert "0 hot dog, 0 not" in " ".join(c.value for c in b.caption)
+
+
+def test_biased_examples_make_an_empty_plate_a_hot_dog():
+    """The Overfitting slide's "Bias in the data?": its link opens an empty plate on the
+    tablecloth; trained on the biased examples it says Hotdog!, on the balanced ones not."""
+    from dlcore.finetune import hotdog
+
+    params = dict(p.split("=") for p in hotdog.LINKS["biased"].split("?")[1].split("&"))
+    at = run("hotdog", **{k: v.replace("+", " ") for k, v in params.items()})
+    assert verdicts(at)[0].startswith("## 🚫 Not hotdog!")  # ImageNet alone: a plate
+    button(at, "Train on examples").click().run()
+    assert not at.exception, at.exception
+    assert at.metric[1].value.startswith("Hotdog! p = ")
+    at.radio(key="hotdog.examples").set_value("balanced").run()
+    button(at, "Train on examples").click().run()
+    assert at.metric[1].value.startswith("Not hotdog! p = ")
 
 
 def test_camera_waits_for_a_picture():
@@ -98,18 +118,29 @@ def test_an_uploaded_photo_gets_a_verdict():
     at.file_uploader[0].upload("coffee.jpg", jpeg(demo.photo("coffee", None)), "image/jpeg")
     at.run()
     assert not at.exception
-    assert verdicts(at) == ["## 🚫 Not hotdog! p = 1.00"]
+    assert verdicts(at)[0] == "## 🚫 Not hotdog! p = 1.00"
     assert top_five(at)[0] == "espresso"
 
 
-def test_fine_tuning_demo_trains_both_and_fine_tuned_wins():
-    at = run("fine_tuning", steps="10")
-    button(at, "Train both").click().run()
+@pytest.mark.slow
+def test_fine_tuning_demo_trains_both_and_shows_accuracy_against_pictures_per_class():
+    import json
+
+    from dlcore.finetune import compare
+
+    at = run("fine_tuning")
+    button(at, "Train both").click().run(timeout=600)
     assert not at.exception, at.exception
     probs = at.dataframe[0].value
-    assert list(probs["class"]) == ["cat", "coffee", "rocket"]
-    assert probs["fine-tuned"][0] > 0.9  # held-out picture 1 is a cat
+    assert list(probs["class"]) == ["face", "not face"]
+    assert probs["fine-tuned"][0] > 0.5  # held-out picture 1 is a face
     assert any("From scratch" in c.value for c in at.caption)
+    sizes = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert sizes["layout"]["xaxis"]["title"]["text"] == "training pictures per class"
+    curve = {d["name"]: d["y"] for d in sizes["data"]}
+    assert all(len(v) == len(compare.SIZES) for v in curve.values())
+    at_default = compare.SIZES.index(compare.DEFAULTS["per_class"])
+    assert curve["fine-tuned"][at_default] >= curve["from scratch"][at_default] + 0.1
 
 
 def test_fine_tuning_your_classes_are_text_and_private():

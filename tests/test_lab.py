@@ -135,9 +135,11 @@ def test_leak_lesson(outcomes):
 def test_tune_on_test_lesson(outcomes):
     o = outcomes["tune-on-test"]
     assert o.test_looks == len(o.history) == 40
-    test_gain = o.test_acc - o.val_choice["test_acc"]
-    world_gain = o.world_acc - o.val_choice["world_acc"]
-    assert test_gain > 0.02 and world_gain < test_gain - 0.02
+    # This seed's run lies inside the spread the words state over seeds 0-9
+    # (tests/test_lessons.py runs them all).
+    spread = lab.PRESETS["tune-on-test"].spread
+    for name, (lo, hi, _) in spread.claimed.items():
+        assert lo - 0.05 <= lab.presets.MEASURES[name](o) <= hi + 0.05
 
 
 def test_hardware_without_a_gpu(monkeypatch):

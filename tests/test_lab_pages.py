@@ -13,16 +13,17 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from dlcore import lab
-from pages import _glossary, _ui
-from pages._states.jargon import JargonState
-from pages._states.splits import SplitsState, preset_link
 from tests.conftest import REPO
+from tests.harness import page_test
+from ui import glossary, kit
+from ui.states.jargon import JargonState
+from ui.states.splits import SplitsState, preset_link
 
 TIMEOUT = 120
 
 
 def run_page(page: str, query: str = "") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=TIMEOUT)
+    at = page_test(str(REPO / "pages" / f"{page}.py"), timeout=TIMEOUT)
     for k, v in parse_qsl(query, keep_blank_values=True):
         at.query_params[k] = v
     return at.run()
@@ -60,6 +61,16 @@ def test_splits_leak_preset_trains_and_shows_the_too_good_score():
     assert "Too good to be true" in body(at)
 
 
+def test_splits_tune_on_test_preset_states_its_spread_over_seeds():
+    """The words give the spread over seeds 0-9 (tests/test_lessons.py measures it), and
+    the run at the link's own seed is named as one seed's."""
+    at = run_page("splits", urlsplit(preset_link("tune-on-test")).query)
+    assert not at.exception and not at.warning
+    lesson = lab.PRESETS["tune-on-test"].lesson
+    assert lesson in body(at) and "Over ten seeds (0-9)" in lesson
+    assert "mean +1.5" in lesson and "mean -0.6" in lesson
+
+
 def test_splits_bad_settings_give_messages():
     at = run_page("splits", "val_pct=40&test_pct=40&width=abc&seed=-3")
     assert not at.exception
@@ -73,7 +84,7 @@ def test_splits_bad_settings_give_messages():
 def test_splits_state_mirrors_the_engine_config():
     state = SplitsState.of(lab.preset("tune-on-test"))
     assert state.config() == lab.preset("tune-on-test")
-    assert _ui.link(state).startswith("splits?") and "tune_on_test=true" in _ui.link(state)
+    assert kit.link(state).startswith("splits?") and "tune_on_test=true" in kit.link(state)
 
 
 def test_cpu_gpu_page_without_a_gpu(monkeypatch):
@@ -88,25 +99,25 @@ def test_cpu_gpu_page_without_a_gpu(monkeypatch):
 
 def _installed_links() -> list[tuple[str, str]]:
     links = {}
-    for term in _glossary.TERMS:
-        target = _glossary.href(term)
+    for term in glossary.TERMS:
+        target = glossary.href(term)
         if target is not None:
             links.setdefault(target, term.id)
     return sorted((t, i) for t, i in links.items())
 
 
 def test_glossary_covers_the_slide_and_every_link_is_built_from_a_state_table():
-    ids = {t.id for t in _glossary.TERMS}
+    ids = {t.id for t in glossary.TERMS}
     for word in ("loss", "epoch", "batch", "split", "learning-rate", "accuracy", "dropout",
                  "early-stopping", "layer", "convolution", "pooling", "rnn", "lstm", "mlp",
                  "fully-connected", "embedding", "fine-tuning", "overfitting", "gradient",
                  "optimizer", "temperature"):
         assert word in ids
-    for term in _glossary.TERMS:
-        if _glossary.page_installed(term.page):  # a renamed field raises here
-            assert _glossary.href(term) == _ui.link_to(term.page, **term.fields)
+    for term in glossary.TERMS:
+        if glossary.page_installed(term.page):  # a renamed field raises here
+            assert glossary.href(term) == kit.link_to(term.page, **term.fields)
         else:
-            assert _glossary.href(term) is None
+            assert glossary.href(term) is None
 
 
 @pytest.mark.parametrize("target,term", _installed_links())
@@ -149,9 +160,9 @@ def test_jargon_random_term_is_drawn_by_its_seed():
     at = run_page("jargon")
     at.button(key="jargon._draw").click().run()
     assert not at.exception
-    seed = at.session_state[_ui.key(JargonState, "seed")]
-    term = at.session_state[_ui.key(JargonState, "term")]
-    assert seed > 0 and term == _glossary.random_term(seed)
+    seed = at.session_state[kit.key(JargonState, "seed")]
+    term = at.session_state[kit.key(JargonState, "term")]
+    assert seed > 0 and term == glossary.random_term(seed)
     assert at.query_params["term"] == [term] or at.query_params["term"] == term
 
 

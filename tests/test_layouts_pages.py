@@ -9,10 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import race
-from pages import _ui
-from pages._states.convolution import ConvState
-from pages._states.gradient_descent import DescentState
-from tests.harness import open_page
+from tests.harness import open_page, switch_page
+from ui import kit
+from ui.states.convolution import ConvState
+from ui.states.gradient_descent import DescentState
 
 
 def run(path: str, **params: str) -> AppTest:
@@ -25,11 +25,11 @@ def chart_fonts(at: AppTest) -> set[int]:
     return {json.loads(el.proto.spec)["layout"]["font"]["size"] for el in at.get("plotly_chart")}
 
 
-@pytest.mark.parametrize("present,size", [("0", _ui.CHART_FONT[False]),
-                                          ("1", _ui.CHART_FONT[True])])
+@pytest.mark.parametrize("present,size", [("0", kit.CHART_FONT[False]),
+                                          ("1", kit.CHART_FONT[True])])
 def test_chart_type_grows_on_the_stage(present, size):
     at = run("app.py", present=present)  # the shell, then the page, as a person opens it
-    at.switch_page("pages/gradient_descent.py").run()
+    switch_page(at, "gradient_descent").run()
     assert not at.exception, at.exception
     assert chart_fonts(at) == {size}
     assert all(json.loads(el.proto.config or "{}").get("displayModeBar") is False
@@ -42,7 +42,7 @@ def test_convolution_pooling_says_what_it_computes_and_prev_waits_at_cell_one():
     assert "largest value" in lead and "sum of the products" not in lead
     buttons = {b.label: b for b in at.button}
     assert buttons["◀ Prev"].disabled and not buttons["Next ▶"].disabled
-    assert at.slider(key=_ui.key(ConvState, "cell")).label == "Output cell (1–9)"
+    assert at.slider(key=kit.key(ConvState, "cell")).label == "Output cell (1–9)"
     at = run("pages/convolution.py", cell="9")
     buttons = {b.label: b for b in at.button}
     assert not buttons["◀ Prev"].disabled and buttons["Next ▶"].disabled

@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from pages import _catalog
 from tests.conftest import wait_for_app
+from ui import catalog
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_every_page_works_with_no_other_host_reachable(browser, app_url):
     pg.set_default_timeout(60_000)
     pg.on("websocket", lambda ws: None if urlparse(ws.url).netloc == host
           else outside.append(ws.url))
-    paths = [""] + [c.url_path for c in _catalog.available()]
+    paths = [""] + [c.url_path for c in catalog.available()]
     try:
         for path in paths:
             pg.goto(f"{app_url}/{path}")

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import surfaces
-from pages import _ui
-from pages._states.gradient_descent import DescentState
 from pages.gradient_descent import TABS
 from tests.conftest import REPO
 from tests.harness import open_page
+from ui import kit
+from ui.states.gradient_descent import DescentState
 
 PAGE = str(REPO / "pages" / "gradient_descent.py")
 
@@ -42,7 +42,7 @@ def figures(at: AppTest) -> list[dict]:
 def every_figure(at: AppTest) -> list[dict]:
     """The figure of each tab of the surface view, opened in turn (only the open tab's
     figure is built and sent)."""
-    out, key = figures(at), _ui.key(DescentState, "_tab_2d")
+    out, key = figures(at), kit.key(DescentState, "_tab_2d")
     for label in TABS["2d"][1:]:
         at.session_state[key] = label
         out += figures(at.run())
@@ -101,11 +101,11 @@ def test_every_curve_and_the_custom_curve_render():
 
 
 def test_preset_links_render_their_view():
-    from pages._states.gradient_descent import PRESETS
+    from ui.states.gradient_descent import PRESETS
 
     for preset in PRESETS:
         name, params = preset.name, preset.fields
-        query = parse_qs(urlparse(_ui.link(preset.state)).query)
+        query = parse_qs(urlparse(kit.link(preset.state)).query)
         at = run_page({k: v if len(v) > 1 else v[0] for k, v in query.items()})
         assert not at.exception and not at.error, name
         assert not any("not understood" in w.value for w in at.warning), name

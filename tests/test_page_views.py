@@ -4,7 +4,7 @@ only defines ``view(state)`` (the live view, which the deck embeds) and ``main()
 Each page is imported in a fresh interpreter outside Streamlit, with every way a page
 could touch Streamlit at import time recorded: an element or widget (all of them go
 through ``DeltaGenerator._enqueue``), the session state, the query string, a rerun or
-stop, and torch's thread setting (``_ui.one_torch_thread``).
+stop, and torch's thread setting (``kit.one_torch_thread``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Contract tests generated from every state table in ``pages/_states/``.
+"""Contract tests generated from every state table in ``ui/states/``.
 
 A page gets them by declaring its table there (``PAGE`` = its url path): the defaults
 round-trip; each field's bad values are refused with a warning that names the field and
@@ -13,12 +13,12 @@ import pkgutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import _catalog, _states, _ui
-from pages._urlstate import Spec, _shown_default, _text
-from tests.conftest import REPO
+from tests.harness import page_test, switch_page
+from ui import catalog, kit, states
+from ui.codec import Spec, _shown_default, _text
 
 TIMEOUT = 90
-TABLES = [_ui.state_class(m.name) for m in pkgutil.iter_modules(_states.__path__)]
+TABLES = [kit.state_class(m.name) for m in pkgutil.iter_modules(states.__path__)]
 IDS = [t.PAGE for t in TABLES]
 
 
@@ -61,45 +61,45 @@ def good_value(spec: Spec):
     return "x" if spec.default != "x" else "y"
 
 
-def page_test(cls) -> AppTest:
-    return AppTest.from_file(str(REPO / "pages" / f"{cls.PAGE}.py"), default_timeout=TIMEOUT)
+def table_page(cls) -> AppTest:
+    return page_test(f"pages/{cls.PAGE}.py", timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("cls", TABLES, ids=IDS)
 def test_the_table_is_a_page_with_valid_defaults(cls):
-    assert cls.PAGE in {c.url_path for c in _catalog.available()}, "not in pages/_catalog.py"
-    table = _ui.specs(cls)
+    assert cls.PAGE in {c.url_path for c in catalog.available()}, "not in ui/catalog.py"
+    table = kit.specs(cls)
     assert "seed" in table, "every page has a seed"
-    assert _ui.link(cls()) == cls.PAGE  # defaults are left out of a link
+    assert kit.link(cls()) == cls.PAGE  # defaults are left out of a link
     for name, spec in table.items():
         value = good_value(spec)
         if value is not None:  # a valid value reads back from its link unchanged
-            texts = _ui.to_url(spec, value)
-            assert texts is not None and _ui.from_url(spec, texts) == value, name
-            assert _ui.link(cls(**{name: value})).startswith(f"{cls.PAGE}?{name}=")
+            texts = kit.to_url(spec, value)
+            assert texts is not None and kit.from_url(spec, texts) == value, name
+            assert kit.link(cls(**{name: value})).startswith(f"{cls.PAGE}?{name}=")
         if spec.parse is None:  # the default passes the table's own checks
             texts = [_text(spec, v) for v in spec.default] or [""] if spec.many else \
                 [_text(spec, spec.default)]
-            assert _ui.from_url(spec, texts) == spec.default, name
+            assert kit.from_url(spec, texts) == spec.default, name
         for bad in bad_values(spec):
             with pytest.raises(ValueError):
-                _ui.from_url(spec, [bad])
+                kit.from_url(spec, [bad])
 
 
 @pytest.mark.parametrize("cls", TABLES, ids=IDS)
 def test_defaults_give_a_clean_page_and_a_clean_link(cls):
-    at = page_test(cls).run()
+    at = table_page(cls).run()
     assert not at.exception, at.exception
     assert not at.warning or all("not understood" not in w.value for w in at.warning)
-    assert not set(at.query_params) & set(_ui.specs(cls)), at.query_params
+    assert not set(at.query_params) & set(kit.specs(cls)), at.query_params
 
 
 @pytest.mark.parametrize("cls", TABLES, ids=IDS)
 def test_each_bad_value_is_named_with_its_default(cls):
-    table = _ui.specs(cls)
+    table = kit.specs(cls)
     rounds = max(len(bad_values(s)) for s in table.values())
     for r in range(rounds):
-        at = page_test(cls)
+        at = table_page(cls)
         sent = {}
         for name, spec in table.items():
             bads = bad_values(spec)
@@ -110,23 +110,23 @@ def test_each_bad_value_is_named_with_its_default(cls):
         warning = " ".join(w.value for w in at.warning)
         for name in sent:
             assert f"**{name}**" in warning, (name, sent[name], warning)
-            default = _ui.plain(_shown_default(table[name]))
+            default = kit.plain(_shown_default(table[name]))
             assert f"{name}** = " in warning and f"default {default}".strip() in warning, name
             assert name not in at.query_params, (name, "a refused value leaves the link")
 
 
 @pytest.mark.parametrize("cls", TABLES, ids=IDS)
 def test_a_valid_value_survives_a_rerun_and_stays_in_the_link(cls):
-    at = page_test(cls)
+    at = table_page(cls)
     failures = []
     previous = None
-    for name, spec in _ui.specs(cls).items():
+    for name, spec in kit.specs(cls).items():
         value = good_value(spec)
         if value is None:
             continue
         if previous:
             at.query_params.pop(previous, None)
-        texts = _ui.to_url(spec, value)
+        texts = kit.to_url(spec, value)
         at.query_params[name] = texts if spec.many else texts[0]
         at.run()
         at.run()  # a rerun, as any widget makes
@@ -134,8 +134,8 @@ def test_a_valid_value_survives_a_rerun_and_stays_in_the_link(cls):
             failures.append((name, str(at.exception)))
         elif at.query_params.get(name) != (texts if spec.many else texts[0]):
             failures.append((name, f"URL holds {at.query_params.get(name)!r}"))
-        elif at.session_state[_ui.key(cls, name)] != (list(value) if spec.many else value):
-            failures.append((name, f"session holds {at.session_state[_ui.key(cls, name)]!r}"))
+        elif at.session_state[kit.key(cls, name)] != (list(value) if spec.many else value):
+            failures.append((name, f"session holds {at.session_state[kit.key(cls, name)]!r}"))
         previous = name
     assert not failures, failures
 
@@ -143,13 +143,13 @@ def test_a_valid_value_survives_a_rerun_and_stays_in_the_link(cls):
 @pytest.mark.parametrize("present", [False, True], ids=["laptop", "stage"])
 @pytest.mark.parametrize("cls", TABLES, ids=IDS)
 def test_the_page_opens_through_the_app(cls, present):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at = page_test("app.py", timeout=TIMEOUT)
     if present:
         at.query_params["present"] = "1"
     at.run()
-    at.switch_page(f"pages/{cls.PAGE}.py").run()
+    switch_page(at, cls.PAGE).run()
     assert not at.exception, at.exception
     assert at.title, "the page draws its title"
-    assert at.session_state[_ui.key(cls, "seed")] == 0
+    assert at.session_state[kit.key(cls, "seed")] == 0
     if present:
         assert at.session_state["_present"] is True and at.query_params.get("present") == "1"

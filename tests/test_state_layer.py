@@ -1,4 +1,4 @@
-"""The URL-state layer (pages/_ui.py): per-page session keys, URL <-> session sync,
+"""The URL-state layer (ui/kit.py): per-page session keys, URL <-> session sync,
 escaping of text that a link supplies."""
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import descent
-from pages import _ui
 from tests.conftest import REPO
+from tests.harness import page_test, switch_page
+from ui import kit
 
 
 def test_a_seed_set_on_one_page_does_not_reach_another():
     """Issue 14: the digits page's dice wrote ``seed``, and the convolution page, opened
     afterwards with a clean URL, showed that seed and replaced the slide's input."""
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/digits.py").run()
+    at = page_test("app.py", timeout=90).run()
+    switch_page(at, "digits").run()
     at.radio[0].set_value("test digit").run()
     at.button[[b.label for b in at.button].index("🎲 Another test digit")].click().run()
     assert not at.exception
     at.query_params.clear()
-    at.switch_page("pages/convolution.py").run()
+    switch_page(at, "convolution").run()
     assert not at.exception
     seeds = [n.value for n in at.number_input if "Seed" in n.label]
     assert seeds == [0]
@@ -36,7 +37,7 @@ def test_a_seed_set_on_one_page_does_not_reach_another():
 
 
 def run_page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / f"{name}.py"), default_timeout=90)
+    at = page_test(str(REPO / "pages" / f"{name}.py"), timeout=90)
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
@@ -59,8 +60,8 @@ def test_a_default_sent_after_another_value_sets_the_widget():
 def test_a_default_sent_after_a_move_sets_the_widget_through_the_app_shell():
     """Issue 15 again, as a session of the whole app meets it (st.navigation, one session):
     the default after a link's value and after the person's own move of the slider."""
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/gradient_descent.py")
+    at = page_test("app.py", timeout=120).run()
+    switch_page(at, "gradient_descent")
     lr = "gradient_descent.lr_exp"
     for sent in ("-0.9", "-1.0", "-1"):
         at.query_params["lr_exp"] = sent
@@ -84,7 +85,7 @@ def test_a_widget_change_goes_to_the_url_and_survives_reruns():
 
 def test_eight_optimizers_in_a_link_stay_eight():
     every = list(descent.OPTIMIZERS)
-    at = AppTest.from_file(str(REPO / "pages" / "gradient_descent.py"), default_timeout=90)
+    at = page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=90)
     at.query_params["opts"] = every
     at.query_params["steps"] = "5"
     at.run()
@@ -93,19 +94,19 @@ def test_eight_optimizers_in_a_link_stay_eight():
 
 
 def test_links_hold_only_the_fields_off_their_default():
-    from pages._states.convolution import ConvState
-    from pages._states.gradient_descent import DescentState
+    from ui.states.convolution import ConvState
+    from ui.states.gradient_descent import DescentState
 
-    assert _ui.link(ConvState()) == "convolution"
-    assert _ui.link(ConvState(stride=2, op="max-pool")) == "convolution?op=max-pool&stride=2"
-    assert _ui.link_to("gradient_descent", opts=("gd", "adam"), lr_exp=-1.5) == \
+    assert kit.link(ConvState()) == "convolution"
+    assert kit.link(ConvState(stride=2, op="max-pool")) == "convolution?op=max-pool&stride=2"
+    assert kit.link_to("gradient_descent", opts=("gd", "adam"), lr_exp=-1.5) == \
         "gradient_descent?opts=gd&opts=adam&lr_exp=-1.5"
-    assert _ui.link(DescentState(opts=())) == "gradient_descent?opts="
+    assert kit.link(DescentState(opts=())) == "gradient_descent?opts="
     with pytest.raises(TypeError):
-        _ui.link_to("convolution", strides=2)  # a renamed field raises here, not on stage
+        kit.link_to("convolution", strides=2)  # a renamed field raises here, not on stage
     grid = np.array([[1.2345, -0.1], [1e-7, 3.0]])
-    query = parse_qs(urlsplit(_ui.link_to("convolution", kernel=grid)).query)
-    np.testing.assert_array_equal(_ui.decode_grid(query["kernel"][0]), grid)
+    query = parse_qs(urlsplit(kit.link_to("convolution", kernel=grid)).query)
+    np.testing.assert_array_equal(kit.decode_grid(query["kernel"][0]), grid)
 
 
 @pytest.mark.parametrize("text", [
@@ -114,7 +115,7 @@ def test_links_hold_only_the_fields_off_their_default():
     "**bold** _i_ # h", "line\nbreak",
 ])
 def test_plain_leaves_no_markup(text):
-    out = _ui.plain(text)
+    out = kit.plain(text)
     assert "\n" not in out
     for ch in "[]()!`<>*_#$:":
         assert all(out[i - 1] == "\\" for i, c in enumerate(out) if c == ch), (ch, out)
@@ -147,9 +148,9 @@ def test_text_from_a_link_never_becomes_markup(params):
 def test_a_formula_message_keeps_its_stars_and_the_title_its_formula():
     at = run_page("gradient_descent", surface="custom", formula="2x")
     error = at.error[0].value
-    assert _ui.plain("(write products with *, e.g. 2*x)") in error
+    assert kit.plain("(write products with *, e.g. 2*x)") in error
     at = run_page("gradient_descent", surface="custom")
-    title = "**" + _ui.plain("L(x, y) = x**2 + 3*sin(y)") + ".**"
+    title = "**" + kit.plain("L(x, y) = x**2 + 3*sin(y)") + ".**"
     assert any(m.value.startswith(title) for m in at.markdown)
 
 
@@ -174,20 +175,20 @@ VOCABULARY = ["king", "queen"]
 @dataclass
 class ToyState:
     PAGE: ClassVar[str] = "toy"
-    word: str = _ui.param("king", choices=lambda: VOCABULARY, max_len=10)
-    weights: tuple[float, ...] = _ui.param((0.5, 1), max_items=3, lo=-1, hi=1)
-    note: str = _ui.param("", max_len=5)
-    on: bool = _ui.param(False)
-    seed: int = _ui.param(0, lo=0, hi=9)
+    word: str = kit.param("king", choices=lambda: VOCABULARY, max_len=10)
+    weights: tuple[float, ...] = kit.param((0.5, 1), max_items=3, lo=-1, hi=1)
+    note: str = kit.param("", max_len=5)
+    on: bool = kit.param(False)
+    seed: int = kit.param(0, lo=0, hi=9)
 
 
 def test_types_come_from_the_annotations():
-    table = _ui.specs(ToyState)
+    table = kit.specs(ToyState)
     assert table["weights"].kind is float and table["weights"].many
     assert table["weights"].default == (0.5, 1.0)
-    assert _ui.from_url(table["weights"], ["0.25", "-1"]) == (0.25, -1.0)
-    assert _ui.from_url(table["on"], ["true"]) is True
-    assert _ui.link(ToyState(weights=(0.1,), on=True)) == "toy?weights=0.1&on=true"
+    assert kit.from_url(table["weights"], ["0.25", "-1"]) == (0.25, -1.0)
+    assert kit.from_url(table["on"], ["true"]) is True
+    assert kit.link(ToyState(weights=(0.1,), on=True)) == "toy?weights=0.1&on=true"
 
 
 @pytest.mark.parametrize("name,raws,reason", [
@@ -199,17 +200,17 @@ def test_types_come_from_the_annotations():
     ("seed", ["1.5"], "not a whole number"),
 ])
 def test_bad_values_are_refused_with_the_reason(name, raws, reason):
-    with pytest.raises(_ui.BadValue, match=reason):
-        _ui.from_url(_ui.specs(ToyState)[name], raws)
+    with pytest.raises(kit.BadValue, match=reason):
+        kit.from_url(kit.specs(ToyState)[name], raws)
 
 
 def test_choices_computed_at_run_time():
-    spec = _ui.specs(ToyState)["word"]
-    with pytest.raises(_ui.BadValue):
-        _ui.from_url(spec, ["frog"])
+    spec = kit.specs(ToyState)["word"]
+    with pytest.raises(kit.BadValue):
+        kit.from_url(spec, ["frog"])
     VOCABULARY.append("frog")
     try:
-        assert _ui.from_url(spec, ["frog"]) == "frog"
+        assert kit.from_url(spec, ["frog"]) == "frog"
     finally:
         VOCABULARY.remove("frog")
 
@@ -217,16 +218,16 @@ def test_choices_computed_at_run_time():
 def test_a_table_the_layer_cannot_hold_raises():
     @dataclass
     class NoPage:
-        seed: int = _ui.param(0)
+        seed: int = kit.param(0)
 
     @dataclass
     class Odd:
         PAGE: ClassVar[str] = "odd"
-        when: dict = _ui.param(None)
+        when: dict = kit.param(None)
 
     with pytest.raises(TypeError, match="PAGE"):
-        _ui.specs(NoPage)
+        kit.specs(NoPage)
     with pytest.raises(TypeError, match="annotate"):
-        _ui.specs(Odd)
+        kit.specs(Odd)
     with pytest.raises(KeyError):
-        _ui.value(ToyState, "sed")
+        kit.value(ToyState, "sed")

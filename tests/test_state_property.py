@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pages import _catalog, _urlstate
 from tests.harness import open_page
+from ui import binding, catalog, codec
 
-PAGES = _catalog.available()
+PAGES = catalog.available()
 
 # Payloads that would be markup if a page showed them as Markdown or HTML.
 MARKUP = [
@@ -48,15 +48,15 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)  # no lon
 
 
 def table(concept) -> type:
-    return _urlstate.state_class(concept.url_path)
+    return binding.state_class(concept.url_path)
 
 
-def values_for(spec: _urlstate.Spec) -> st.SearchStrategy[str]:
+def values_for(spec: binding.Spec) -> st.SearchStrategy[str]:
     """URL texts for one field: good ones (so values are taken too) and hostile ones."""
     good: list[st.SearchStrategy[str]] = []
     options = spec.options()
     if options is not None:
-        good.append(st.sampled_from([_urlstate._text(spec, o) for o in options]))
+        good.append(st.sampled_from([codec._text(spec, o) for o in options]))
     elif spec.kind is int:
         good.append(st.integers(-10**6 if spec.lo is None else spec.lo,
                                 10**6 if spec.hi is None else spec.hi).map(str))
@@ -73,7 +73,7 @@ def values_for(spec: _urlstate.Spec) -> st.SearchStrategy[str]:
 def queries(draw, cls: type, min_fields: int = 0) -> dict[str, list[str]]:
     """A query string for ``cls``'s page: some of its fields, maybe repeated, maybe with
     keys it does not have."""
-    table = _urlstate.specs(cls)
+    table = binding.specs(cls)
     names = draw(st.lists(st.sampled_from(sorted(table)), min_size=min_fields,
                           max_size=len(table), unique=True))
     query = {n: draw(st.lists(values_for(table[n]), min_size=1, max_size=3)) for n in names}
@@ -115,12 +115,12 @@ def run_load_state(cls: type, query: dict[str, list[str]]):
     warnings: list[str] = []
     fake = types.SimpleNamespace(query_params=QueryParams(query), session_state={},
                                  warning=lambda body, icon=None: warnings.append(body))
-    with mock.patch.object(_urlstate, "st", fake):
-        state = _urlstate.load_state(cls)
+    with mock.patch.object(binding, "st", fake):
+        state = binding.load_state(cls)
     return state, warnings, fake.query_params.data
 
 
-def within_limits(spec: _urlstate.Spec, value) -> bool:
+def within_limits(spec: binding.Spec, value) -> bool:
     items = value if spec.many else (value,)
     if spec.many and spec.max_items is not None and len(items) > spec.max_items:
         return False
@@ -147,7 +147,7 @@ UNESCAPED = re.compile(r"(?<!\\)[<>\[\]`$|~#!]")
 @pytest.mark.parametrize("concept", PAGES, ids=lambda c: c.url_path)
 def test_load_state_takes_what_it_can_and_names_the_rest_once(concept):
     cls = table(concept)
-    specs = _urlstate.specs(cls)
+    specs = binding.specs(cls)
 
     @settings(max_examples=60, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -157,12 +157,12 @@ def test_load_state_takes_what_it_can_and_names_the_rest_once(concept):
         refused, unknown = set(), set()
         for name, raws in query.items():
             if name not in specs:
-                if name not in _urlstate.GLOBAL_KEYS:
+                if name not in binding.GLOBAL_KEYS:
                     unknown.add(name)
                 continue
             try:
-                taken = _urlstate.from_url(specs[name], raws)
-            except _urlstate.BadValue:
+                taken = binding.from_url(specs[name], raws)
+            except binding.BadValue:
                 refused.add(name)
                 continue
             got = getattr(state, name)
@@ -184,7 +184,7 @@ def test_load_state_takes_what_it_can_and_names_the_rest_once(concept):
             for name in refused:
                 assert f"**{name}**" in text, (name, text)
             for name in unknown:
-                assert f"**{_urlstate.plain(name)}**" in text, (name, text)
+                assert f"**{binding.plain(name)}**" in text, (name, text)
             # what came from the link is escaped: no markup character of it stands bare
             bare = UNESCAPED.findall(text.replace("**", ""))
             assert not bare, (bare, text)
@@ -211,7 +211,7 @@ MARKUP_QUERIES_PER_PAGE = 2
 @pytest.mark.parametrize("concept", PAGES, ids=lambda c: c.url_path)
 def test_the_page_renders_a_hostile_link(concept):
     cls = table(concept)
-    specs = _urlstate.specs(cls)
+    specs = binding.specs(cls)
     texts = sorted(n for n, s in specs.items() if s.kind is str and s.options() is None
                    and s.parse is None)
 
@@ -239,15 +239,15 @@ def test_the_strategies_reach_the_hostile_cases():
     @settings(max_examples=100, deadline=None, derandomize=True)
     @given(queries(cls))
     def count(query):
-        specs = _urlstate.specs(cls)
+        specs = binding.specs(cls)
         for name, raws in query.items():
             if name not in specs:
                 seen["unknown"] += 1
                 continue
             try:
-                _urlstate.from_url(specs[name], raws)
+                binding.from_url(specs[name], raws)
                 seen["taken"] += 1
-            except _urlstate.BadValue:
+            except binding.BadValue:
                 seen["refused"] += 1
 
     count()

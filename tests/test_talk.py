@@ -8,13 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import rooms
-from pages import _slides, _ui, talk
-from pages._states.talk import TalkState
+from pages import talk
 from tests.conftest import REPO
 from tests.harness import open_page
+from ui import kit, slides
+from ui.states.talk import TalkState
 
 PAGE = str(REPO / "pages" / "talk.py")
-N = len(_slides.SLIDES)
+N = len(slides.SLIDES)
 
 
 def run(**params: str) -> AppTest:
@@ -28,14 +29,14 @@ def shown(at: AppTest) -> str:
 
 
 def test_the_deck_follows_the_talk():
-    titles = [s.title for s in _slides.SLIDES]
+    titles = [s.title for s in slides.SLIDES]
     assert titles[0] == "Deep Learning: Getting Started" and titles[-1] == "Questions?"
     for must in ("Semantics", "Recall: Minimization", "MNIST - Hello (Deep Learning) World",
                  "Convolution", "Word Embeddings (word2vec, Glove etc.)", "NLP – Char–RNN",
                  "Split your data", "Overfitting", "Fine-Tuning", "GPU vs CPU",
                  "Learn the jargon"):
         assert must in titles
-    assert all(s.notes for s in _slides.SLIDES if not s.section)
+    assert all(s.notes for s in slides.SLIDES if not s.section)
 
 
 WIDGETS = ("button", "slider", "radio", "selectbox", "multiselect", "number_input", "toggle",
@@ -52,10 +53,10 @@ def embedded_keys(at: AppTest, n: int) -> list[str]:
 def test_every_slide_renders(n):
     at = run(slide=str(n))
     assert not at.exception and not at.warning
-    assert _slides.SLIDES[n - 1].title in shown(at)
+    assert slides.SLIDES[n - 1].title in shown(at)
     assert f"**{n} / {N}**" in shown(at)
-    live = _slides.SLIDES[n - 1].live
-    if live and talk.has_view(live):  # the page's own view, with its controls, at the preset
+    live = slides.SLIDES[n - 1].live
+    if live:  # the page's own view, with its controls, at the preset
         assert not at.error, [e.value for e in at.error]
         keys = embedded_keys(at, n)
         assert keys and all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
@@ -79,7 +80,7 @@ def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     stride = "talk.21/convolution.stride"
     at.slider(key=stride).set_value(2).run()
     assert not at.exception
-    assert at.slider(key=stride).value == 2 and at.title[0].value == _slides.SLIDES[20].title
+    assert at.slider(key=stride).value == 2 and at.title[0].value == slides.SLIDES[20].title
     assert dict(at.query_params) == {"slide": "21"}
     at.run()
     assert at.slider(key=stride).value == 2  # kept while the slide is on show
@@ -87,14 +88,6 @@ def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     at.button(key="talk-back").click().run()
     assert at.slider(key=stride).value == 1  # a slide arrived at starts from its preset
     assert dict(at.query_params) == {"slide": "21"}
-
-
-def test_a_page_without_a_view_keeps_its_link(monkeypatch):
-    assert talk.has_view("convolution") and not talk.has_view("home")
-    monkeypatch.setattr(talk, "has_view", lambda page: False)  # as before its conversion
-    at = run(slide="21")
-    assert not at.exception and not embedded_keys(at, 21)
-    assert "[Open the live view](convolution)" in shown(at)
 
 
 def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
@@ -115,10 +108,10 @@ def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
 
 
 def test_live_slides_link_to_their_view_at_the_preset():
-    for s in _slides.SLIDES:
+    for s in slides.SLIDES:
         if s.live:
             try:
-                url = _ui.link_to(s.live, **s.preset)
+                url = kit.link_to(s.live, **s.preset)
             except ImportError:
                 pytest.fail(f"slide {s.title!r}: no page {s.live!r}")
             assert url.startswith(s.live)
@@ -129,7 +122,7 @@ def test_out_of_range_and_garbage_give_a_message():
         at = run(slide=bad)
         assert not at.exception
         assert any("slide" in w.value for w in at.warning)
-        assert at.title[0].value == _slides.SLIDES[0].title
+        assert at.title[0].value == slides.SLIDES[0].title
 
 
 def test_next_back_home_end():
@@ -163,17 +156,17 @@ def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
         presenter.button(key="talk-next").click().run()
     assert rooms.store_from_env().get(code).slide == 4
     follower.run()
-    assert follower.title[0].value == _slides.SLIDES[3].title
+    assert follower.title[0].value == slides.SLIDES[3].title
 
     # The follower's own Next explores: its screen moves, the room does not.
     follower.button(key="talk-next").click().run()
-    assert follower.title[0].value == _slides.SLIDES[4].title
+    assert follower.title[0].value == slides.SLIDES[4].title
     assert rooms.store_from_env().get(code).slide == 4
     presenter.button(key="talk-next").click().run()
     follower.run()
-    assert follower.title[0].value == _slides.SLIDES[4].title  # exploring: stays
+    assert follower.title[0].value == slides.SLIDES[4].title  # exploring: stays
     follower.button(key="talk-follow").click().run()
-    assert follower.title[0].value == _slides.SLIDES[4].title  # slide 5 is where the talk is
+    assert follower.title[0].value == slides.SLIDES[4].title  # slide 5 is where the talk is
     presenter.button(key="talk-next").click().run()
     follower.run()
     assert "# Deep Learning" in shown(follower)  # slide 6, a section title
@@ -214,5 +207,5 @@ def test_speaker_view_shows_next_slide_and_notes():
     assert not at.exception
     assert not embedded_keys(at, 21) and not embedded_keys(at, 22)  # text only
     body = shown(at)
-    assert _slides.SLIDES[20].notes in body and _slides.SLIDES[21].title in body
+    assert slides.SLIDES[20].notes in body and slides.SLIDES[21].title in body
     assert any(m.label == "Elapsed" for m in at.metric)

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from pages import _slides
 from tests.conftest import _watched_page, wait_for_app
+from ui import slides
 
 pytestmark = pytest.mark.browser
-N = len(_slides.SLIDES)
+N = len(slides.SLIDES)
 STAGE = {"width": 1280, "height": 720}
 
 
@@ -55,7 +55,7 @@ def test_clicker_keys_move_the_slides(page, app_url):
 
 def test_text_slides_fit_the_stage_without_scrolling(page, app_url):
     page.set_viewport_size(STAGE)
-    for n, s in enumerate(_slides.SLIDES, start=1):
+    for n, s in enumerate(slides.SLIDES, start=1):
         if s.live or n == 1:
             continue
         page.goto(f"{app_url}/talk?present=1&slide={n}")
@@ -108,7 +108,7 @@ def test_the_room_follows_the_presenter(page, second_page, app_url):
 def test_a_live_slide_holds_its_view_and_its_controls_work(page, app_url):
     """The convolution slide on the stage: the view's grids on the first screen, its own
     Next steps the cell (not the slide), and the deck's link keeps the slide alone."""
-    n = next(i for i, s in enumerate(_slides.SLIDES, 1) if s.live == "convolution")
+    n = next(i for i, s in enumerate(slides.SLIDES, 1) if s.live == "convolution")
     page.set_viewport_size(STAGE)
     page.goto(f"{app_url}/talk?present=1&slide={n}")
     wait_for_app(page)

@@ -1,4 +1,4 @@
-"""The URL-state layer's embedded mode (``_ui.embedded``): a page's view drawn inside
+"""The URL-state layer's embedded mode (``kit.embedded``): a page's view drawn inside
 another page (the deck's live slides) at a preset, under a session scope of its own,
 never touching the host page's link."""
 
@@ -9,8 +9,8 @@ import threading
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import _ui
-from pages._states.convolution import ConvState
+from ui import kit
+from ui.states.convolution import ConvState
 
 
 def host() -> None:
@@ -20,44 +20,44 @@ def host() -> None:
 
     import streamlit as st
 
-    from pages import _ui
+    from ui import kit
 
     @dataclass
     class HostState:
         PAGE: ClassVar[str] = "host"
-        slide: int = _ui.param(1, lo=1, hi=9)
+        slide: int = kit.param(1, lo=1, hi=9)
 
     @dataclass
     class ToyState:
         PAGE: ClassVar[str] = "toy"
-        level: int = _ui.param(3, lo=0, hi=10)
-        kind: str = _ui.param("a", choices=("a", "b", "c"))
+        level: int = kit.param(3, lo=0, hi=10)
+        kind: str = kit.param("a", choices=("a", "b", "c"))
 
     def view(state: ToyState) -> None:
-        level = _ui.slider(ToyState, "level", "Level")
-        kind = _ui.select(ToyState, "kind", "Kind", radio=True)
-        st.button("Bump", key=_ui.key(ToyState, "bump"),
-                  on_click=_ui.in_scope(_ui.set_value), args=(ToyState, "level", 10))
-        st.button("Zero", key=_ui.key(ToyState, "zero"),  # a plain callback finds its scope
-                  on_click=_ui.set_value, args=(ToyState, "level", 0))
+        level = kit.slider(ToyState, "level", "Level")
+        kind = kit.select(ToyState, "kind", "Kind", radio=True)
+        st.button("Bump", key=kit.key(ToyState, "bump"),
+                  on_click=kit.in_scope(kit.set_value), args=(ToyState, "level", 10))
+        st.button("Zero", key=kit.key(ToyState, "zero"),  # a plain callback finds its scope
+                  on_click=kit.set_value, args=(ToyState, "level", 0))
 
         @st.fragment
         def part() -> None:
-            st.button("Again", key=_ui.key(ToyState, "again"))
-            st.caption(f"{_ui.scope()}: {_ui.key(ToyState, 'level')} = "
-                       f"{_ui.value(ToyState, 'level')}")
+            st.button("Again", key=kit.key(ToyState, "again"))
+            st.caption(f"{kit.scope()}: {kit.key(ToyState, 'level')} = "
+                       f"{kit.value(ToyState, 'level')}")
 
         part()
-        st.text(f"{_ui.scope()}: state {state.level}{state.kind}, widgets {level}{kind}")
+        st.text(f"{kit.scope()}: state {state.level}{state.kind}, widgets {level}{kind}")
 
-    _ui.load_state(HostState)
+    kit.load_state(HostState)
     for scope_name in st.session_state.get("forget", ()):
-        _ui.forget(scope_name)  # before it is drawn, as the deck does on a new slide
+        kit.forget(scope_name)  # before it is drawn, as the deck does on a new slide
     presets = st.session_state.get("presets", {"talk.1": {"level": 7}, "talk.2": {"kind": "c"}})
     for scope_name, preset in presets.items():
-        with _ui.embedded(scope_name):
-            view(_ui.load_state(ToyState, preset=preset))
-    st.text(f"outside: {_ui.scope()} {_ui.key(ToyState, 'level')}")
+        with kit.embedded(scope_name):
+            view(kit.load_state(ToyState, preset=preset))
+    st.text(f"outside: {kit.scope()} {kit.key(ToyState, 'level')}")
 
 
 def texts(at: AppTest) -> list[str]:
@@ -115,14 +115,14 @@ def test_a_bad_preset_is_named_and_falls_back_to_the_default():
 
 
 def test_keys_are_scoped_inside_the_context_and_per_thread():
-    assert _ui.key(ConvState, "stride") == "convolution.stride"
-    assert _ui.key(ConvState, "play") == "convolution.play"  # a widget that is no field
+    assert kit.key(ConvState, "stride") == "convolution.stride"
+    assert kit.key(ConvState, "play") == "convolution.play"  # a widget that is no field
     seen = {}
 
     def run(scope_name: str, barrier: threading.Barrier) -> None:
-        with _ui.embedded(scope_name):
+        with kit.embedded(scope_name):
             barrier.wait()  # both threads inside their contexts at once
-            seen[scope_name] = _ui.key(ConvState, "stride")
+            seen[scope_name] = kit.key(ConvState, "stride")
             barrier.wait()
 
     barrier = threading.Barrier(2)
@@ -132,13 +132,13 @@ def test_keys_are_scoped_inside_the_context_and_per_thread():
     for t in threads:
         t.join()
     assert seen == {"talk.1": "talk.1/convolution.stride", "talk.2": "talk.2/convolution.stride"}
-    with _ui.embedded("a"), _ui.embedded("b"):
-        assert _ui.key(ConvState, "stride") == "b/convolution.stride"
-    assert _ui.scope() is None
+    with kit.embedded("a"), kit.embedded("b"):
+        assert kit.key(ConvState, "stride") == "b/convolution.stride"
+    assert kit.scope() is None
     with pytest.raises(ValueError):
-        _ui.load_state(ConvState, preset={"stride": 2})  # a preset outside a view
+        kit.load_state(ConvState, preset={"stride": 2})  # a preset outside a view
     with pytest.raises(KeyError):
-        _ui.value(ConvState, "strid")
+        kit.value(ConvState, "strid")
 
 
 def test_plain_callbacks_and_fragment_reruns_reach_their_scope(at):
@@ -159,15 +159,15 @@ def test_outside_a_context_keys_follow_the_pages_last_embedded_view():
     def script() -> None:
         import streamlit as st
 
-        from pages import _ui
-        from pages._states.convolution import ConvState
+        from ui import kit
+        from ui.states.convolution import ConvState
 
         st.session_state["_ui_embedded"] = {"convolution": "talk.21"}  # left by a last run
-        st.text(_ui.key(ConvState, "stride"))
-        _ui.set_value(ConvState, "stride", 2)  # as a plain callback would
+        st.text(kit.key(ConvState, "stride"))
+        kit.set_value(ConvState, "stride", 2)  # as a plain callback would
         st.text(repr(st.query_params.to_dict()))
-        _ui.load_state(ConvState)  # the page's own run
-        st.text(_ui.key(ConvState, "stride"))
+        kit.load_state(ConvState)  # the page's own run
+        st.text(kit.key(ConvState, "stride"))
 
     at = AppTest.from_function(script, default_timeout=30).run()
     assert not at.exception

@@ -152,6 +152,13 @@ def verdict(p_hotdog: float) -> tuple[bool, str]:
     The verdict is the more probable side of hot dog against everything else, with that
     side's probability.
     """
-    if p_hotdog >= 0.5:
-        return True, f"Hotdog! p = {p_hotdog:.2f}"
-    return False, f"Not hotdog! p = {1 - p_hotdog:.2f}"
+    hot, lines = verdict_lines(p_hotdog)
+    return hot, lines[0]
+
+
+def verdict_lines(p_hotdog: float) -> tuple[bool, list[str]]:
+    """Both of the slide's lines, each with its own p, the more probable first:
+    ``(False, ["Not hotdog! p = 0.59", "Hotdog! p = 0.41"])``. The two p add up to 1."""
+    hot = p_hotdog >= 0.5
+    lines = [f"Hotdog! p = {p_hotdog:.2f}", f"Not hotdog! p = {1 - p_hotdog:.2f}"]
+    return hot, lines if hot else lines[::-1]

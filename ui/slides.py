@@ -3,7 +3,7 @@
 Jeremy Pinto's talk *Deep Learning: Getting Started*, slide by slide: each title as in
 the talk, its points in this app's own words, what the talk credits, and speaker notes.
 A live slide names the page whose view it holds and that view's preset (fields of the
-page's state table, turned into a link by ``_ui.link_to``, so a renamed field breaks a
+page's state table, turned into a link by ``kit.link_to``, so a renamed field breaks a
 test rather than a slide). Pictures the app cannot ship (chairs, AlexNet, Mask R-CNN)
 become a line saying what the talk shows there.
 """

@@ -1,7 +1,8 @@
 """The map of the talk: one row per concept, in the order of the slides.
 
-``app.py`` builds the navigation from it and the home page draws a card per row.
-A row whose page file does not exist yet is left out of both.
+``ui/shell.py`` builds the navigation from it, the home page draws a card per row, and
+the tests build their page lists from it. A row whose page module does not exist is left
+out of all of them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).resolve().parent
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Concept:
     @property
     def url_path(self) -> str:
         return Path(self.file).stem
+
+    @property
+    def module(self) -> str:
+        """The page's module: its ``main()`` is the page, its ``view(state)`` the view."""
+        return f"pages.{self.url_path}"
 
 
 CONCEPTS: tuple[Concept, ...] = (

@@ -6,7 +6,7 @@ stopping marked, and the pool of digits as one bar. Plain plotly, no Streamlit, 
 from __future__ import annotations
 
 from dlcore import lab
-from pages._animate import Prepared
+from ui.animate import Prepared
 
 COLOURS = {"train": "#2563eb", "validation": "#f59e0b", "test": "#dc2626", "gap": "#fca5a5"}
 

@@ -1,7 +1,7 @@
 """Figures and formula panels of the gradient-descent page (plotly; no computation).
 
 The animation scheme (faint whole paths, trails, heads, frames played in the browser)
-is in ``pages/_animate.py``; each figure here opens at the step chosen on the page's
+is in ``ui/animate.py``; each figure here opens at the step chosen on the page's
 step slider, and the 1-D curve's tangents move with its frames too. The tests check
 that each figure is a valid ``go.Figure``; the page hands them to Streamlit in a
 :class:`Prepared` wrapper so they are not validated again on every rerun.
@@ -19,7 +19,7 @@ from plotly.colors import hex_to_rgb, sequential
 from dlcore import descent, updates
 from dlcore.descent import Run
 from dlcore.surfaces import Surface
-from pages._animate import (
+from ui.animate import (
     COLORS,
     Paths,
     animated_figure,
@@ -28,7 +28,7 @@ from pages._animate import (
     index_at,
     scatter,
 )
-from pages._format import short, tex_value
+from ui.numbers import short, tex_value
 
 LEVELS = 30  # contour bands
 CLICK_POINTS = 40  # clickable points per axis of the start picker

@@ -1,5 +1,5 @@
 """The jargon of the talk and of this app: one plain sentence per term, and the view that
-shows it, as a link built from that page's state table (``_ui.link_to``).
+shows it, as a link built from that page's state table (``codec.link_to``).
 
 Links are resolved when drawn (:func:`href`): a page that is not installed gives no link,
 and a field its table does not have raises, so a renamed field breaks a test, not a talk.
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pages import _catalog, _ui
+from ui import catalog, codec
 
 
 @dataclass(frozen=True)
@@ -81,18 +81,18 @@ BY_ID = {t.id: t for t in TERMS}
 
 
 def page_installed(page: str) -> bool:
-    return any(c.url_path == page for c in _catalog.available())
+    return any(c.url_path == page for c in catalog.available())
 
 
 def page_title(page: str) -> str:
-    return next((c.title for c in _catalog.CONCEPTS if c.url_path == page), page)
+    return next((c.title for c in catalog.CONCEPTS if c.url_path == page), page)
 
 
 def href(term: Term) -> str | None:
     """The link to the view that shows ``term``; None while its page is not installed."""
     if not page_installed(term.page):
         return None
-    return _ui.link_to(term.page, **term.fields)
+    return codec.link_to(term.page, **term.fields)
 
 
 def search(query: str) -> list[Term]:

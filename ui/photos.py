@@ -12,7 +12,7 @@ from PIL import Image
 
 from dlcore.data import images
 from dlcore.finetune import imagenet
-from pages import _ui
+from ui import kit
 
 MAX_BYTES = 5 * 2**20  # the server's maxUploadSize (.streamlit/config.toml)
 KEEP_SIDE = 320  # px: enough for the network's 256-then-224 crop
@@ -33,7 +33,7 @@ def picture_from(upload, container=st) -> Image.Image | None:
     try:  # upright (EXIF), RGB on white, decoded at a bounded size
         return images.read_rgb(upload.getvalue(), max_side=KEEP_SIDE, max_bytes=MAX_BYTES)
     except images.BadImage as err:
-        container.error(f"{_ui.plain(upload.name)} cannot be used: {_ui.plain(err)}.",
+        container.error(f"{kit.plain(upload.name)} cannot be used: {kit.plain(err)}.",
                         icon="🚫")
         return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pages import _ui
+from ui import codec
 
 VIEWS = ("neighbours", "analogy", "map", "axes", "compare", "scores")
 VIEW_TITLES = {"neighbours": "Neighbours", "analogy": "Analogy", "map": "Map",
@@ -49,24 +49,24 @@ PAIRED = ("countries", "comparatives", "gender")
 @dataclass
 class EmbeddingsState:
     PAGE: ClassVar[str] = "embeddings"
-    view: str = _ui.param("neighbours", choices=VIEWS)
-    model: str = _ui.param("glove", choices=MODELS)
-    vocab: int = _ui.param(50_000, choices=VOCABS)  # the N most frequent words in use
-    word: str = _ui.param("frog", max_len=40)
-    other: str = _ui.param("toad", max_len=40)  # similarity with this word
-    k: int = _ui.param(10, lo=1, hi=50)
-    a: str = _ui.param("man", max_len=40)  # a is to b as c is to ?
-    b: str = _ui.param("woman", max_len=40)
-    c: str = _ui.param("king", max_len=40)
-    words: str = _ui.param("countries", choices=tuple(WORD_SETS))
-    own: str = _ui.param("", max_len=600)  # comma- or space-separated words
-    method: str = _ui.param("pca", choices=("pca", "tsne"))
-    dims: int = _ui.param(2, choices=(2, 3))
-    x_from: str = _ui.param("man", max_len=40)
-    x_to: str = _ui.param("woman", max_len=40)
-    y_from: str = _ui.param("poor", max_len=40)
-    y_to: str = _ui.param("rich", max_len=40)
-    seed: int = _ui.param(0, lo=0, hi=2**31 - 1)
+    view: str = codec.param("neighbours", choices=VIEWS)
+    model: str = codec.param("glove", choices=MODELS)
+    vocab: int = codec.param(50_000, choices=VOCABS)  # the N most frequent words in use
+    word: str = codec.param("frog", max_len=40)
+    other: str = codec.param("toad", max_len=40)  # similarity with this word
+    k: int = codec.param(10, lo=1, hi=50)
+    a: str = codec.param("man", max_len=40)  # a is to b as c is to ?
+    b: str = codec.param("woman", max_len=40)
+    c: str = codec.param("king", max_len=40)
+    words: str = codec.param("countries", choices=tuple(WORD_SETS))
+    own: str = codec.param("", max_len=600)  # comma- or space-separated words
+    method: str = codec.param("pca", choices=("pca", "tsne"))
+    dims: int = codec.param(2, choices=(2, 3))
+    x_from: str = codec.param("man", max_len=40)
+    x_to: str = codec.param("woman", max_len=40)
+    y_from: str = codec.param("poor", max_len=40)
+    y_to: str = codec.param("rich", max_len=40)
+    seed: int = codec.param(0, lo=0, hi=2**31 - 1)
 
 
 @dataclass(frozen=True)

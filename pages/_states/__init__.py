@@ -1,6 +1,0 @@
-"""The pages' state tables, one module per page: ``pages/_states/<url_path>.py``.
-
-Each declares a dataclass with ``PAGE: ClassVar[str]`` (the page's url path) and fields
-made with ``_ui.param``. They import no page script, so links to a page can be built
-(``_ui.link_to``) and its contract tests generated without running it.
-"""
