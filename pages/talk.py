@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import secrets
 import time
 
 import streamlit as st
@@ -31,6 +32,7 @@ TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
 
 
 PRESENTING = f"{TalkState.PAGE}._presenting"  # session: rooms.Presenting (the room's state)
+CLIENT = f"{TalkState.PAGE}._client"  # session: a random name of this session, for the limits
 
 
 def store() -> rooms.RoomStore:
@@ -40,13 +42,11 @@ def store() -> rooms.RoomStore:
 def client() -> rooms.Client:
     """This session and its address, for the rooms' per-client limits (behind the proxy,
     ``DLCORE_TRUST_PROXY=1``: the address HAProxy appended to X-Forwarded-For)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
     headers = st.context.headers or {}
     address = rooms.client_address(st.context.ip_address, headers.get("X-Forwarded-For"),
                                    os.environ.get("DLCORE_TRUST_PROXY", "") == "1")
-    return rooms.Client(ctx.session_id if ctx else "", address)
+    session = st.session_state.setdefault(CLIENT, secrets.token_hex(8))
+    return rooms.Client(session, address)
 
 
 def presenting() -> str | None:

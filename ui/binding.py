@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from ui import compat
 from ui.codec import (  # noqa: F401  (re-exported for the pages through ui.kit)
     GLOBAL_KEYS,
     BadValue,
@@ -231,23 +232,15 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
 def ignored_query() -> str:
     """Why Streamlit dropped the link's whole query string (more than its 1,000 parameters
     or 512 Ki characters: it then reads none, silently), or ""."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-    from streamlit.runtime.state.query_params import (
-        CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
-        CLIENT_STATE_QUERY_STRING_MAX_LENGTH,
-    )
-    ctx = get_script_run_ctx()
-    info = getattr(ctx, "context_info", None) if ctx else None
-    url = info.url if info is not None and info.HasField("url") else ""
-    query = url.split("#", 1)[0].partition("?")[2]
+    query = compat.browser_query()
     if not query or len(st.query_params):
         return ""
     fields = query.count("&") + 1
-    if fields > CLIENT_STATE_QUERY_STRING_MAX_FIELDS:
+    if fields > compat.QUERY_MAX_FIELDS:
         return (f"the link has {fields:,} parameters, more than the "
-                f"{CLIENT_STATE_QUERY_STRING_MAX_FIELDS:,} the server reads, so none was "
+                f"{compat.QUERY_MAX_FIELDS:,} the server reads, so none was "
                 "read and every setting is at its default")
-    if len(query) > CLIENT_STATE_QUERY_STRING_MAX_LENGTH:
+    if len(query) > compat.QUERY_MAX_LENGTH:
         return (f"the link is {len(query):,} characters long, more than the server reads, "
                 "so none of it was read and every setting is at its default")
     return ""

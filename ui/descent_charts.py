@@ -9,7 +9,6 @@ that each figure is a valid ``go.Figure``; the page hands them to Streamlit in a
 
 from __future__ import annotations
 
-import base64
 import io
 
 import numpy as np
@@ -19,6 +18,7 @@ from plotly.colors import hex_to_rgb, sequential
 from dlcore import descent, updates
 from dlcore.descent import Run
 from dlcore.surfaces import Surface
+from ui import compat
 from ui.animate import (
     COLORS,
     Paths,
@@ -97,14 +97,8 @@ def picture_url(png: bytes, name: str) -> str:
     ``name`` is the picture's place in the session (registered again on every run, so
     the file lives as long as a session shows it). The media route is served by the
     server process that runs the session, as a load balancer with sticky sessions
-    ensures. Without a Streamlit runtime (a bare script), a data URL."""
-    from streamlit import config, runtime
-
-    if not runtime.exists():
-        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    url = runtime.get_instance().media_file_mgr.add(png, "image/png", name)
-    base = str(config.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}{url}" if base else url
+    ensures (``ui/compat.py``). Without a running server (a bare script), a data URL."""
+    return compat.media_url(png, "image/png", name)
 
 
 def _contour(grid, image: str, surface: Surface, click: bool = False,
