@@ -279,7 +279,11 @@ def compare_view(state: S, vocab: int) -> None:
     cols = st.columns(2)
     for col, name in zip(cols, MODELS, strict=True):
         vectors = model(name)
-        col.markdown(f"**{TITLES[name]}** ({len(vectors):,} words)")
+        used = len(vectors) if name == "shakespeare" else vocab
+        scope = (f"all {used:,} words" if used == len(vectors)
+                 else f"the {used:,} most frequent words in use, of the {len(vectors):,} in its "
+                    "file")
+        col.markdown(f"**{TITLES[name]}** (neighbours among {scope})")
         try:
             found = vectors.neighbours(word, k, None if name == "shakespeare" else vocab)
         except WordError as err:
@@ -345,8 +349,11 @@ def _view(state: S) -> None:
         scores_view()
         return
     if chosen != "compare":
-        shown = min(state.vocab, len(model(state.model)))
-        with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
+        total = len(model(state.model))
+        shown = min(state.vocab, total)
+        scope = (f"all {total:,} words" if shown == total
+                 else f"the {shown:,} most frequent words in use, of the {total:,} in its file")
+        with st.expander(f"Model: {TITLES[state.model]}, {scope}"):
             cols = st.columns([1, 1])
             kit.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
             kit.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],
