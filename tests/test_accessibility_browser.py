@@ -69,3 +69,52 @@ def test_axe_finds_no_serious_violation(page, app_url, path):
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(RUN_AXE, TAGS)
     assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- keyboard
+MAIN = '[data-testid="stMain"] '
+SLIDER = MAIN + 'input[type="range"]'
+RADIO = MAIN + 'input[type="radio"]'
+# page -> (what Tab reaches, the keys pressed there, what changes in the link)
+KEYBOARD = {
+    "": (MAIN + 'a[href*="gradient_descent"]', ["Enter"], "/gradient_descent"),
+    "gradient_descent": (SLIDER, ["ArrowRight"], "lr_exp=-0.9"),
+    "digits": (RADIO, ["ArrowDown"], "source="),
+    "convolution": (SLIDER, ["ArrowRight"], "n=6"),
+    "talk": (MAIN + '.st-key-talk-next button', ["Enter"], "slide=2"),
+    "embeddings": (MAIN + 'input[type="text"]', ["Control+a", "t", "o", "a", "d", "Enter"],
+                   "word=toad"),
+    "char_rnn": (SLIDER, ["ArrowRight"], "char_rnn?"),  # its first slider, whichever
+    "hotdog": (RADIO, ["ArrowDown"], "picture="),
+    "splits": (SLIDER, ["ArrowRight"], "val_pct=11"),
+    "fine_tuning": (SLIDER, ["ArrowRight"], "per_class=7"),
+    "cpu_gpu": (MAIN + 'input[type="number"]', ["ArrowUp", "Enter"], "seed=1"),
+    "jargon": (MAIN + 'input[type="text"]', ["l", "o", "s", "s", "Enter"], "q=loss"),
+}
+
+
+def tab_to(page, selector: str, most: int = 150) -> None:
+    """Press Tab until the focus is on an element matching ``selector``."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(sel) => !!document.activeElement?.matches(sel)", selector):
+            return
+    raise AssertionError(f"{most} presses of Tab never reached {selector}")
+
+
+def test_every_page_has_a_keyboard_check():
+    assert set(KEYBOARD) == set(PAGES)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_main_interaction_works_from_the_keyboard(page, app_url, path):
+    target, keys, change = KEYBOARD[path]
+    page.goto(f"{app_url}/{path}")
+    settle(page)
+    page.wait_for_selector(target, state="attached")
+    before = page.url
+    tab_to(page, target)
+    for key in keys:
+        page.keyboard.press(key)
+    page.wait_for_function("([c, b]) => location.href !== b && location.href.includes(c)",
+                           arg=[change, before], timeout=30_000)
