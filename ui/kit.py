@@ -232,8 +232,10 @@ def stage_columns(ratio: tuple[float, float] = (1, 2.6)):
 
 
 def secondary(label: str = "More settings"):
-    """Where secondary controls go: folded away in presenter mode, open otherwise."""
-    return st.expander(label, expanded=not presenter())
+    """Where secondary controls go: folded by default, so that a page's main picture
+    starts on the first screen (issue 22: at 1440x900 gradient descent's open "More
+    settings" and "Start point" pushed its map to y = 1162)."""
+    return st.expander(label, expanded=False)
 
 
 def page_title(title: str, slide: str, lead: str) -> None:
