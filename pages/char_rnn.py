@@ -179,7 +179,8 @@ def presets() -> list[tuple[str, str, CharRnnState]]:
         ("Step 100", "After 100 steps it has learnt letters, spaces and a few short words "
          "(the, and, to); almost every longer word is made up.",
          CharRnnState(stage="100")),
-        ("Stage directions", "A unit that lights up inside [stage directions].",
+        ("Not dialogue", "A unit that is blue (negative) inside [stage directions] and "
+         "speakers' names alike and red in the spoken lines: it marks what is not dialogue.",
          CharRnnState(prime="[Enter", colour=True, unit=_unit_for("stage_direction"))),
     ]
 

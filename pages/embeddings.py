@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -126,8 +127,69 @@ def analogy_view(state: S, vectors, vocab: int) -> None:
                     hide_index=True, width="stretch")
 
 
+ANALOGY_HEIGHT = 430
+ANALOGY_MARGIN = dict(l=10, r=10, t=64, b=10)
+ANALOGY_WIDTH = 400  # px the plot gets in its column on a laptop (a phone's is wider)
+# Where a label may go around its point: plotly's textposition and the box's offset from
+# the point in label widths / heights (x right, y up).
+PLACES = {"top center": (-0.5, 0.15), "bottom center": (-0.5, -1.15),
+          "middle right": (0.06, -0.5), "middle left": (-1.06, -0.5),
+          "top right": (0.02, 0.1), "top left": (-1.02, 0.1),
+          "bottom right": (0.02, -1.1), "bottom left": (-1.02, -1.1)}
+
+
+def label_boxes(xy, texts: list[str], places: list[str], scale: float, size: int) -> np.ndarray:
+    """Each label's box (x0, y0, x1, y1) in pixels from the plot's origin, as plotly
+    draws ``size``-px text at ``places`` around points ``xy`` shown at ``scale`` px a
+    unit (the width of a character about 0.6 of the size)."""
+    out = []
+    for (x, y), text, place in zip(np.asarray(xy) * scale, texts, places, strict=True):
+        w, h = 0.6 * size * len(text) + 4, 1.25 * size
+        dx, dy = PLACES[place]
+        out.append((x + dx * w, y + dy * h, x + dx * w + w, y + dy * h + h))
+    return np.array(out, dtype=float).reshape(-1, 4)
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of the smaller box that two boxes have in common."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return float(w * h / small)
+
+
+def place_labels(xy: np.ndarray, texts: list[str], first: list[str], scale: float,
+                 size: int) -> list[str]:
+    """A place for each label, in order: its ``first`` choice unless that box overlaps a
+    label already placed or a point, then the place that overlaps least."""
+    points = [np.array([x - 6, y - 6, x + 6, y + 6]) for x, y in np.asarray(xy) * scale]
+    placed: list[np.ndarray] = []
+    chosen = []
+    for i, text in enumerate(texts):
+        def cost(place: str) -> float:
+            box = label_boxes(xy[i:i + 1], [text], [place], scale, size)[0]
+            return (sum(overlap(box, other) for other in placed)
+                    + sum(overlap(box, p) for j, p in enumerate(points) if j != i))
+        order = [first[i], *(p for p in PLACES if p != first[i])]
+        best = min(order, key=lambda p: (round(cost(p), 3), order.index(p)))
+        chosen.append(best)
+        placed.append(label_boxes(xy[i:i + 1], [text], [best], scale, size)[0])
+    return chosen
+
+
+def analogy_ranges(xy: np.ndarray, boxes: np.ndarray, scale: float) -> tuple[list, list]:
+    """Axis ranges holding every point and every label box (boxes in px), padded."""
+    lo = np.minimum(xy.min(0), boxes[:, :2].min(0) / scale)
+    hi = np.maximum(xy.max(0), boxes[:, 2:].max(0) / scale)
+    pad = 0.04 * (hi - lo)
+    return [lo[0] - pad[0], hi[0] + pad[0]], [lo[1] - pad[1], hi[1] + pad[1]]
+
+
 def analogy_figure(plane: projection.AnalogyPlane) -> go.Figure:
     xy = plane.coords
+    size = label_size()
     fig = go.Figure()
     for (i, j), colour in (((0, 1), COLOURS[0]), ((2, 3), COLOURS[1])):
         fig.add_annotation(x=xy[j, 0], y=xy[j, 1], ax=xy[i, 0], ay=xy[i, 1], xref="x", yref="y",
@@ -136,26 +198,40 @@ def analogy_figure(plane: projection.AnalogyPlane) -> go.Figure:
     fig.add_annotation(x=plane.target[0], y=plane.target[1], ax=xy[2, 0], ay=xy[2, 1],
                        xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2,
                        arrowwidth=1.5, arrowcolor="#888")
-    # each arrow's words labelled away from it: the end beyond the head, the start behind
+    # each arrow's words labelled away from it first (the end beyond the head, the start
+    # behind), then moved where they would cover another label or a point
     where = ["top center"] * len(xy)
     for i, j in ((0, 1), (2, 3)):
         down = xy[j, 1] < xy[i, 1]
         where[i], where[j] = ("top center", "bottom center") if down else ("bottom center",
                                                                             "top center")
+    allxy = np.vstack([xy, plane.target[None]])
+    texts = [*plane.words, "b − a + c"]
+    span = np.ptp(allxy, axis=0)
+    plot_h = ANALOGY_HEIGHT - ANALOGY_MARGIN["t"] - ANALOGY_MARGIN["b"]
+    scale = 0.75 * min(plot_h / max(span[1], 1e-9), ANALOGY_WIDTH / max(span[0], 1e-9))
+    places = place_labels(allxy, texts, [*where, "bottom center"], scale, size)
     role = ["a", "b", "c"] + ["answer"] * (len(xy) - 3)
     colours = [COLOURS[0], COLOURS[0], COLOURS[1]] + [COLOURS[1]] + ["#777"] * (len(xy) - 4)
     fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers+text",
-                             text=[html.escape(w) for w in plane.words], textposition=where,
-                             textfont=dict(size=label_size(), color=colours),
+                             text=[html.escape(w) for w in plane.words],
+                             textposition=places[:-1], cliponaxis=False,
+                             textfont=dict(size=size, color=colours),
                              marker=dict(size=10, color=colours), customdata=role,
                              hovertemplate="%{text} (%{customdata})<extra></extra>"))
     fig.add_trace(go.Scatter(x=[plane.target[0]], y=[plane.target[1]], mode="markers+text",
-                             text=["b − a + c"], textposition="bottom center",
+                             text=["b − a + c"], textposition=places[-1], cliponaxis=False,
+                             textfont=dict(size=size - 3),
                              marker=dict(symbol="x", size=12, color="#444"),
                              hovertemplate="b − a + c<extra></extra>"))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False)
-    fig.update_xaxes(showticklabels=False)
-    return _layout(fig, 430, title="PCA of these words' vectors: the two arrows run nearly parallel")
+    xr, yr = analogy_ranges(allxy, label_boxes(allxy, texts, places, scale, size), scale)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False, range=yr)
+    fig.update_xaxes(showticklabels=False, range=xr)
+    _layout(fig, ANALOGY_HEIGHT)
+    fig.update_layout(margin=ANALOGY_MARGIN, title=dict(
+        text="PCA of these words' vectors:<br>the two arrows run nearly parallel",
+        x=0, xanchor="left", xref="paper", y=0.97, yanchor="top"))
+    return fig
 
 
 def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
@@ -279,7 +355,11 @@ def compare_view(state: S, vocab: int) -> None:
     cols = st.columns(2)
     for col, name in zip(cols, MODELS, strict=True):
         vectors = model(name)
-        col.markdown(f"**{TITLES[name]}** ({len(vectors):,} words)")
+        used = len(vectors) if name == "shakespeare" else vocab
+        scope = (f"all {used:,} words" if used == len(vectors)
+                 else f"the {used:,} most frequent words in use, of the {len(vectors):,} in its "
+                    "file")
+        col.markdown(f"**{TITLES[name]}** (neighbours among {scope})")
         try:
             found = vectors.neighbours(word, k, None if name == "shakespeare" else vocab)
         except WordError as err:
@@ -345,8 +425,11 @@ def _view(state: S) -> None:
         scores_view()
         return
     if chosen != "compare":
-        shown = min(state.vocab, len(model(state.model)))
-        with st.expander(f"Model: {TITLES[state.model]}, the {shown:,} most frequent words"):
+        total = len(model(state.model))
+        shown = min(state.vocab, total)
+        scope = (f"all {total:,} words" if shown == total
+                 else f"the {shown:,} most frequent words in use, of the {total:,} in its file")
+        with st.expander(f"Model: {TITLES[state.model]}, {scope}"):
             cols = st.columns([1, 1])
             kit.select(S, "model", "Model", cols[0], radio=True, format_func=TITLES.get)
             kit.select(S, "vocab", "Vocabulary: the N most frequent words", cols[1],

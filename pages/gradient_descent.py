@@ -171,6 +171,10 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
                                         *_keys("own_start", "x0", "y0", "step")),
             selection_mode="points",
             config={"scrollZoom": False})
+    # The loss against the step, for every tab: what "minibatch noise" and "reaches the
+    # minimum in n steps" are read from.
+    kit.chart(animate.Prepared(descent_charts.loss_figure(runs, step)),
+              key=kit.key(DescentState, "_loss"), config={"scrollZoom": False})
 
 
 def draw_updates(runs, step) -> None:

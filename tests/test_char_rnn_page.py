@@ -168,6 +168,26 @@ def test_lesson_stage_direction_unit(writers):
     assert np.sign(gap) == np.sign(unit["correlation"]) and abs(gap) > 0.2, gap
 
 
+def test_not_dialogue_unit_on_the_held_out_works(writers, shakespeare_dir):
+    """The unit found for stage directions is as negative on speakers' names as in
+    stage directions and positive in the spoken lines: what its description says. Measured
+    on two passages of the held-out works (the one the unit was found on, and the next)."""
+    unit = next(u for u in json.loads(asset("charrnn_neurons.json").read_text())["units"]
+                if u["feature"] == "stage_direction")
+    assert "not dialogue" in unit["description"] and "speakers' names" in unit["description"]
+    _, held_out = corpus.split(corpus.read_works(shakespeare_dir))
+    for start in (0, 20_000):
+        text = held_out[start:start + 20_000]
+        f = neurons.features(text)
+        stage, name = f["stage_direction"] > 0, f["speaker_name"] > 0
+        spoken = ~stage & ~name
+        assert stage.sum() > 500 and name.sum() > 500
+        h = writers["final"].trace(text).hidden[unit["layer"], :, unit["unit"]]
+        means = h[stage].mean(), h[name].mean(), h[spoken].mean()
+        assert means[0] < -0.4 and means[1] < -0.4 and means[2] > 0.3, (start, means)
+        assert abs(means[0] - means[1]) < 0.25, means  # names as negative as directions
+
+
 # --------------------------------------------------------------------------- in a browser
 @pytest.mark.browser
 def test_a_person_generates_a_sample(page, app_url):

@@ -137,9 +137,63 @@ def test_lesson_rome(glove):
     assert "rome" in [w for w, _ in glove.analogy(s.a, s.b, s.c, 3, s.vocab).answers]
 
 
+ANIMALS = {"snake", "ape", "toad", "monkey", "spider", "lizard", "cat", "rattlesnake",
+           "frogs", "turtle", "rat", "rabbit", "snakes", "salamander", "newt"}
+
+
 def test_lesson_frog(glove):
-    s = PRESETS["frog"].state
-    assert "toad" in [w for w, _ in glove.neighbours(s.word, s.k, s.vocab)]
+    """Most neighbours are animals; the non-animals are the ones the words name."""
+    s, lesson = PRESETS["frog"].state, PRESETS["frog"].lesson
+    words = [w for w, _ in glove.neighbours(s.word, s.k, s.vocab)]
+    animals = [w for w in words if w in ANIMALS]
+    assert "toad" in animals and len(animals) >= 0.7 * len(words)
+    others = [w for w in words if w not in ANIMALS]
+    assert others and all(w in lesson for w in others), others
+    named_animals = lesson.split("animals (")[1].split(")")[0].split(", ")
+    assert set(named_animals) <= set(animals)
+    assert "small animals" not in lesson
+
+
+def _directions(glove, name):
+    """Each drawn arrow's direction in the picture, as the cosine with the arrows' mean
+    direction (1: the same way, -1: the other way)."""
+    words, groups, coords = _map(glove, name)
+    index = {w: i for i, w in enumerate(words)}
+    from pages.embeddings import _pairs
+
+    pairs = _pairs(words, groups, PRESETS[name].state.words)
+    arrows = np.array([coords[index[t]] - coords[index[f]] for f, t in pairs])
+    arrows /= np.linalg.norm(arrows, axis=1, keepdims=True)
+    mean = arrows.sum(0) / np.linalg.norm(arrows.sum(0))
+    return pairs, arrows @ mean
+
+
+def test_lesson_gender_every_pair_points_one_way(glove):
+    pairs, cos = _directions(glove, "gender")
+    assert len(pairs) == 8 and "eight pairs" in PRESETS["gender"].lesson
+    assert [f for f, _ in pairs][:3] == ["man", "king", "boy"]  # male -> female, as stated
+    assert [t for _, t in pairs][:3] == ["woman", "queen", "girl"]
+    assert cos.min() > 0.9, dict(zip(pairs, cos.round(2), strict=True))  # within 25 degrees
+
+
+def test_lesson_comparatives_arrows_are_the_ones_named(glove):
+    pairs, cos = _directions(glove, "comparatives")
+    lesson = PRESETS["comparatives"].lesson
+    for f, t in (("good", "best"), ("big", "biggest"), ("fast", "fastest")):
+        assert (f, t) in pairs and f"{f} → {t}" in lesson  # the arrows drawn are the named ones
+    assert not any(t in ("better", "bigger", "faster") for _, t in pairs)  # unjoined, as said
+    assert len(pairs) == 6 and "six arrows" in lesson
+    assert cos.min() > 0.8, dict(zip(pairs, cos.round(2), strict=True))  # roughly one way
+
+
+def test_compare_view_says_the_vocabulary_in_use_and_in_the_file():
+    at = run_page({"view": "compare", "word": "king"})
+    body = texts(at)
+    assert "the 50,000 most frequent words in use, of the 400,000 in its file" in body
+    at = run_page({"view": "neighbours"})
+    labels = [e.label for e in at.expander]
+    assert any("the 50,000 most frequent words in use, of the 400,000 in its file" in x
+               for x in labels), labels
 
 
 @pytest.mark.parametrize("name, least", [("capitals", 0.9), ("comparatives", 0.75),

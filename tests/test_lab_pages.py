@@ -175,3 +175,20 @@ def test_splits_without_its_digits_says_so(monkeypatch, tmp_path):
     assert not at.exception
     assert "digits are missing" in " ".join(e.value for e in at.error), body(at)
     st.cache_resource.clear()  # and not the missing ones for a later test
+
+
+@pytest.mark.parametrize("ms", [[0.4, 3.0, 25.0, 180.0], [2.0, 3.5, 6.0], [0.002, 9000.0]])
+def test_cpu_gpu_log_axis_labels_every_tick_in_full(ms):
+    """No minor "2"/"5" labels in plotly's 11 px: every tick is ours, labelled in full at
+    the chart's font size (13 px and up), and the ticks cover the data."""
+    from pages.cpu_gpu import time_chart
+
+    sizes = [128, 256, 512, 1024, 2048][:len(ms)]
+    fig = time_chart([{"device": "cpu", "task": "matmul", "size": n, "ms": v, "gflops": 1.0}
+                      for n, v in zip(sizes, ms, strict=True)])
+    y = fig.layout.yaxis
+    assert y.type == "log" and y.tickvals and list(y.ticktext) == [f"{t:g}" for t in y.tickvals]
+    assert min(y.tickvals) <= min(ms) * 2.5 and max(y.tickvals) >= max(ms) / 2.5
+    assert 2 <= len(y.tickvals) <= 9
+    assert y.tickfont.size is None or y.tickfont.size >= 13  # the base font: kit.CHART_FONT
+    assert min(kit.CHART_FONT.values()) >= 13

@@ -31,12 +31,26 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def figures(at: AppTest) -> list[dict]:
+def all_figures(at: AppTest) -> list[dict]:
     """Every chart's plotly JSON, checked to be a valid plotly figure."""
     specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
     for spec in specs:
         go.Figure(spec)  # raises on anything plotly would not accept
     return specs
+
+
+def is_loss_panel(spec: dict) -> bool:
+    return spec["layout"].get("title", {}).get("text") == "Loss against step"
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The figures of the tabs (every chart but the loss-against-step panel)."""
+    return [s for s in all_figures(at) if not is_loss_panel(s)]
+
+
+def loss_panel(at: AppTest) -> dict:
+    (panel,) = [s for s in all_figures(at) if is_loss_panel(s)]
+    return panel
 
 
 def every_figure(at: AppTest) -> list[dict]:
@@ -69,6 +83,8 @@ def test_default_view_draws_the_bowl_with_three_optimizers():
     assert "click to start here" in picker["data"][0]["hovertemplate"] and "frames" not in picker
     body = texts(at)
     assert "The update at step 0" in body and r"x - \epsilon\, g" in body
+    panel = loss_panel(at)  # beside the map, one line per optimizer
+    assert [t["name"] for t in panel["data"]] == ["Gradient descent (by hand)", "Momentum", "Adam"]
 
 
 @pytest.mark.parametrize("mode", ["1d", "model"])
@@ -77,6 +93,7 @@ def test_other_modes_render(mode):
     assert not at.exception and not at.warning and not at.error
     fig = figures(at)[0]
     assert fig["frames"]
+    assert len(loss_panel(at)["data"]) == 3
     body = texts(at)
     if mode == "1d":
         assert r"\frac{dL}{dx}" in body and r"\frac{d^2L}{dx^2}" in body

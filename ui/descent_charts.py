@@ -40,6 +40,62 @@ _PALETTE = np.stack([np.interp(np.linspace(0, 1, SHADES), np.linspace(0, 1, len(
 _SHADED_PALETTE = np.concatenate([_PALETTE, _PALETTE * 0.75]).astype(np.uint8)
 
 
+# Each optimizer's line style and marker, so that paths stay apart for a colour-blind
+# viewer and in greyscale (colour is never the only difference; WCAG 1.4.1).
+DASHES = {"gd": "solid", "sgd": "dot", "momentum": "dash", "nesterov": "longdash",
+          "adagrad": "dashdot", "rmsprop": "longdashdot", "adam": "dot", "adamw": "dash"}
+SYMBOLS = {"gd": "circle", "sgd": "square", "momentum": "diamond", "nesterov": "triangle-up",
+           "adagrad": "cross", "rmsprop": "x", "adam": "star", "adamw": "pentagon"}
+
+# scatter3d knows fewer symbols
+SYMBOLS_3D = {"gd": "circle", "sgd": "square", "momentum": "diamond", "nesterov": "cross",
+              "adagrad": "circle-open", "rmsprop": "x", "adam": "square-open",
+              "adamw": "diamond-open"}
+
+
+def styled(spec: dict) -> dict:
+    """``spec`` with every optimizer's trail and head (the traces grouped by optimizer
+    name) drawn in that optimizer's dash and marker. Frames replace only coordinates,
+    so the style holds while Play runs."""
+    for trace in spec["data"]:
+        name = trace.get("legendgroup")
+        if name in DASHES:
+            if "lines" in trace.get("mode", ""):
+                trace["line"] = {**trace.get("line", {}), "dash": DASHES[name]}
+            trace["marker"] = {**trace.get("marker", {}), "symbol": SYMBOLS[name]}
+    return spec
+
+
+def loss_figure(runs: list[Run], current: int) -> dict:
+    """The loss against the step, one line per optimizer (its colour, dash and marker),
+    a vertical rule at the step on show. A log axis when every loss is positive and
+    they span more than two decades; the full loss in minibatch mode (what jitters)."""
+    traces, finite = [], []
+    for run in runs:
+        name = run.config.name
+        y = np.asarray(run.losses, dtype=float)
+        finite.append(y[np.isfinite(y)])
+        traces.append({"type": "scatter", "x": list(range(len(y))),
+                       "y": [v if np.isfinite(v) else None for v in as_list(y)],
+                       "mode": "lines+markers", "name": run.config.label,
+                       "line": {"color": COLORS[name], "width": 2, "dash": DASHES[name]},
+                       "marker": {"color": COLORS[name], "symbol": SYMBOLS[name], "size": 8,
+                                  "maxdisplayed": 12},
+                       "hovertemplate": f"{run.config.label}<br>step %{{x}}: L = %{{y:.4g}}"
+                                        "<extra></extra>"})
+    values = np.concatenate(finite) if finite else np.empty(0)
+    log = bool(values.size and values.min() > 0 and values.max() > 100 * values.min())
+    layout = {"height": 300, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+              "title": {"text": "Loss against step", "x": 0, "xanchor": "left"},
+              "xaxis": {"title": {"text": "step"}, "rangemode": "tozero"},
+              "yaxis": {"title": {"text": "loss L"}, "type": "log" if log else "linear"},
+              "legend": {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0},
+              "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": current,
+                          "x1": current, "y0": 0, "y1": 1,
+                          "line": {"color": "#555", "width": 1, "dash": "dot"}}]}
+    return {"data": traces, "layout": layout}
+
+
 def reach_tolerance(surface: Surface) -> float:
     return 0.01 * surface.span
 
@@ -145,7 +201,8 @@ def picker_figure(grid, image: str, surface: Surface, runs: list[Run], start,
     traces, images = _contour(grid, image, surface, click=True)
     for run in runs:
         traces.append(scatter(*_xy(run, slice(None)), mode="lines", opacity=0.5,
-                               line={"color": COLORS[run.config.name], "width": 1},
+                               line={"color": COLORS[run.config.name], "width": 1,
+                                     "dash": DASHES[run.config.name]},
                                showlegend=False, hoverinfo="skip"))
     traces.append(scatter([start[0]], [start[1]], mode="markers", name="start",
                            marker={"symbol": "x", "size": 12, "color": "black"},
@@ -167,8 +224,8 @@ def contour_figure(grid, image: str, surface: Surface, runs: list[Run], current:
     traces, images = _contour(grid, image, surface)
     layout = {**_map_axes(surface, ("x", "y")), "images": images, "plot_bgcolor": "white",
               "height": 620, "margin": {"l": 10, "r": 10, "t": 10, "b": 170}}
-    return animated_figure(traces + paths.faint(), paths, [legend_name(r, surface) for r in runs],
-                   current, steps, layout)
+    return styled(animated_figure(traces + paths.faint(), paths,
+                                  [legend_name(r, surface) for r in runs], current, steps, layout))
 
 
 def surface_figure(grid, surface: Surface, runs: list[Run], current: int) -> dict:
@@ -182,11 +239,13 @@ def surface_figure(grid, surface: Surface, runs: list[Run], current: int) -> dic
         color, i, zs = COLORS[run.config.name], index_at(run, current), lift(run.losses)
         p = run.points
         data.append({"type": "scatter3d", "x": as_list(p[:, 0]), "y": as_list(p[:, 1]),
-                     "z": as_list(zs), "mode": "lines", "line": {"color": color, "width": 5},
+                     "z": as_list(zs), "mode": "lines",
+                     "line": {"color": color, "width": 5, "dash": DASHES[run.config.name]},
                      "name": run.config.label})
         data.append({"type": "scatter3d", "x": as_list(p[i:i + 1, 0]), "y": as_list(p[i:i + 1, 1]),
                      "z": as_list(zs[i:i + 1]), "mode": "markers", "showlegend": False,
-                     "marker": {"color": color, "size": 6}})
+                     "marker": {"color": color, "size": 6,
+                                "symbol": SYMBOLS_3D[run.config.name]}})
     ztitle = "log(1 + L − min L)" if surface.log_color else "L"
     layout = {"height": 480, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False,
               "scene": {"xaxis": {"title": {"text": "x"}}, "yaxis": {"title": {"text": "y"}},
@@ -230,8 +289,8 @@ def model_figure(grid, image: str, surface: Surface, runs: list[Run], current: i
         "images": images, "plot_bgcolor": "white",
         "height": 620, "margin": {"l": 10, "r": 10, "t": 30, "b": 170},
     }
-    return animated_figure(static, paths, [legend_name(r, surface) for r in runs], current, steps,
-                   layout, extra=lines)
+    return styled(animated_figure(static, paths, [legend_name(r, surface) for r in runs], current,
+                                  steps, layout, extra=lines))
 
 
 def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Run],
@@ -283,8 +342,8 @@ def curve_figure(curve: Surface, xs: np.ndarray, loss: np.ndarray, runs: list[Ru
     layout = {"xaxis": {"range": [lo, hi], "title": {"text": "x"}},
               "yaxis": {"range": [bottom - pad, top + pad], "title": {"text": "L(x)"}},
               "height": 560, "margin": {"l": 10, "r": 10, "t": 10, "b": 170}}
-    return animated_figure(static, paths, [legend_name(r, curve) for r in runs], current, steps,
-                   layout, extra=tangents)
+    return styled(animated_figure(static, paths, [legend_name(r, curve) for r in runs], current,
+                                  steps, layout, extra=tangents))
 
 
 # --------------------------------------------------------------------------- formulas

@@ -178,9 +178,14 @@ def presenter_switch() -> None:
 
 # Every screen: a formula or a table too wide for a phone scrolls inside its own box
 # instead of running past the screen's edge; on a phone, formulas are a little smaller.
+# Captions in a darker grey: Streamlit draws them at opacity 0.6 (#828180 on white, 3.9:1),
+# below WCAG AA's 4.5:1 (axe-core, tests/test_accessibility_browser.py); #5c5b5a at full
+# opacity is 6.8:1. The same for the shortcut keys shown on buttons (the talk's ⏭ End).
 _BASE_CSS = """
 .katex-display {overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 2px 0}
 .st-scroll-x {overflow-x: auto; max-width: 100%}
+[data-testid="stCaptionContainer"], button[kind="secondary"] kbd {color: #5c5b5a !important;
+  opacity: 1 !important}
 @media (max-width: 640px) {
   .katex-display {font-size: 0.85em}
   .stMainBlockContainer {padding-left: 0.75rem; padding-right: 0.75rem}
@@ -248,8 +253,10 @@ def stage_columns(ratio: tuple[float, float] = (1, 2.6)):
 
 
 def secondary(label: str = "More settings"):
-    """Where secondary controls go: folded away in presenter mode, open otherwise."""
-    return st.expander(label, expanded=not presenter())
+    """Where secondary controls go: folded by default, so that a page's main picture
+    starts on the first screen (issue 22: at 1440x900 gradient descent's open "More
+    settings" and "Start point" pushed its map to y = 1162)."""
+    return st.expander(label, expanded=False)
 
 
 def page_title(title: str, slide: str, lead: str) -> None:

@@ -22,7 +22,10 @@ from dlcore.charrnn.sample import Writer
 
 #: Feature name -> what a high value means, for the page's list.
 FEATURES = {
-    "stage_direction": "inside a stage direction [in brackets]",
+    # The unit found for stage directions is as negative on speakers' names (measured on
+    # the held-out works by tests/test_char_rnn_page.py): it marks what is not spoken.
+    "stage_direction": "not dialogue: negative in [stage directions] and speakers' names "
+                       "alike, positive in the spoken lines",
     "speaker_name": "inside a speaker's name, the line before a speech",
     "line_position": "how far into the line (grows along a line, resets at a newline)",
     "inside_word": "inside a word (letters) rather than between words",
