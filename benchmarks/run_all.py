@@ -50,6 +50,8 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "uploads": ([], [], 120),
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
     "browser_views": (["--interactions", "20"], ["--interactions", "3"], 240),
+    "hostile": ([], ["--rooms", "3", "--probes", "5", "--clears", "2", "--uploads", "3",
+                     "--upload-mb", "1", "--seconds", "30"], 180),
     "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),
     # 50 sessions on every page, each page capped, and the deck with 50 followers
     "load": (["--sessions", "50", "--interactions", "1", "--cap", "25", "--leave-wait", "3"],
