@@ -62,7 +62,8 @@ def main() -> None:
             pg = context.new_page()
             pg.set_default_timeout(120_000)
             for n in wanted:
-                out["slides"].setdefault(str(n), {})[size] = measure_slide(pg, served.url, n)
+                out["slides"].setdefault(str(n), {})[size] = m = measure_slide(pg, served.url, n)
+                print(f"{size} slide {n}: {'fits' if m['fits'] else m['why']}", file=sys.stderr)
             context.close()
         browser.close()
     rows = [r for per in out["slides"].values() for r in per.values()]

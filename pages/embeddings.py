@@ -387,7 +387,7 @@ def slide(state: S) -> None:
             st.markdown(f"{kit.plain(wb)} − {kit.plain(wa)} + {kit.plain(wc)} ≈ "
                         f"**{kit.plain(result.answers[0][0])}**")
         fig = analogy_figure(plane)
-        fig.update_layout(height=400)
+        fig.update_layout(height=290)
         with kit.slide_part("picture"):
             kit.chart(fig, width="stretch")
     except paths.AssetError as err:

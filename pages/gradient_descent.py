@@ -258,7 +258,7 @@ def view(state: DescentState) -> None:
 
 
 # --------------------------------------------------------------------------- the slide
-SLIDE_HEIGHT = 440  # px of the picture on a 1280x720 stage, under the title and above the bar
+SLIDE_HEIGHT = 415  # px of the picture on a 1280x720 stage, under the title and above the bar
 
 
 def slide_figure(spec: dict, height: int = SLIDE_HEIGHT) -> dict:

@@ -207,7 +207,7 @@ def slide(state: HotdogState) -> None:
     img, source, pred = demo_picture(picked, int(state.seed))
     left, right = st.columns([1, 1.5], gap="medium")
     with kit.slide_part("picture", left):
-        st.image(img, caption=source, width=280)
+        st.image(img, caption=source, width=240)
     hot, text = imagenet.verdict(pred.p_hotdog)
     trained, n = st.session_state.get(kit.key(HotdogState, TRAINED)) or shared_head()
     p_after = float(trained.probs(train.prepare(photos.network(), [img]))[0, 1])

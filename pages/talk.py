@@ -116,6 +116,8 @@ _STAGE_CSS = """<style>
 .st-key-talk-bar .stButton button {min-height: 1.9rem; padding-top: 0; padding-bottom: 0}
 .st-key-talk-live {padding: 0.4rem 0.8rem !important}
 .st-key-talk-live [data-testid="stExpander"] {display: none}
+[class*="st-key-slide-answer"] pre, [class*="st-key-slide-answer"] pre code {font-size: max(1.2rem, 24px) !important; line-height: 1.35}
+[class*="st-key-slide-answer"] pre {padding: 0.4rem 0.8rem !important}
 .st-key-talk-text .talk-points p {font-size: 1.1rem !important; margin-bottom: 0}
 .st-key-talk-text .talk-points .talk-credit {font-size: 0.8rem; color: rgba(49, 51, 63, 0.6)}
 .st-key-talk-text [data-testid="stColumn"] .stMarkdown p {font-size: 1rem !important}
@@ -341,7 +343,7 @@ def main() -> None:
         follow(following)
         slide = kit.value(TalkState, "slide")
 
-    style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
+    style(live=bool(SLIDES[slide - 1].live or pictures.has(slide)) and not state.speaker)
     if state.speaker:  # text only: the notes window stays light
         speaker_view(slide)
         nav(slide)

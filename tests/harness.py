@@ -218,8 +218,10 @@ _MEASURE_JS = """() => {
 }"""
 
 _SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && !document.querySelector('[data-stale="true"]')
   && !document.querySelector('[data-testid="stSpinner"], .stSpinner')
-  && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))
+  && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg')
+       && (!c.querySelector('.cartesianlayer .subplot') || c.querySelector('.xtick, .ytick')))
   && [...document.querySelectorAll('img')].every(i => i.complete)"""
 
 
@@ -231,11 +233,18 @@ def measure_slide(pg, base_url: str, n: int) -> dict:
     wait_for_app(pg)
     # the deck draws this mark after the slide's last element (pages/talk.py)
     pg.locator(f".st-key-talk-drawn-{n}").wait_for(state="attached", timeout=180_000)
-    pg.wait_for_function(_SETTLED_JS, timeout=120_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(_SETTLED_JS, timeout=60_000)
+        settled = True
+    except PlaywrightTimeout:  # measured anyway, and said
+        settled = False
     pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    m = pg.evaluate(_MEASURE_JS)
+    m = {**pg.evaluate(_MEASURE_JS), "settled": settled}
     h = pg.viewport_size["height"]
-    why = []
+    why = [] if settled else ["never settled (a spinner, a stale element or a chart "
+                              "without its axes after 60 s)"]
     if m["height"] > h + 1:
         why.append(f"page {m['height']} px tall")
     for part in ("picture", "answer", "nav"):

@@ -106,6 +106,7 @@ def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
         raise RuntimeError("out of <b>memory</b>")
 
     monkeypatch.setattr(pages.convolution, "view", broken)
+    monkeypatch.setattr(pages.convolution, "slide", broken)  # the form the deck draws
     at = run(slide="21")
     assert not at.exception
     (error,) = at.error
