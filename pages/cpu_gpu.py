@@ -151,7 +151,7 @@ def slide_chart(result: dict) -> go.Figure:
                            marker_pattern_shape=patterns,
                            text=[f"{v:,.0f}" for v in values], textposition="outside"))
     fig.update_layout(height=260, margin=dict(l=10, r=60, t=10, b=10),
-                      xaxis=dict(title="GFLOP/s (log scale)", type="log"),
+                      xaxis=dict(title="GFLOP/s (log scale)", type="log", dtick=1),
                       yaxis=dict(autorange="reversed"))
     return fig
 

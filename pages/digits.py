@@ -323,7 +323,7 @@ def slide(state: DigitsState) -> None:
             said = f"says {answer.top}" if answer.sure else f"maybe {answer.top}?"
             st.markdown(f"**{NAMES[kind].split(' ')[0]}** {said} (p = {answer.p:.2f})")
         chart = probability_chart(answer.probs, answer.sure).to_dict()
-        kit.chart(animate.Prepared({**chart, "layout": {**chart["layout"], "height": 170}}),
+        kit.chart(animate.Prepared({**chart, "layout": {**chart["layout"], "height": 158}}),
                   col, key=kit.key(DigitsState, f"_chart_{kind}"), config={"staticPlot": True})
     if state.source == "test digit":  # LeNet's slide: what the CNN's layers see
         maps = digits_model.feature_maps(models["cnn"], reading.seen)

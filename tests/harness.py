@@ -220,8 +220,9 @@ _MEASURE_JS = """() => {
 _SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && !document.querySelector('[data-stale="true"]')
   && !document.querySelector('[data-testid="stSpinner"], .stSpinner')
-  && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg')
-       && (!c.querySelector('.cartesianlayer .subplot') || c.querySelector('.xtick, .ytick')))
+  && [...document.querySelectorAll('.stPlotlyChart')].every(c => {
+       const p = c.querySelector('.js-plotly-plot');
+       return p && p._fullLayout && p.querySelector('.main-svg'); })
   && [...document.querySelectorAll('img')].every(i => i.complete)"""
 
 

@@ -156,15 +156,15 @@ def photos_with(names: tuple[str, ...], lead: str, cam: bool) -> None:
         else:
             img = demo.photo(name, None)
             top = imagenet.predict(photos.network(), img).top[:1]
-        col.image(img, width=180, caption=f"skimage.data: {name}")
+        col.image(img, width=150, caption=f"skimage.data: {name}")
         with kit.slide_part("answer", col):
             st.markdown(f"**{kit.plain(top[0][0])}** {top[0][1]:.0%}")
 
 
 def slide_imagenet_photos() -> None:
     photos_with(("cat", "coffee", "rocket", "astronaut"),
-                "ImageNet's 1,000 classes, asked live of a descendant of AlexNet "
-                "(EfficientNet-lite0) about the app's bundled photos: its top class.", cam=False)
+                "A descendant of AlexNet (EfficientNet-lite0) names the bundled photos, live: "
+                "its top class of ImageNet's 1,000.", cam=False)
 
 
 def slide_where() -> None:
