@@ -6,7 +6,6 @@ The engine is ``dlcore.conv``; this page reads the URL state, calls it and draws
 from __future__ import annotations
 
 import contextlib
-
 import html
 
 import numpy as np

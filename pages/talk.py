@@ -16,7 +16,8 @@ import time
 import streamlit as st
 
 from dlcore import rooms
-from ui import kit, slide_pictures as pictures, slides
+from ui import kit, slides
+from ui import slide_pictures as pictures
 from ui.states.talk import TalkState
 
 SLIDES = slides.SLIDES

@@ -211,7 +211,7 @@ def slide_mlp() -> None:
 def slide_rnn() -> None:
     cells = "; ".join(f'h{t} [label="h{t}"]; x{t} [label="{c}", shape=plaintext]; '
                       f'y{t} [label="{n}", shape=plaintext]; x{t} -> h{t}; h{t} -> y{t}'
-                      for t, (c, n) in enumerate(zip("ROMEO", "OMEO:"), 1))
+                      for t, (c, n) in enumerate(zip("ROMEO", "OMEO:", strict=True), 1))
     chain = " -> ".join(f"h{t}" for t in range(1, 6))
     _graph('digraph { rankdir=BT; node [shape=box, style="rounded,filled", fillcolor="#eef2ff",'
            f' fontsize=22, fontname="monospace"]; {cells}; '
