@@ -207,7 +207,8 @@ _MEASURE_JS = """() => {
   const fonts = sel => { const px = [];
     for (const root of document.querySelectorAll(sel)) {
       for (const e of root.querySelectorAll('*')) {
-        const own = [...e.childNodes].some(c => c.nodeType === 3 && c.textContent.trim());
+        const own = [...e.childNodes].some(c => c.nodeType === 3
+          && /[^\\s\\u200b\\u2060]/.test(c.textContent));  // not KaTeX's zero-width struts
         const r = e.getBoundingClientRect();
         if (own && r.width > 0 && r.height > 0) px.push(parseFloat(getComputedStyle(e).fontSize));
       } }
@@ -218,6 +219,8 @@ _MEASURE_JS = """() => {
 }"""
 
 _SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && [...document.querySelectorAll('.st-key-talk-bar')].every(
+       b => getComputedStyle(b).position === 'fixed')  // the stage's CSS is in
   && !document.querySelector('[data-stale="true"]')
   && !document.querySelector('[data-testid="stSpinner"], .stSpinner')
   && [...document.querySelectorAll('.stPlotlyChart')].every(c => {

@@ -181,8 +181,11 @@ def slide_where_more() -> None:
 
 
 # --------------------------------------------------------------------------- diagrams
-def _graph(dot: str) -> None:
-    st.graphviz_chart(dot, width="stretch")
+def _graph(dot: str, share: float = 1.0) -> None:
+    """A Graphviz diagram as wide as ``share`` of the slide (it scales with the width, so a
+    tall one gets a narrower column, to stay inside a 1920x1080 screen as well)."""
+    box = st.columns([share, 1 - share])[0] if share < 1 else st
+    box.graphviz_chart(dot, width="stretch")
 
 
 def slide_pipeline() -> None:
@@ -215,7 +218,8 @@ def slide_rnn() -> None:
     chain = " -> ".join(f"h{t}" for t in range(1, 6))
     _graph('digraph { rankdir=BT; node [shape=box, style="rounded,filled", fillcolor="#eef2ff",'
            f' fontsize=22, fontname="monospace"]; {cells}; '
-           f'{{rank=same; {chain} [constraint=false, color="#b91c1c", penwidth=2]}} }}')
+           f'{{rank=same; {chain} [constraint=false, color="#b91c1c", penwidth=2]}} }}',
+           share=0.6)
     st.caption("Unrolled in time: the same cell reads a character and its hidden state "
                "from the step before, and guesses the next character (the char-RNN slide).")
 
