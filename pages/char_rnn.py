@@ -328,6 +328,34 @@ def view(state: CharRnnState) -> None:
         st.code(kit.source(Writer.step), language="python")
 
 
+# --------------------------------------------------------------------------- the slide
+SLIDE_CHARS = 240  # characters written on the slide: in large type, inside the screen
+
+
+def slide(state: CharRnnState) -> None:
+    """The slide form: the temperature the notes move live and another sample beside the
+    text the model writes, in large type; the beginning, the training stage, the hidden
+    units and the next-character charts are the page's."""
+    try:
+        load_writers()
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        st.error(f"The trained model could not be loaded ({kit.plain(err)}).", icon="🚫")
+        return
+    controls, picture = st.columns([1, 3], gap="medium")
+    temperature = kit.slider(CharRnnState, "temperature", "Temperature", container=controls,
+                             step=0.05)
+    controls.button("🎲 Another sample", on_click=_next_seed,
+                    args=(kit.key(CharRnnState, "seed"),), key=kit.key(CharRnnState, "_another"))
+    seed = kit.value(CharRnnState, "seed")
+    state = CharRnnState(**{**vars(state), "temperature": temperature, "seed": seed,
+                            "length": min(state.length, SLIDE_CHARS)})
+    prime = corpus.clean_prime(state.prime)[0] or "\n"
+    controls.caption(stage_caption(state.stage))
+    with kit.slide_part("answer", picture):
+        area = st.empty()
+        area.code(prime + write_text(state, prime, area), language=None, wrap_lines=True)
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.one_torch_thread()

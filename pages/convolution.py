@@ -5,6 +5,7 @@ The engine is ``dlcore.conv``; this page reads the URL state, calls it and draws
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 import numpy as np
@@ -202,7 +203,7 @@ def view(state: ConvState) -> None:
 
 
 def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding: int,
-            frames: list[conv.Frame]) -> None:
+            frames: list[conv.Frame], on_slide: bool = False) -> None:
     """Prev / Next / Play through the output cells, the grids at the current cell and
     its written sum (a fragment: Play reruns it alone, on a timer)."""
     total = len(frames)
@@ -213,6 +214,10 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
     @st.fragment(run_every=speed if playing else None)
     @kit.in_scope  # a fragment reruns alone, outside the deck's embedded context
     def stepper_fragment() -> None:
+        with kit.slide_form() if on_slide else contextlib.nullcontext():
+            stepper_body()
+
+    def stepper_body() -> None:
         if st.session_state.get(playing_key):
             nxt = st.session_state[cell_key] + 1
             if nxt > total:
@@ -236,17 +241,24 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
                 st.session_state[cell_key] = 1
             st.session_state[playing_key] = now
             st.rerun(scope="app")
-        kit.select(ConvState, "speed", "Speed", container=row, label_visibility="collapsed",
-                   width=130)
-        if total > 1:
+        if not on_slide:  # the slide steps with the buttons alone
+            kit.select(ConvState, "speed", "Speed", container=row,
+                       label_visibility="collapsed", width=130)
+        if total > 1 and not on_slide:
             cell = kit.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total)
         else:
-            cell = 1
+            cell = min(max(1, st.session_state[cell_key]), total)
         frame = frames[cell - 1]
-        st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
-        st.markdown(f"**Cell {cell} of {total}** (row {frame.out_row + 1}, column "
-                    f"{frame.out_col + 1}):")
-        st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
+        with kit.slide_part("picture"):
+            st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
+        where = (f"**Cell {cell} of {total}** (row {frame.out_row + 1}, column "
+                 f"{frame.out_col + 1})")
+        if on_slide:  # beside the buttons: the grids and the sum fill the slide
+            row.markdown(where)
+        with kit.slide_part("answer"):
+            if not on_slide:
+                st.markdown(where + ":")
+            st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
 
     stepper_fragment()
 
@@ -294,6 +306,31 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
                       width="stretch")
         except conv.NoOutput as err:
             st.error(f"No feature map for these settings: {kit.plain(err)}.")
+
+
+def slide(state: ConvState) -> None:
+    """The slide form: the grids cell by cell with Prev / Next / Play and the written sum
+    in large type (the slide's numbers), stride and padding beside them; the other
+    operations, the numbers' editor and the real image are the page's."""
+    controls, picture = st.columns([1, 3], gap="medium")
+    op, n, k = OP_BY_NAME[state.op], state.n, state.k
+    stride = kit.slider(ConvState, "stride", "Stride s", container=controls)
+    padding = kit.slider(ConvState, "padding", "Padding p", container=controls)
+    x = state.x if state.x is not None and state.x.shape == (n, n) else conv.default_input(
+        n, state.seed)
+    kernel = (state.kernel if state.kernel is not None and state.kernel.shape == (k, k)
+              else conv.default_kernel(k, state.seed))
+    try:
+        out = conv.apply(op, x, kernel, stride, padding, state.dilation)
+        frames = list(conv.steps(op, x, kernel, stride, padding, state.dilation))
+    except conv.NoOutput as err:
+        picture.error(f"No output for these settings: {kit.plain(err)}.")
+        return
+    controls.markdown(f"Output: **{out.shape[0]}×{out.shape[1]}**")
+    st.html("<style>.st-key-talk-live .cv-grid td {width: 1.8rem; height: 1.8rem; padding: 0}"
+            ".st-key-talk-live .cv-row {margin: 0}</style>")
+    with picture:
+        stepper(op, x, kernel, out, padding, frames, on_slide=True)
 
 
 def take_from_link(state: ConvState) -> None:

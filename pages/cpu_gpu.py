@@ -130,6 +130,68 @@ def view(state: CpuGpuState) -> None:
             st.rerun()
 
 
+# --------------------------------------------------------------------------- the slide
+# Published peak single-precision (FP32) throughput, in GFLOP/s, from the makers' own
+# datasheets: never measured here (this server has no GPU). Peak figures are upper
+# bounds; a measured multiply reaches a part of them, on the CPU as on a GPU.
+DATASHEET_GFLOPS = {
+    "NVIDIA T4 (datasheet peak FP32)": (8_100, "NVIDIA T4 Tensor Core GPU datasheet: 8.1 TFLOPS FP32"),
+    "NVIDIA A100 (datasheet peak FP32)": (19_500, "NVIDIA A100 Tensor Core GPU datasheet: "
+                                                  "19.5 TFLOPS FP32"),
+}
+
+
+def slide_chart(result: dict) -> go.Figure:
+    """GFLOP/s of the largest multiply measured on this machine, beside GPUs' published
+    peak figures where it has no GPU (labelled as such, hatched)."""
+    matmul = [t for t in result["timings"] if t["task"] == "matmul"]
+    best = {}
+    for t in matmul:
+        best[t["device"]] = max(best.get(t["device"], 0), t["gflops"])
+    names = [f"this server's {d.upper() if d == 'cpu' else d} (measured now)" for d in best]
+    values = list(best.values())
+    colours = [COLOURS.get(d.split(":")[0], "#16a34a") for d in best]
+    patterns = [""] * len(best)
+    if result["gpu_used"] is None:
+        for name, (gflops, _) in DATASHEET_GFLOPS.items():
+            names.append(name)
+            values.append(gflops)
+            colours.append("#16a34a")
+            patterns.append("/")
+    fig = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours,
+                           marker_pattern_shape=patterns,
+                           text=[f"{v:,.0f}" for v in values], textposition="outside"))
+    fig.update_layout(height=260, margin=dict(l=10, r=60, t=10, b=10),
+                      xaxis=dict(title="GFLOP/s (log scale)", type="log", dtick=1),
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def slide(state: CpuGpuState) -> None:
+    """The slide form: this machine's multiply speed, measured live (shared for ten
+    minutes), against a GPU's: measured where there is one, else datasheet figures that
+    say so; the table and the sizes are the page's."""
+    with st.spinner("Timing (a few seconds, shared with everyone for ten minutes)..."):
+        result = measure(state.max_size, state.batch, state.seed)
+    matmul = [t for t in result["timings"] if t["task"] == "matmul"]
+    cpu = max(t["gflops"] for t in matmul if t["device"] == "cpu")
+    gpu = max((t["gflops"] for t in matmul if t["device"] != "cpu"), default=None)
+    with kit.slide_part("answer"):
+        if gpu is not None:
+            st.markdown(f"The GPU multiplies **{gpu / cpu:,.0f}x** faster than this CPU "
+                        f"({gpu:,.0f} against {cpu:,.0f} GFLOP/s, both measured now).")
+        else:
+            peak = max(v for v, _ in DATASHEET_GFLOPS.values())
+            st.markdown(f"This CPU ({result['hardware']['cpu_cores']} cores): **{cpu:,.0f} "
+                        f"GFLOP/s**, measured now. A datacentre GPU's published peak is "
+                        f"**{peak / cpu:,.0f}x** that.")
+    with kit.slide_part("picture"):
+        kit.chart(slide_chart(result), key=kit.key(CpuGpuState, "_slide_chart"))
+    if gpu is None:
+        st.caption("Hatched: not measured here (this server has no GPU); peak figures from "
+                   + "; ".join(c for _, c in DATASHEET_GFLOPS.values()) + ".")
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.one_torch_thread()

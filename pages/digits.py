@@ -290,6 +290,58 @@ def view(state: DigitsState) -> None:
     st.markdown(_CSS + filter_links(filters, seen), unsafe_allow_html=True)
 
 
+# --------------------------------------------------------------------------- the slide
+def slide(state: DigitsState) -> None:
+    """The slide form: the digit (drawn on the canvas, or a test digit with its "another"
+    button), both networks' verdicts in large type over their probability charts, and for
+    a test digit the CNN's feature maps (LeNet's slide); the mistakes, uploads, the
+    perturbations and the filters are the page's."""
+    if state.source not in ("draw", "test digit"):
+        view(state)
+        return
+    try:
+        models, _ = load_models()
+    except (FileNotFoundError, RuntimeError, ValueError) as err:
+        st.error(f"The trained weights could not be loaded ({kit.plain(err)}).", icon="🚫")
+        return
+    digit_col, right = st.columns([0.55, 2.4], gap="medium")
+    answer_cols = right.columns(2)
+    digit, truth = None, None
+    with kit.slide_part("picture", digit_col):
+        if state.source == "draw":
+            drawing = st_canvas(stroke_width=state.pen, stroke_color="#000000",
+                                background_color="#ffffff", height=CANVAS, width=CANVAS,
+                                drawing_mode="freedraw", return_image_data=True,
+                                key=kit.key(DigitsState, "_canvas"))
+            steps = (preprocess.preprocess(drawing.image_data)
+                     if drawing.image_data is not None else None)
+            digit = steps.digit if steps is not None else None
+        else:
+            sample_images, sample_labels = kit.mnist_sample()
+            i = random_digit_index(state.seed, len(sample_labels))
+            digit, truth = sample_images[i], str(sample_labels[i])
+            st.image(zoom(digit, 112), width=112)
+            st.caption(f"MNIST label: {truth}")
+            st.button("🎲 Another", on_click=kit.in_scope(_next_seed),
+                      key=kit.key(DigitsState, "_another"))
+    if digit is None:
+        answer_cols[0].info("Draw one digit, big, in the middle.", icon="✍️")
+        return
+    reading = predict.read(digit, models, predict.Perturbation(0, 0, 0, 0))
+    for col, (kind, answer) in zip(answer_cols, reading.answers.items(), strict=True):
+        with kit.slide_part("answer", col):
+            said = f"says {answer.top}" if answer.sure else f"maybe {answer.top}?"
+            st.markdown(f"**{NAMES[kind].split(' ')[0]}** {said} (p = {answer.p:.2f})")
+        chart = probability_chart(answer.probs, answer.sure).to_dict()
+        kit.chart(animate.Prepared({**chart, "layout": {**chart["layout"], "height": 158}}),
+                  col, key=kit.key(DigitsState, f"_chart_{kind}"), config={"staticPlot": True})
+    if state.source == "test digit":  # LeNet's slide: what the CNN's layers see
+        maps = digits_model.feature_maps(models["cnn"], reading.seen)
+        for col, (i, m) in zip(right.columns(len(maps)), enumerate(maps), strict=True):
+            col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width=96,
+                      caption=f"conv{i + 1}: {m.shape[0]} maps")
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.one_torch_thread()

@@ -448,6 +448,35 @@ def _view(state: S) -> None:
         axes_view(state, vectors, vocab)
 
 
+def slide(state: S) -> None:
+    """The slide form: on the analogy slide, the three words (the notes type them), the
+    answer in large type and the arrows; the other views as on the page."""
+    if state.view != "analogy":
+        view(state)
+        return
+    try:
+        vectors = model(state.model)
+        vocab = vectors.size(state.vocab)
+        cols = st.columns([1, 1, 1, 3], vertical_alignment="bottom")
+        a, b, c = (kit.text(S, f, f, cols[i]) for i, f in enumerate("abc"))
+        try:
+            result = vectors.analogy(a, b, c, min(state.k, 20), vocab)
+            plane = projection.analogy_plane(vectors, result, vocab)
+        except WordError as err:
+            say(err)
+            return
+        wa, wb, wc = result.inputs
+        with kit.slide_part("answer", cols[3]):
+            st.markdown(f"{kit.plain(wb)} − {kit.plain(wa)} + {kit.plain(wc)} ≈ "
+                        f"**{kit.plain(result.answers[0][0])}**")
+        fig = analogy_figure(plane)
+        fig.update_layout(height=290)
+        with kit.slide_part("picture"):
+            kit.chart(fig, width="stretch")
+    except paths.AssetError as err:
+        st.error(kit.plain(err), icon="🧩")
+
+
 def main() -> None:
     """The page: its title, the view at the link's state, the presets and a reset."""
     kit.page_title("Word embeddings", "Word Embeddings (word2vec, GloVe etc.)",

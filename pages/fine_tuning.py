@@ -341,6 +341,57 @@ def view(state: FineTuningState) -> None:
 
 
 
+# --------------------------------------------------------------------------- the slide
+@st.cache_resource(max_entries=4, show_spinner="Training both networks once for the room…")
+def shared_training(classes: tuple[str, ...], per_class: int, seed: int, mode: str,
+                    steps: int) -> dict:
+    """The slide's finished run on the demo set: fine-tuned and from scratch, seeded, once
+    per server and shared read-only, so a room that opens the slide trains nothing."""
+    data, test = demo_prepared(classes, per_class, seed)
+    config = train.Config(steps=steps, seed=seed)
+    return {name: train.fit(photos.network(), data, list(classes), m, config, held_out=test,
+                            every=2)
+            for m, name in ((mode, "fine-tuned"), ("scratch", "from scratch"))}
+
+
+def slide(state: FineTuningState) -> None:
+    """The slide form: both networks' held-out accuracy as they train (the shared finished
+    run; the press trains both again for this session) and the final scores in large type;
+    choosing classes and your own pictures are the page's."""
+    try:
+        photos.network()
+    except (ImportError, FileNotFoundError, RuntimeError) as err:
+        st.error(f"The ImageNet network could not be loaded ({kit.plain(err)}).", icon="🚫")
+        return
+    classes = tuple(state.classes)
+    if state.source != "demo" or len(classes) < 2:
+        view(state)
+        return
+    controls, picture = st.columns([1, 2.4], gap="medium")
+    controls.markdown("Classes: " + ", ".join(kit.plain(c) for c in classes)
+                      + f"; {state.per_class} pictures each.")
+    mine = st.session_state.get(kit.key(S, RESULT))
+    sig = signature(classes, [], state.mode, state.steps, state.seed, demo_set=state.per_class)
+    if controls.button("Train both again", type="primary", key=kit.key(S, "_train")):
+        (pictures, labels), held = demo_pictures_for(classes, state.per_class, state.seed)
+        with picture:
+            mine = {"sig": sig, "classes": list(classes),
+                    "models": run_training(list(classes), pictures, labels, held, state)}
+        st.session_state[kit.key(S, RESULT)] = mine
+    results = (mine["models"] if mine and mine["sig"] == sig else
+               shared_training(classes, state.per_class, state.seed, state.mode, state.steps))
+    with kit.slide_part("answer", controls):
+        for name, r in results.items():
+            if r.accuracy:
+                st.metric(f"{name}, held out", f"{r.accuracy[-1][1]:.0%}")
+    accuracy = {k: ([s for s, _ in r.accuracy], [a for _, a in r.accuracy])
+                for k, r in results.items()}
+    fig = curves_figure(accuracy, "held-out accuracy", (0, 1.05)).to_dict()
+    with kit.slide_part("picture", picture):
+        kit.chart(Prepared({**fig, "layout": {**fig["layout"], "height": 400}}),
+                  key=kit.key(S, "_accuracy"))
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.one_torch_thread()

@@ -293,6 +293,75 @@ def view(state: DescentState) -> None:
             draw_updates(runs, step)
 
 
+# --------------------------------------------------------------------------- the slide
+SLIDE_HEIGHT = 415  # px of the picture on a 1280x720 stage, under the title and above the bar
+
+
+def slide_figure(spec: dict, height: int = SLIDE_HEIGHT) -> dict:
+    """A copy of a figure's spec (shallow: it may be shared) for the slide: shorter, no
+    legend (the answer beside it says what the legend says, in large type), Play kept
+    and the step slider left out (the page has it)."""
+    layout = {**spec["layout"], "height": height, "showlegend": False,
+              "margin": {**spec["layout"].get("margin", {}), "b": 10, "t": 46}}
+    layout.pop("sliders", None)
+    layout["updatemenus"] = [{**m, "y": 1.01, "yanchor": "bottom"}
+                             for m in layout.get("updatemenus", [])]
+    return {**spec, "layout": layout}
+
+
+def slide_answer(runs, surface, derivs, mode: str) -> None:
+    """Each optimizer's result in the colour of its path (the legend, read from the back
+    row), and on a curve the derivatives where the first run ends."""
+    lines = [f'<span style="color:{animate.COLORS[r.config.name]}">●</span> '
+             f"{descent_charts.legend_name(r, surface)}" for r in runs]
+    st.markdown("<br>".join(lines), unsafe_allow_html=True)  # the app's own labels
+    first = runs[0]
+    if mode == "1d" and len(first.points):
+        d1, d2 = derivs[0][0][-1], derivs[0][1][-1]
+        st.latex(rf"\frac{{dL}}{{dx}} = {numbers.tex_value(d1)},\;"
+                 rf"\frac{{d^2L}}{{dx^2}} = {numbers.tex_value(d2)}")
+
+
+def slide(state: DescentState) -> None:
+    """The slide form of the view (the deck's): the descent at the slide's preset, run to
+    the end, with the learning rate the notes change live beside it and each optimizer's
+    result in large type; everything else is the page's (one click away)."""
+    controls, picture = st.columns([1, 2.4], gap="medium")
+    lr_exp = kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=controls,
+                        step=0.1, format="%.1f")
+    lr = float(10 ** lr_exp)
+    mode, steps = state.mode, state.steps
+    key = {"2d": state.surface, "1d": state.curve}.get(mode, "line")
+    text = {"2d": state.formula, "1d": state.formula1d}.get(mode, "") if key == "custom" else ""
+    try:
+        surface = race.loss_surface(mode, key, state.kappa, text, state.extent, state.seed)
+    except formula.FormulaError as err:
+        picture.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
+        return
+    if not state.opts:
+        picture.info("Choose at least one optimizer on the page.", icon="👆")
+        return
+    own = (state.x0, state.y0)[:surface.dims] if state.own_start else None
+    start = tuple(float(v) for v in (own or surface.start))
+    args = (mode, key, float(state.kappa), text, float(state.extent), int(state.seed),
+            tuple(state.opts), lr, float(state.momentum),
+            (float(state.beta1), float(state.beta2)), int(steps), start, int(state.batch))
+    grid, png, runs, derivs = descend(*args)
+    with kit.slide_part("answer", controls):
+        slide_answer(runs, surface, derivs, mode)
+    image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+    if mode == "2d":
+        spec = with_picture(contour_spec(args, steps, steps, surface, grid, runs), image)
+    elif mode == "model":
+        data = linefit.make_data(DATA_N, state.seed)
+        spec = descent_charts.model_figure(grid, image, surface, runs, steps, steps,
+                                           data.x.numpy(), data.y.numpy())
+    else:
+        spec = descent_charts.curve_figure(surface, grid[0], grid[1], runs, derivs, steps, steps)
+    with kit.slide_part("picture", picture):
+        kit.chart(animate.Prepared(slide_figure(spec)), config={"scrollZoom": False})
+
+
 def main() -> None:
     """The page: its title, the view at the link's state, the presets and the code."""
     kit.one_torch_thread()

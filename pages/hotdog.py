@@ -203,6 +203,49 @@ def view(state: HotdogState) -> None:
             "`python -m dlcore.claims` measures both on seeds 0-9.")
 
 
+# --------------------------------------------------------------------------- the slide
+@st.cache_resource(show_spinner="Training on the demo examples once for the room…")
+def shared_head():
+    """The slide's finished "train on examples": a two-class head trained on the demo
+    examples (seeded), once per server and shared read-only, with the number of pictures
+    it saw; a room opening the slide trains nothing."""
+    data = demo_examples()
+    return (train.fit(photos.network(), data, CLASSES, "head", train.Config(steps=STEPS)),
+            len(data) // 2)
+
+
+def slide(state: HotdogState) -> None:
+    """The slide form: the picture, the network's verdict in large type, and p(hot dog)
+    before and after training on examples (the shared run; the press trains again, for
+    this session); uploads, the camera and the top five are the page's."""
+    try:
+        photos.network()
+    except (ImportError, FileNotFoundError, RuntimeError) as err:
+        st.error(f"The ImageNet network could not be loaded ({kit.plain(err)}).", icon="🚫")
+        return
+    choice = state.picture if state.picture in DEMOS else DEMOS[0]
+    picked = st.radio("Picture", DEMOS, index=DEMOS.index(choice), horizontal=True,
+                      key=kit.key(HotdogState, "_slide_picture"), label_visibility="collapsed")
+    img, source, pred = demo_picture(picked, int(state.seed))
+    left, right = st.columns([1, 1.5], gap="medium")
+    with kit.slide_part("picture", left):
+        st.image(img, caption=source, width=240)
+    hot, text = imagenet.verdict(pred.p_hotdog)
+    trained, n = st.session_state.get(kit.key(HotdogState, TRAINED)) or shared_head()
+    p_after = float(trained.probs(train.prepare(photos.network(), [img]))[0, 1])
+    with kit.slide_part("answer", right):
+        st.markdown(f"## {'🌭' if hot else '🚫'} {text}")
+        c1, c2 = st.columns(2)
+        c1.metric("p(hot dog), ImageNet alone", f"{pred.p_hotdog:.2f}")
+        c2.metric(f"p(hot dog), trained on {n} examples", f"{p_after:.2f}",
+                  delta=f"{p_after - pred.p_hotdog:+.2f}")
+    if right.button("Train on examples again", type="primary",
+                    key=kit.key(HotdogState, "_train")):
+        with right:
+            train_on([], use_demo=True)
+        st.rerun()
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.one_torch_thread()

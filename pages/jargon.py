@@ -68,6 +68,26 @@ def view(state: JargonState) -> None:
             entry(term)
 
 
+def slide(state: JargonState) -> None:
+    """The slide form: the search box and a random term beside the chosen term in large
+    type, and every matching term as a link to the view that shows it."""
+    search_col, answer_col = st.columns([1, 2.4], gap="medium")
+    kit.text(JargonState, "q", "Search the terms", search_col, placeholder="e.g. dropout")
+    search_col.button("🎲 A random term", on_click=_draw, key=kit.key(JargonState, "_draw"),
+                      args=(kit.key(JargonState, "seed"), kit.key(JargonState, "term")))
+    found = glossary.search(state.q)
+    term = glossary.BY_ID[state.term] if state.term else (found[0] if found else None)
+    if term is None:
+        answer_col.info(f"No term matches “{kit.plain(state.q)}”.")
+        return
+    with kit.slide_part("answer", answer_col):
+        st.markdown(entry_html(term.id), unsafe_allow_html=True)  # the glossary's own text
+    names = [f'<a href="{glossary.href(t)}" target="_self">{t.name}</a>'
+             if glossary.href(t) else t.name for t in found if t.id != term.id]
+    with kit.slide_part("picture"):
+        st.markdown(" · ".join(names), unsafe_allow_html=True)  # the glossary's own names
+
+
 def main() -> None:
     """The page: its title and the view at the link's state."""
     kit.page_title(

@@ -197,6 +197,70 @@ def view(state: SplitsState) -> None:
     settings()
 
 
+# --------------------------------------------------------------------------- the slide
+@st.cache_resource(max_entries=8, show_spinner="Training the slide's run once for the room…")
+def shared_run(cfg: lab.LabConfig) -> lab.Outcome | None:
+    """The slide's finished run at these settings, trained once per server (seeded; read
+    only, shared by every session): a room that opens the slide sees the curves at once
+    and trains nothing. ``None`` when the lab's digits are missing."""
+    try:
+        data, world = pool()
+    except FileNotFoundError:
+        return None
+    run = lab.Run(cfg, data=data, world=world)
+    for _ in run:
+        pass
+    return run.finish()
+
+
+def slide_trainer(state: SplitsState, controls, picture) -> None:
+    """The slide's run: the session's own when it pressed Train again, else the shared one;
+    the press streams a fresh run into the charts."""
+    cfg = state.config().checked()
+    outcome = recall(cfg) or shared_run(cfg)
+    go_now = controls.button("Train again ▶", type="primary", key=kit.key(SplitsState, "_train"))
+    with kit.slide_part("picture", picture):
+        left, right = st.columns(2)
+        loss_slot, acc_slot = left.empty(), right.empty()
+        status = st.empty()
+    if go_now and stream(cfg, loss_slot, acc_slot, status) is not None:
+        st.rerun()
+    if outcome is None:
+        status.error("The lab's digits are missing: run `python -m dlcore.lab prepare`.")
+        return
+    loss, acc = curves(outcome.history, cfg, outcome.stop_epoch, outcome.chosen_epoch,
+                       SLIDE_CURVES)
+    kit.chart(loss, loss_slot, key=kit.key(SplitsState, "_loss"))
+    kit.chart(acc, acc_slot, key=kit.key(SplitsState, "_acc"))
+    c = outcome.chosen
+    with kit.slide_part("answer", controls):
+        a, b = st.columns(2)
+        a.metric("Training", pct(c.train_acc))
+        b.metric("Validation", pct(c.val_acc), f"{-100 * c.gap:+.1f}", delta_color="off")
+
+
+SLIDE_CURVES = 270  # px of the loss and accuracy charts on the slide
+
+
+def slide(state: SplitsState) -> None:
+    """The slide form: the split bar (the slide's point) and the finished run's curves,
+    the training and validation scores in large type, the split sliders on the default
+    split (the notes move them) and Train again; the rest is the page's."""
+    try:
+        state.config().checked()
+    except ValueError as err:
+        st.error(f"These settings cannot train: {kit.plain(err)}.")
+        return
+    controls, picture = st.columns([1, 3], gap="medium")
+    if state == SplitsState(seed=state.seed):  # the plain split: its sliders are the point
+        kit.slider(SplitsState, "val_pct", "Validation share (%)", controls)
+        kit.slider(SplitsState, "test_pct", "Test share (%)", controls)
+        sizes = lab.split_sizes(state.config())
+        with kit.slide_part("picture", picture):
+            kit.chart(split_bar(state.config(), sizes), key=kit.key(SplitsState, "_bar"))
+    slide_trainer(state, controls, picture)
+
+
 def main() -> None:
     """The page: its title, the preset links and the view at the link's state."""
     kit.one_torch_thread()

@@ -19,6 +19,7 @@ import streamlit as st
 
 from dlcore import rooms
 from ui import kit, slides
+from ui import slide_pictures as pictures
 from ui.states.talk import TalkState
 
 SLIDES = slides.SLIDES
@@ -139,8 +140,36 @@ _CSS = """<style>
 .st-key-talk-text h1 {font-size: %(h1)s !important; line-height: 1.15}
 .st-key-talk-text .stMarkdown li, .st-key-talk-text .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
 .st-key-talk-text .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
-.st-key-talk-nav button {min-height: 2.6rem}
+.st-key-talk-nav button {min-height: 2.2rem}
 .st-key-talk-keys {display: none}
+[class*="st-key-slide-hidden-"] {display: none}
+[class*="st-key-talk-drawn-"] {position: absolute; height: 0; overflow: hidden}
+</style>"""
+
+# The stage: the deck's counter, buttons and progress in a bar along the bottom of the
+# screen, so that they are seen on every slide whatever its view draws; the slide starts
+# near the top (the header is see-through: only its buttons take clicks); the type that
+# carries a live slide's answer is large enough for the back row (issue 21: >= 24 px).
+_STAGE_CSS = """<style>
+.stMainBlockContainer {padding-top: 1.4rem !important; padding-bottom: 4.6rem !important}
+[data-testid="stHeader"] {background: transparent; pointer-events: none}
+[data-testid="stHeader"] * {pointer-events: auto}
+.st-key-talk-bar {position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990;
+  background: var(--background-color, #fff); background-color: white;
+  border-top: 1px solid rgba(49, 51, 63, 0.15); padding: 0.25rem 2rem 0.3rem; gap: 0.1rem}
+.st-key-talk-bar .stButton button {min-height: 1.9rem; padding-top: 0; padding-bottom: 0}
+.st-key-talk-live {padding: 0.4rem 0.8rem !important}
+.st-key-talk-live [data-testid="stExpander"] {display: none}
+[class*="st-key-slide-answer"] pre, [class*="st-key-slide-answer"] pre code {font-size: max(1.2rem, 24px) !important; line-height: 1.35}
+[class*="st-key-slide-answer"] pre {padding: 0.4rem 0.8rem !important}
+.st-key-talk-text .talk-points p {font-size: 1.1rem !important; margin-bottom: 0}
+.st-key-talk-text .talk-points .talk-credit {font-size: 0.8rem; color: rgba(49, 51, 63, 0.6)}
+.st-key-talk-text [data-testid="stColumn"] .stMarkdown p {font-size: 1rem !important}
+[class*="st-key-slide-answer"], [class*="st-key-slide-answer"] p, [class*="st-key-slide-answer"] li,
+[class*="st-key-slide-answer"] [data-testid="stMetricValue"] div,
+[class*="st-key-slide-answer"] [data-testid="stMarkdownContainer"] * {font-size: max(1.2rem, 24px)}
+[class*="st-key-slide-answer"] [data-testid="stMetricValue"] * {font-size: max(1.8rem, 36px) !important}
+[class*="st-key-slide-answer"] h2, [class*="st-key-slide-answer"] h2 * {font-size: max(1.8rem, 36px) !important}
 </style>"""
 
 
@@ -152,28 +181,41 @@ def style(live: bool) -> None:
     sizes = {"h1": "3.2rem" if big else "2.2rem", "body": "1.9rem" if big else "1.2rem",
              "section": "4.5rem" if big else "3rem"}
     if live:
-        sizes.update(h1="2.3rem" if big else "2rem", body="1.3rem" if big else "1.1rem")
-    st.html(_CSS % sizes)
+        sizes.update(h1="1.9rem" if big else "2rem", body="1.3rem" if big else "1.1rem")
+    st.html(_CSS % sizes + (_STAGE_CSS if big else ""))
 
 
 def slide_view(index: int, *, compact: bool = False) -> None:
-    """Slide ``index`` (1-based): title, points, the picture it names, its live view
-    (``compact``, the speaker view: text only)."""
+    """Slide ``index`` (1-based): title, points, its picture, its live view in the view's
+    slide form (``compact``, the speaker view: text only)."""
     s = SLIDES[index - 1]
+    live = s.live and not compact
     with st.container(key=None if compact else "talk-text"):
         if s.section and not s.points and not compact:
             st.markdown(f'<div class="talk-section">\n\n# {s.title}\n\n</div>',
                         unsafe_allow_html=True)  # the deck's own text, never the user's
-            return
-        (st.subheader if compact else st.title)(s.title)
-        if s.points:
-            st.markdown("\n".join(f"- {p}" for p in s.points))
-        if s.shows:
-            st.info(f"🖼️ In the talk: {s.shows}")
-    live = s.live and not compact
+        elif live:  # the title, the link to the page and the points in one line
+            head, link = st.columns([3, 1], vertical_alignment="center")
+            head.title(s.title)
+            url = page_url(s)
+            if url:
+                link.markdown(f"▶️ **[Open the live view]({url})**",
+                              help="The whole page, with all its settings")
+            credit = f' <span class="talk-credit">({s.credit})</span>' if s.credit else ""
+            if s.points or credit:  # the deck's own text, never the user's
+                st.markdown(f'<div class="talk-points">\n\n{" ".join(s.points)}{credit}'
+                            '\n\n</div>', unsafe_allow_html=True)
+        else:
+            (st.subheader if compact else st.title)(s.title)
+            if s.points:
+                st.markdown("\n".join(f"- {p}" for p in s.points))
+    if not compact and pictures.has(index):
+        pictures.draw(index)
+    elif s.shows and not live:
+        st.info(f"🖼️ In the talk: {s.shows}")
     if live:
         live_view(index, s)
-    if s.credit:  # under the view on a live slide: the view's picture comes first
+    if s.credit and not compact and not live:  # a live slide's is beside its points
         st.caption(s.credit)
 
 
@@ -182,30 +224,39 @@ def scope(index: int) -> str:
     return f"{TalkState.PAGE}.{index}"
 
 
-def live_view(index: int, s: slides.Slide) -> None:
-    """The slide's page drawn by its own ``view`` at the slide's preset, under a session
-    scope of the slide's (moving its controls never touches the deck's link), and the
-    link to the page under it. A view that fails says so on the slide, and the deck
-    goes on."""
+def page_url(s: slides.Slide) -> str | None:
+    """The link to the slide's page at the slide's preset (None: the page is missing)."""
     try:
-        url = kit.link_to(s.live, **s.preset)
+        return kit.link_to(s.live, **s.preset)
+    except (ImportError, TypeError):
+        return None
+
+
+def live_view(index: int, s: slides.Slide) -> None:
+    """The slide's page drawn by its own ``view`` in the view's slide form, at the
+    slide's preset, under a session scope of the slide's (moving its controls never
+    touches the deck's link). A view that fails says so on the slide, and the deck goes
+    on."""
+    try:
+        kit.link_to(s.live, **s.preset)
     except (ImportError, TypeError) as err:  # a page not installed yet: the text stands alone
         st.caption(f"The live view of this slide ({s.live}) is not installed here ({err}).")
         return
-    view = importlib.import_module(f"pages.{s.live}").view
+    page = importlib.import_module(f"pages.{s.live}")
+    view = getattr(page, "slide", page.view)  # the view's slide form, where it has one
     seed = kit.value(TalkState, "seed")
     preset = dict(s.preset)
     if seed and "seed" in kit.specs(kit.state_class(s.live)):
         preset.setdefault("seed", seed)
-    with st.container(key="talk-live", border=True), kit.embedded(scope(index)):
+    with (st.container(key="talk-live", border=True), kit.embedded(scope(index)),
+          kit.slide_form()):
         try:
             kit.one_torch_thread()
             view(kit.load_state(kit.state_class(s.live), preset=preset))
         except Exception as err:  # noqa: BLE001 - one view's failure never breaks the deck
             st.error(f"This live view failed ({kit.plain(type(err).__name__)}: "
-                     f"{kit.plain(err)}). Its page may still work: open it below.",
+                     f"{kit.plain(err)}). Its page may still work: open it above.",
                      icon="⚠️")
-    st.markdown(f"▶️ **[Open the live view]({url})**: {s.title}, interactive.")
 
 
 def forget_other_slides(index: int) -> None:
@@ -345,15 +396,18 @@ def main() -> None:
         slide = kit.value(TalkState, "slide")
     sync_room(slide)
 
-    style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
+    style(live=bool(SLIDES[slide - 1].live or pictures.has(slide)) and not state.speaker)
     if state.speaker:  # text only: the notes window stays light
         speaker_view(slide)
         nav(slide)
     else:
         forget_other_slides(slide)
         slide_box = st.container(key="talk-slide")
-        nav(slide)  # drawn before the live view, so that nothing a view does can take it away
-    with kit.secondary("The room and the deck"):
+        with st.container(key="talk-bar"):  # on the stage, a bar along the screen's bottom
+            nav(slide)  # drawn before the live view, so that nothing it does can take it away
+    # on the stage in the sidebar (one click away), so that the slide alone fills the screen
+    with (st.sidebar.expander("The room and the deck") if kit.presenter() and not state.speaker
+          else kit.secondary("The room and the deck")):
         if presenting():
             speaker_link = kit.link(TalkState(slide=slide, room=presenting(), speaker=True))
             st.markdown(f"You present room **{presenting()}**. Speaker view: open "
@@ -372,3 +426,5 @@ def main() -> None:
             slide_view(slide)
             if slide == 1:
                 title_extras()
+            # the slide is drawn: a mark the browser tests wait on, out of the layout
+            st.container(key=f"talk-drawn-{slide}").markdown("&#8203;")

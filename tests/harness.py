@@ -191,3 +191,74 @@ def switch_page(at, url_path: str):
 
     at._page_hash = calc_hash(url_path)
     return at
+
+
+# --------------------------------------------------------------------------- the stage
+ANSWER_PX, TICK_PX = 24, 16  # issue 21: the answer read from the back row, and the ticks
+
+_MEASURE_JS = """() => {
+  const H = window.innerHeight, W = window.innerWidth;
+  const scrollers = [document.scrollingElement,
+    ...document.querySelectorAll('[data-testid="stAppViewContainer"], [data-testid="stMain"], .stMain')];
+  const height = Math.max(...scrollers.filter(Boolean).map(e => e.scrollHeight));
+  const boxes = sel => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect())
+    .filter(r => r.width > 0 && r.height > 0);
+  const inside = sel => { const b = boxes(sel); return b.length ? b.every(
+    r => r.top >= -1 && r.bottom <= H + 1 && r.left >= -1 && r.right <= W + 1) : null; };
+  const fonts = sel => { const px = [];
+    for (const root of document.querySelectorAll(sel)) {
+      for (const e of root.querySelectorAll('*')) {
+        const own = [...e.childNodes].some(c => c.nodeType === 3
+          && /[^\\s\\u200b\\u2060]/.test(c.textContent));  // not KaTeX's zero-width struts
+        const r = e.getBoundingClientRect();
+        if (own && r.width > 0 && r.height > 0) px.push(parseFloat(getComputedStyle(e).fontSize));
+      } }
+    return px.length ? Math.min(...px) : null; };
+  return {height, picture: inside('[class*="st-key-slide-picture"]'), answer: inside('[class*="st-key-slide-answer"]'),
+          nav: inside('.st-key-talk-nav'), answer_px: fonts('[class*="st-key-slide-answer"]'),
+          tick_px: fonts('[class*="st-key-slide-picture"] .xtick, [class*="st-key-slide-picture"] .ytick')};
+}"""
+
+_SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && [...document.querySelectorAll('.st-key-talk-bar')].every(
+       b => getComputedStyle(b).position === 'fixed')  // the stage's CSS is in
+  && !document.querySelector('[data-stale="true"]')
+  && !document.querySelector('[data-testid="stSpinner"], .stSpinner')
+  && [...document.querySelectorAll('.stPlotlyChart')].every(c => {
+       const p = c.querySelector('.js-plotly-plot');
+       return p && p._fullLayout && p.querySelector('.main-svg'); })
+  && [...document.querySelectorAll('img')].every(i => i.complete)"""
+
+
+def measure_slide(pg, base_url: str, n: int) -> dict:
+    """Slide ``n`` in presenter mode at the page's viewport, once drawn: its height, the
+    picture, answer and deck counter inside the screen, the smallest answer and tick
+    fonts (px), and whether it fits (with the reasons when not)."""
+    pg.goto(f"{base_url}/talk?slide={n}&present=1")
+    wait_for_app(pg)
+    # the deck draws this mark after the slide's last element (pages/talk.py)
+    pg.locator(f".st-key-talk-drawn-{n}").wait_for(state="attached", timeout=180_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        pg.wait_for_function(_SETTLED_JS, timeout=60_000)
+        settled = True
+    except PlaywrightTimeout:  # measured anyway, and said
+        settled = False
+    pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    m = {**pg.evaluate(_MEASURE_JS), "settled": settled}
+    h = pg.viewport_size["height"]
+    why = [] if settled else ["never settled (a spinner, a stale element or a chart "
+                              "without its axes after 60 s)"]
+    if m["height"] > h + 1:
+        why.append(f"page {m['height']} px tall")
+    for part in ("picture", "answer", "nav"):
+        if m[part] is False:
+            why.append(f"{part} outside the screen")
+    if m["nav"] is None:
+        why.append("no counter")
+    if m["answer_px"] is not None and m["answer_px"] < ANSWER_PX:
+        why.append(f"answer at {m['answer_px']:g} px")
+    if m["tick_px"] is not None and m["tick_px"] < TICK_PX:
+        why.append(f"ticks at {m['tick_px']:g} px")
+    return {**m, "fits": not why, "why": why}

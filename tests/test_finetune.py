@@ -150,3 +150,23 @@ def test_held_out_pictures_are_new_pictures():
     with pytest.raises(ValueError, match="crops of one photo"):
         demo.held_out_set(("cat", "face"))
 
+
+
+def test_class_activation_map_is_the_logit_spread_over_positions(model):
+    """CAM (Zhou et al., 2016): the top class's map, unscaled, averages to its logit less
+    the bias; checked against the whole network's forward pass (torch as the oracle), and
+    the cat's map is strongest on the cat (chelsea fills the left two thirds)."""
+    img = demo.photo("cat", seed=None)
+    cam, top = imagenet.class_activation_map(model, img, 3)
+    with torch.no_grad():
+        x = imagenet.preprocess(img)[None]
+        logits = model(x)[0]
+        t = imagenet.top_of(model)
+        a = t.act(t.bn(t.conv(t.block(imagenet.trunk(model, x)))))[0]
+    best = int(logits.argmax())
+    raw = torch.einsum("c,chw->hw", model._fc.weight[best], a)
+    assert (raw.mean() + model._fc.bias[best]).item() == pytest.approx(logits[best].item(),
+                                                                       abs=1e-3)
+    assert top[0][0] == imagenet.categories()[best] and top[0][0] in CATS
+    assert cam.shape == (7, 7) and cam.min() == 0 and cam.max() == pytest.approx(1)
+    assert np.unravel_index(cam.argmax(), cam.shape)[1] <= 4

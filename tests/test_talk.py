@@ -56,23 +56,32 @@ def test_every_slide_renders(n):
     assert slides.SLIDES[n - 1].title in shown(at)
     assert f"**{n} / {N}**" in shown(at)
     live = slides.SLIDES[n - 1].live
-    if live:  # the page's own view, with its controls, at the preset
+    if live:  # the view's slide form, with its controls, at the preset
         assert not at.error, [e.value for e in at.error]
-        keys = embedded_keys(at, n)
-        assert keys and all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
+        keys = embedded_keys(at, n)  # (the drawing slide's one control is the canvas)
+        assert all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
         assert "Open the live view" in shown(at)
     assert "slide" not in at.query_params or at.query_params["slide"] == str(n)
     assert set(at.query_params) <= {"slide"}  # a view never writes into the deck's link
 
 
 def test_a_live_slide_opens_at_its_preset():
-    at = run(slide="22")  # LeNet: the digits view on a test digit, inside the CNN
-    assert at.radio(key="talk.22/digits.source").value == "test digit"
-    assert "Inside the CNN" in shown(at)
-    assert at.number_input(key="talk.22/digits.seed").value == 0
-    at = run(slide="22", seed="5")  # the deck's seed goes to the views that have one
-    assert at.number_input(key="talk.22/digits.seed").value == 5
-    assert dict(at.query_params) == {"slide": "22", "seed": "5"}
+    from dlcore.data import mnist
+    from pages import digits
+
+    labels = mnist.load_sample()[1]
+
+    def label(seed: int) -> str:
+        return f"MNIST label: {labels[digits.random_digit_index(seed, len(labels))]}"
+
+    at = run(slide="22")  # LeNet: the digits view's slide form on a test digit
+    assert at.button(key="talk.22/digits._another")
+    assert label(0) in [c.value for c in at.caption]
+    assert "**CNN** says" in shown(at)
+    seed = next(s for s in range(1, 50) if label(s) != label(0))
+    at = run(slide="22", seed=str(seed))  # the deck's seed goes to the views that have one
+    assert label(seed) in [c.value for c in at.caption]
+    assert dict(at.query_params) == {"slide": "22", "seed": str(seed)}
 
 
 def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
@@ -97,6 +106,7 @@ def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
         raise RuntimeError("out of <b>memory</b>")
 
     monkeypatch.setattr(pages.convolution, "view", broken)
+    monkeypatch.setattr(pages.convolution, "slide", broken)  # the form the deck draws
     at = run(slide="21")
     assert not at.exception
     (error,) = at.error
@@ -189,7 +199,7 @@ def test_a_follower_explores_a_live_view_and_follows_again():
     assert follower.query_params["slide"] == "21" and "stride" not in follower.query_params
     follower.button(key="talk-follow").click().run()
     assert follower.query_params["slide"] == "22"  # back with the talk
-    assert follower.radio(key="talk.22/digits.source").value == "test digit"
+    assert follower.button(key="talk.22/digits._another")  # the digits slide, a test digit
     presenter.button(key="talk-back").click().run()
     follower.run()
     assert follower.slider(key=stride).value == 1  # the view starts from its preset again

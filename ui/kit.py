@@ -14,7 +14,10 @@ This module is private to the pages (its name starts with ``_``, so
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+from collections.abc import Iterator
 
 import numpy as np
 import streamlit as st
@@ -209,7 +212,8 @@ h3 {font-size: 1.3rem !important}
 table, [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 1.05rem}
 """
 
-CHART_FONT = {False: 13, True: 19}  # plotly's base font size: laptop and phone, stage
+CHART_FONT = {False: 13, True: 19}
+SLIDE_TICK_PX = 18  # a chart's tick labels on a slide (issue 21: at least 16 px on the stage)  # plotly's base font size: laptop and phone, stage
 
 
 def apply_style() -> None:
@@ -234,11 +238,18 @@ def chart(fig, container=st, **kwargs):
     size = chart_font_size()
     if isinstance(fig, go.Figure):
         fig.update_layout(font={"size": size})
+        if on_slide():
+            fig.update_xaxes(tickfont={"size": SLIDE_TICK_PX})
+            fig.update_yaxes(tickfont={"size": SLIDE_TICK_PX})
     else:  # a copy: the spec may be cached and shared by every session
         spec = fig.to_dict()
-        layout = spec.get("layout", {})
-        fig = type(fig)({**spec, "layout": {**layout,
-                                           "font": {**layout.get("font", {}), "size": size}}})
+        layout = {**spec.get("layout", {})}
+        layout["font"] = {**layout.get("font", {}), "size": size}
+        if on_slide():
+            for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+                layout[name] = {**layout[name], "tickfont": {
+                    **layout[name].get("tickfont", {}), "size": SLIDE_TICK_PX}}
+        fig = type(fig)({**spec, "layout": layout})
     config = {"displayModeBar": False, **kwargs.pop("config", {})}
     return container.plotly_chart(fig, config=config, **kwargs)
 
@@ -252,11 +263,57 @@ def stage_columns(ratio: tuple[float, float] = (1, 2.6)):
     return st.container(), st.container()
 
 
+# --------------------------------------------------------------------------- the slide form
+_FORM: contextvars.ContextVar[str] = contextvars.ContextVar("view_form", default="page")
+
+
+@contextlib.contextmanager
+def slide_form() -> Iterator[None]:
+    """Draw a view in its slide form: ``with kit.slide_form(): view(state)`` (the deck).
+
+    The same code draws both forms (STYLE.md rule 9); inside, :func:`on_slide` is true, so
+    a view keeps to the slide's picture, its answer and the one or two controls the
+    slide's notes use, and :func:`secondary` controls are not shown (the page, one click
+    away, has them). Contexts nest like :func:`embedded`."""
+    token = _FORM.set("slide")
+    st.session_state["_slide_hidden"] = 0
+    try:
+        yield
+    finally:
+        _FORM.reset(token)
+
+
+def on_slide() -> bool:
+    """True while a view is drawn in its slide form (:func:`slide_form`)."""
+    return _FORM.get() == "slide"
+
+
+def slide_part(part: str, container=st):
+    """Where a view draws its slide's ``part``: ``"picture"`` (the main picture) or
+    ``"answer"`` (the result that carries the slide). On a slide, a marked container
+    (``.st-key-slide-<part>``: the deck's large type, and what benchmarks/deck_fit.py
+    measures, numbered: a slide may have two pictures); on the page, a plain one."""
+    if part not in ("picture", "answer"):
+        raise ValueError(f"a slide part is 'picture' or 'answer': {part!r}")
+    return container.container(key=f"slide-{part}-{_next_hidden()}" if on_slide() else None)
+
+
 def secondary(label: str = "More settings"):
     """Where secondary controls go: folded by default, so that a page's main picture
     starts on the first screen (issue 22: at 1440x900 gradient descent's open "More
-    settings" and "Start point" pushed its map to y = 1162)."""
+    settings" and "Start point" pushed its map to y = 1162); on a slide, drawn but never
+    shown (the deck's CSS hides ``.st-key-slide-hidden-*``)."""
+    if on_slide():
+        return st.container(key=f"slide-hidden-{_next_hidden()}")
     return st.expander(label, expanded=False)
+
+
+def _next_hidden() -> int:
+    """A number for each marked box of this run (a key is unique within a run); the
+    deck resets the count before it draws a slide (:func:`slide_form`)."""
+    n = st.session_state.get("_slide_hidden", 0) + 1
+    st.session_state["_slide_hidden"] = n
+    return n
 
 
 def page_title(title: str, slide: str, lead: str) -> None:

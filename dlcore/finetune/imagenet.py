@@ -126,6 +126,28 @@ def features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return top_of(model)(trunk(model, x))
 
 
+def class_activation_map(model: nn.Module, img: Image.Image, k: int = 1
+                         ) -> tuple[np.ndarray, list[tuple[str, float]]]:
+    """Where in the picture the network sees its top class: Zhou et al. (2016), "Learning
+    Deep Features for Discriminative Localization" (CAM). The last layer reads the mean
+    over the 7 x 7 positions of 1,280 feature maps, so its score for a class is the mean
+    of that class's weighted sum of the maps at each position (plus the bias): that sum,
+    position by position, is the map. Returns the 7 x 7 map of the top class scaled to
+    [0, 1] and the top ``k`` labels with their probabilities."""
+    with torch.no_grad():
+        maps = top_of(model)  # the shared model's own modules, only read
+        a = maps.act(maps.bn(maps.conv(maps.block(trunk(model, batch([img]))))))[0]
+        logits = model._fc(a.mean(dim=(1, 2)))
+        probs = torch.softmax(logits, dim=0)
+        best = int(probs.argmax())
+        cam = torch.einsum("c,chw->hw", model._fc.weight[best], a)
+    cam = cam - cam.min()
+    cam = (cam / cam.max().clamp_min(1e-12)).numpy()
+    top = torch.topk(probs, k)
+    names = categories()
+    return cam, [(names[int(i)], float(p)) for p, i in zip(top.values, top.indices, strict=True)]
+
+
 # ----------------------------------------------------------------------- the hot-dog question
 @dataclass
 class Prediction:
