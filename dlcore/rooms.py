@@ -31,6 +31,8 @@ CODE_LENGTH = 5
 MAX_ROOMS = 1000  # per in-process store: starting rooms cannot exhaust the server
 MAX_VIEW_ITEMS = 40
 MAX_VIEW_TEXT = 400
+FOLLOWER_WINDOW = 10.0  # a follower counts while it looked at the room in this many seconds
+MAX_FOLLOWERS_COUNTED = 5000  # per room: the count's table stays bounded
 
 
 class RoomError(Exception):
@@ -102,6 +104,18 @@ class RoomStore(ABC):
     def close(self, code: str, token: str) -> None:
         """The presenter ends the room."""
 
+    def check(self, code: str, token: str) -> Room:
+        """The room, if ``token`` is its presenter's (a reloaded or second presenter tab
+        proves itself with the token its browser kept); raises UnknownRoom or NotPresenter."""
+        raise NotImplementedError
+
+    def seen(self, code: str, follower: str) -> None:
+        """Follower ``follower`` (an opaque id) looked at room ``code`` just now."""
+
+    def followers(self, code: str) -> int:
+        """How many followers looked at the room in the last FOLLOWER_WINDOW seconds."""
+        return 0
+
     def _new_code(self, taken: Callable[[str], bool]) -> str:
         for _ in range(50):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -117,12 +131,14 @@ class MemoryStore(RoomStore):
                  max_rooms: int = MAX_ROOMS):
         self.ttl, self.clock, self.max_rooms = ttl, clock, max_rooms
         self._rooms: dict[str, tuple[Room, str]] = {}
+        self._seen: dict[str, dict[str, float]] = {}  # room -> follower -> last look
         self._lock = threading.Lock()
 
     def _sweep(self) -> None:
         now = self.clock()
         for code in [c for c, (r, _) in self._rooms.items() if now - r.updated >= self.ttl]:
             del self._rooms[code]
+            self._seen.pop(code, None)
 
     def create(self, slide=1, view=None):
         room_slide, room_view = _check_slide(slide), _check_view(view)
@@ -164,6 +180,32 @@ class MemoryStore(RoomStore):
             if not hmac.compare_digest(digest, _digest(token or "")):
                 raise NotPresenter("Only the presenter can end this room.")
             del self._rooms[room.code]
+            self._seen.pop(room.code, None)
+
+    def check(self, code, token):
+        with self._lock:
+            room, digest = self._live(code)
+            if not hmac.compare_digest(digest, _digest(token or "")):
+                raise NotPresenter("Only the presenter can move this room.")
+            return room
+
+    def seen(self, code, follower):
+        now = self.clock()
+        with self._lock:
+            room = self._live(code)[0]
+            table = self._seen.setdefault(room.code, {})
+            if follower not in table and len(table) >= MAX_FOLLOWERS_COUNTED:
+                for f in [f for f, t in table.items() if now - t > FOLLOWER_WINDOW]:
+                    del table[f]
+                if len(table) >= MAX_FOLLOWERS_COUNTED:
+                    return  # counted as "at least" the cap
+            table[str(follower)[:64]] = now
+
+    def followers(self, code):
+        now = self.clock()
+        with self._lock:
+            room = self._live(code)[0]
+            return sum(now - t <= FOLLOWER_WINDOW for t in self._seen.get(room.code, {}).values())
 
 
 # A move is checked and written in one step inside Redis, so two replicas cannot interleave.
@@ -246,7 +288,31 @@ class RedisStore(RoomStore):
             raise UnknownRoom(f"There is no room {code}: it may have ended or expired.")
         if not hmac.compare_digest(digest.decode(), _digest(token or "")):
             raise NotPresenter("Only the presenter can end this room.")
-        self._call(self.client.delete, key)
+        self._call(self.client.delete, key, key + ":seen")
+
+    def check(self, code, token):
+        room = self.get(code)
+        digest = self._call(self.client.hget, self.PREFIX + room.code, "token")
+        if digest is None:
+            raise UnknownRoom(f"There is no room {room.code}: it may have ended or expired.")
+        if not hmac.compare_digest(digest.decode(), _digest(token or "")):
+            raise NotPresenter("Only the presenter can move this room.")
+        return room
+
+    def seen(self, code, follower):
+        key = self.PREFIX + normalise_code(code) + ":seen"
+        now = time.time()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(key, {str(follower)[:64]: now})
+        pipe.zremrangebyscore(key, "-inf", now - FOLLOWER_WINDOW)
+        pipe.zremrangebyrank(key, 0, -MAX_FOLLOWERS_COUNTED - 1)
+        pipe.expire(key, int(FOLLOWER_WINDOW * 6))
+        self._call(pipe.execute)
+
+    def followers(self, code):
+        key = self.PREFIX + normalise_code(code) + ":seen"
+        now = time.time()
+        return int(self._call(self.client.zcount, key, now - FOLLOWER_WINDOW, "+inf"))
 
 
 _memory: MemoryStore | None = None
