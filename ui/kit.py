@@ -134,7 +134,8 @@ def grid(cls: type, name: str, grid_now: np.ndarray, default: np.ndarray, label:
 def presenter() -> bool:
     """``present=1`` in the URL: the stage view. It sticks for the session, across pages."""
     if PRESENT_KEY in st.query_params:
-        st.session_state["_present"] = st.query_params[PRESENT_KEY] in ("1", "true")
+        st.session_state["_present"] = (  # as every switch in a link: 1/0, true/false, yes/no
+            st.query_params[PRESENT_KEY].strip().lower() in ("1", "true", "yes", "on"))
     elif st.session_state.get("_present"):
         st.query_params[PRESENT_KEY] = "1"  # keep it in every page's link
     return bool(st.session_state.get("_present", False))
