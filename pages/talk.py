@@ -244,7 +244,8 @@ def live_view(index: int, s: slides.Slide, scope_name: str | None = None) -> Non
         return
     view = importlib.import_module(f"pages.{s.live}").view
     preset = preset_of(s)  # read outside the view's scope: the seed is the deck's
-    with st.container(key="talk-live", border=True), kit.embedded(scope_name or scope(index)):
+    box = f"talk-live-print-{index}" if scope_name else "talk-live"
+    with st.container(key=box, border=True), kit.embedded(scope_name or scope(index)):
         try:
             kit.one_torch_thread()
             view(kit.load_state(kit.state_class(s.live), preset=preset))
@@ -450,7 +451,8 @@ def follow(code: str) -> None:
             return
         if st.session_state.get(DETACHED):
             cols = st.columns([3, 1])
-            cols[0].caption(f"You are exploring. The talk is on slide {room.slide}.")
+            changed = ", with the presenter's changes to its live view" if room.view else ""
+            cols[0].caption(f"You are exploring. The talk is on slide {room.slide}{changed}.")
             cols[1].button("↩️ Follow again", key="talk-follow", on_click=_follow_again,
                            args=(min(max(1, room.slide), N), room.view))
             return
@@ -577,6 +579,11 @@ def main() -> None:
                 "start a new room to present again.")
 
     slide = kit.value(TalkState, "slide")
+    fresh = False
+    if not state.speaker:  # before the room is looked at: a view it sent is applied first
+        fresh = forget_other_slides(slide)
+        if PENDING in st.session_state:
+            apply_view(slide, st.session_state.pop(PENDING) or {})
     if following:
         follow(following)
     elif presenting():
@@ -592,14 +599,10 @@ def main() -> None:
         big_qr(presenting())
         nav(slide)
         return
-    fresh = False
     if state.speaker:  # text only: the notes window stays light
         speaker_view(slide)
         nav(slide)
     else:
-        fresh = forget_other_slides(slide)
-        if PENDING in st.session_state:
-            apply_view(slide, st.session_state.pop(PENDING) or {})
         slide_box = st.container(key="talk-slide")
         nav(slide)  # drawn before the live view, so that nothing a view does can take it away
     with kit.secondary("The room and the deck"):
