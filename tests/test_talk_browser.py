@@ -143,6 +143,10 @@ def focused(pg) -> str:
                        " return a ? a.tagName + ':' + (a.type || a.getAttribute('role') || '') : '' }")
 
 
+SCROLLERS = ("[...document.querySelectorAll("
+             "'[data-testid=stMain], [data-testid=stAppViewContainer]')]")
+
+
 def slider_thumb(pg):
     return live(pg).locator("[data-testid=stSlider] div[style*='translate(-50%']").first
 
@@ -210,14 +214,12 @@ def test_go_to_a_slide_the_overview_and_a_slide_starts_at_the_top(page, app_url)
     page.set_viewport_size(STAGE)
     open_slide(page, app_url, 12)
     live(page).wait_for(timeout=90_000)
-    page.evaluate("() => document.querySelector('[data-testid=stAppViewContainer]')"
-                  ".scrollTo(0, 900)")
-    page.wait_for_function("() => document.querySelector("
-                           "'[data-testid=stAppViewContainer]').scrollTop > 100")
+    page.wait_for_function(  # scrolled down as the view grows (a slow server draws late)
+        f"() => {{ const s = {SCROLLERS}; s.forEach(e => e.scrollTo(0, 900));"
+        " return s.some(e => e.scrollTop > 100) }", timeout=90_000)
     page.keyboard.press("ArrowRight")
     counter(page, 13)
-    page.wait_for_function("() => document.querySelector("
-                           "'[data-testid=stAppViewContainer]').scrollTop === 0")
+    page.wait_for_function(f"() => {SCROLLERS}.every(e => e.scrollTop === 0)")
     page.keyboard.type("40")
     page.get_by_text("Go to slide 40").wait_for()
     page.keyboard.press("Enter")

@@ -56,7 +56,7 @@ function badge(text) {
     b = document.createElement("div");
     b.id = "dlgs-goto";
     b.setAttribute("role", "status");
-    b.style.cssText = "position:fixed;right:1.5rem;bottom:1.5rem;z-index:100000;" +
+    b.style.cssText = "position:fixed;right:1.5rem;bottom:1.5rem;z-index:2147483000;" +
       "background:#262730;color:#fff;font:600 1.6rem sans-serif;padding:.4rem .9rem;" +
       "border-radius:.5rem;opacity:.92";
     document.body.appendChild(b);
@@ -73,7 +73,7 @@ function overview(show) {
   o.id = "dlgs-overview";
   o.setAttribute("role", "dialog");
   o.setAttribute("aria-label", "All slides");
-  o.style.cssText = "position:fixed;inset:0;z-index:100000;overflow:auto;padding:1.5rem;" +
+  o.style.cssText = "position:fixed;inset:0;z-index:2147483000;overflow:auto;padding:1.5rem;" +
     "background:rgba(250,250,252,.98);display:grid;gap:.6rem;" +
     "grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));align-content:start";
   D.data.titles.forEach((title, i) => {
