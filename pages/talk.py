@@ -35,9 +35,9 @@ N = len(SLIDES)
 FOLLOW_EVERY = 1.2
 TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
     f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
-KEEP, DROP, PENDING, SENT, BASE, ME, SLIDE_AT, ENDED, BIGQR, APPLIED = (
+KEEP, DROP, PENDING, SENT, BASE, ME, SLIDE_AT, ENDED, BIGQR, APPLIED, DRAWN = (
     f"{TalkState.PAGE}._{k}" for k in ("keep", "drop", "pending", "sent", "base", "me",
-                                       "slide_at", "ended", "bigqr", "applied"))
+                                       "slide_at", "ended", "bigqr", "applied", "drawn"))
 PUBLIC_URL_ENV = "DLGS_PUBLIC_URL"  # the address the room's QR code holds, behind a proxy
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]")
 clock = time.time  # the speaker view's clock; tests replace it
@@ -449,6 +449,7 @@ def follow(code: str) -> None:
         except rooms.RoomError as err:
             st.error(str(err))
             return
+        behind()
         if st.session_state.get(DETACHED):
             cols = st.columns([3, 1])
             changed = ", with the presenter's changes to its live view" if room.view else ""
@@ -465,6 +466,13 @@ def follow(code: str) -> None:
             st.rerun(scope="app")
 
     watch()
+
+
+def behind() -> None:
+    """In a polling fragment: a key whose callback ran with a fragment's run (the two
+    raced) moved the slide without drawing it; the whole page is drawn now."""
+    if st.session_state.get(DRAWN) not in (None, kit.value(TalkState, "slide")):
+        st.rerun(scope="app")
 
 
 def keep_in_step(code: str) -> None:
@@ -485,6 +493,7 @@ def keep_in_step(code: str) -> None:
             st.caption(kit.plain(err))
             return
         st.caption(f"👥 {count} following room {code}")
+        behind()
         if room.slide != kit.value(TalkState, "slide"):
             kit.set_value(TalkState, "slide", min(max(1, room.slide), N))
             st.session_state[SENT] = room.view
@@ -579,6 +588,7 @@ def main() -> None:
                 "start a new room to present again.")
 
     slide = kit.value(TalkState, "slide")
+    st.session_state[DRAWN] = slide  # (a room that moves it reruns the page)
     fresh = False
     if not state.speaker:  # before the room is looked at: a view it sent is applied first
         fresh = forget_other_slides(slide)

@@ -24,7 +24,11 @@ def blur(pg) -> None:
 
 
 def counter(pg, n: int, timeout: float = 10_000) -> None:
+    """Slide ``n`` on show, and the deck's keys (ui/deckkeys.py) listening for it: the
+    component's script loads after the page's first elements."""
     pg.get_by_text(f"{n} / {N}", exact=True).wait_for(timeout=timeout)
+    pg.wait_for_function(f"() => window.__dlgsDeck && window.__dlgsDeck.data"
+                         f" && window.__dlgsDeck.data.slide === {n}", timeout=timeout)
 
 
 @pytest.fixture
