@@ -278,16 +278,41 @@ def view_state(index: int) -> dict[str, str] | None:
     return roomview.to_room(cls, values)[0]
 
 
+def preset_view(index: int) -> dict[str, str]:
+    """Slide ``index``'s live view at its preset, as the room carries it (what ``{}``
+    means); made from the preset itself, not from what a session shows."""
+    s = SLIDES[index - 1]
+    cls = kit.state_class(s.live)
+    values = {name: spec.default for name, spec in kit.specs(cls).items()}
+    values.update({k: v for k, v in preset_of(s).items() if k in values})
+    return roomview.to_room(cls, values)[0]
+
+
+def _plain_fields(index: int, view: dict[str, str]) -> dict[str, str]:
+    """``view`` without the fields a view fills in itself (grids, pictures: ``parse=``)."""
+    cls = kit.state_class(SLIDES[index - 1].live)
+    table = kit.specs(cls)
+    return {k: v for k, v in view.items() if k not in table or table[k].parse is None}
+
+
 def share_view(index: int, fresh: bool) -> None:
     """The presenter: after the live view is drawn, the room gets its state when it
-    differs from the slide's preset (``{}``, the preset, otherwise), once per change."""
+    differs from the slide's preset (``{}``, the preset, otherwise), once per change.
+    The preset's state is what the view showed when it was drawn from a fresh scope
+    (``fresh``); if that run was cut short by a click, the preset itself, without the
+    fields a view fills in."""
     code = presenting()
-    now = view_state(index)
-    if not code or now is None:
+    if not code or not SLIDES[index - 1].live:
         return
-    if fresh or BASE not in st.session_state:
-        st.session_state[BASE] = now  # the view at its preset, as the room's {} means
-    wanted = {} if now == st.session_state[BASE] else now
+    now = view_state(index)
+    if fresh:
+        st.session_state[BASE] = (index, now)
+    base = st.session_state.get(BASE)
+    if base and base[0] == index:
+        at_preset = now == base[1]
+    else:
+        at_preset = _plain_fields(index, now) == _plain_fields(index, preset_view(index))
+    wanted = {} if at_preset else now
     if wanted == st.session_state.get(SENT, {}):
         return
     try:
@@ -589,9 +614,8 @@ def main() -> None:
 
     slide = kit.value(TalkState, "slide")
     st.session_state[DRAWN] = slide  # (a room that moves it reruns the page)
-    fresh = False
     if not state.speaker:  # before the room is looked at: a view it sent is applied first
-        fresh = forget_other_slides(slide)
+        forget_other_slides(slide)
         if PENDING in st.session_state:
             apply_view(slide, st.session_state.pop(PENDING) or {})
     if following:
@@ -635,6 +659,8 @@ def main() -> None:
                    "every slide. Print every slide: add print=1 to the link.")
 
     if not state.speaker:
+        prefix = scope(slide) + "/"
+        fresh = not any(isinstance(k, str) and k.startswith(prefix) for k in st.session_state)
         with slide_box:
             slide_view(slide)
             if slide == 1:

@@ -296,8 +296,10 @@ def test_a_follower_sees_the_presenters_live_view_and_not_while_exploring(
         page, second_page, app_url):
     presenter, follower = page, second_page
     code = start_room(presenter, app_url)
-    presenter.goto(f"{app_url}/talk?slide=15")  # the reloaded presenter keeps the room
-    wait_for_app(presenter)
+    counter(presenter, 1)
+    blur(presenter)
+    presenter.keyboard.type("15")
+    presenter.keyboard.press("Enter")
     counter(presenter, 15, timeout=60_000)
     follower.goto(f"{app_url}/talk?room={code}")
     wait_for_app(follower)
