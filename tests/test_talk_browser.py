@@ -23,7 +23,7 @@ def blur(pg) -> None:
     pg.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
-def counter(pg, n: int, timeout: float = 10_000) -> None:
+def counter(pg, n: int, timeout: float = 60_000) -> None:
     """Slide ``n`` on show, and the deck's keys (ui/deckkeys.py) listening for it: the
     component's script loads after the page's first elements."""
     pg.get_by_text(f"{n} / {N}", exact=True).wait_for(timeout=timeout)
@@ -174,9 +174,10 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     slider_thumb(page).wait_for(timeout=90_000)
     assert value.get_attribute("value") == before  # the learning rate did not move
 
-    live(page).locator("[data-testid=stRadio] label").nth(1).click()  # 1d: a rerun
-    live(page).locator("[data-testid=stRadio] input:checked[value='1']").or_(
-        live(page).locator("[data-testid=stRadio] input:checked").nth(0)).first.wait_for()
+    live(page).locator("[data-testid=stRadio] label").filter(has_text="1d").first.click()
+    live(page).locator("[data-testid=stRadio] input[value='1']:checked").first.wait_for(
+        state="attached", timeout=90_000)
+    assert focused(page) == "INPUT:radio"
     page.keyboard.press("PageDown")
     counter(page, 16)
     page.keyboard.press("PageUp")
@@ -205,8 +206,8 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     page.keyboard.press("ArrowRight")
     counter(page, 36)
 
-    open_slide(page, app_url, 18)  # digits: the drawing canvas, in a component's iframe
-    canvas = live(page).locator("iframe").first
+    open_slide(page, app_url, 18)  # digits: the drawing canvas (a custom component)
+    canvas = live(page).locator("canvas").last
     canvas.wait_for(timeout=90_000)
     canvas.click()
     page.keyboard.press("ArrowRight")

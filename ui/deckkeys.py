@@ -11,8 +11,8 @@ there and moves the deck by a trigger value back to Python:
   PageDown, which a text box has no use for, still move the deck);
 * a number then Enter (or G) goes to that slide; O or Esc shows every slide's title in a
   grid, a click goes there (Esc closes it);
-* keys pressed inside a same-origin component iframe (the digits canvas) are caught
-  there too.
+* keys pressed inside a same-origin iframe (a version-1 component) are caught there
+  too; the digits canvas is a version-2 component, in the page itself.
 
 It also scrolls the page to the top whenever the slide changes (the presenter's and
 every follower's), and keeps the presenter's room secret in the browser's localStorage:
