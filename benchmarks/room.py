@@ -70,16 +70,24 @@ def rss_mb(pid: int) -> float:
 
 
 def slide_shown(s: Session) -> int | None:
+    """The slide counter on a session's screen: the last one drawn (when the presenter's
+    follower count appears above the slide, the counter moves down one place and the
+    client keeps the old one where it was)."""
+    shown = None
     for text in s.texts():
         m = COUNTER.match(text)
         if m:
-            return int(m.group(1))
-    return None
+            shown = int(m.group(1))
+    return shown
 
 
 VIEW_SLIDE = 12  # the first gradient-descent slide (a live view with a slider)
 VIEW_WIDGET = f"talk.{VIEW_SLIDE}/gradient_descent.lr_exp"
 VIEW_VALUES = (-0.5, -1.5)  # the presenter's learning rates, in turn (the preset is -1)
+
+
+def log(text: str) -> None:
+    print(f"[room {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def slider_shown(s: Session, name: str) -> float | None:
@@ -121,6 +129,7 @@ async def scenario(url: str, pid: int, args) -> dict:
     if not code:
         raise RuntimeError(f"no room code on the presenter's screen: {presenter.texts()[:12]}")
     out["room"] = code
+    log(f"room {code}")
 
     followers = [Session(url, "talk", f"room={code}", timeout=args.timeout)
                  for _ in range(args.followers)]
@@ -170,15 +179,16 @@ async def scenario(url: str, pid: int, args) -> dict:
     out["slide_change_seen_s"] = stats(seen)
     out["slide_change_rerun_finished_s"] = stats(finished)
     out["missed"] = missed
+    log(f"slide changes: {out['slide_change_seen_s']}")
 
     # The presenter's live view: on the gradient-descent slide, the presenter moves the
     # learning-rate slider; for each follower, the time until its own slider shows it.
-    while (slide_shown(presenter) or 1) < VIEW_SLIDE:
-        target = (slide_shown(presenter) or 1) + 1
+    while (slide_shown(presenter) or 1) < VIEW_SLIDE:  # followers jump to where it ends
         await presenter.click("talk-next")
-        await asyncio.gather(*(s.wait_for(lambda x, t=target: slide_shown(x) == t,
-                                          args.deadline * 3) for s in followers),
-                             return_exceptions=True)
+    await asyncio.gather(*(s.wait_for(lambda x: slide_shown(x) == VIEW_SLIDE,
+                                      args.deadline * 3) for s in followers),
+                         return_exceptions=True)
+    log(f"on slide {slide_shown(presenter)}")
     view_seen: list[float] = []
     view_missed = 0
     for k in range(args.view_changes):
@@ -201,6 +211,7 @@ async def scenario(url: str, pid: int, args) -> dict:
         view_missed += sum(r is None for r in results)
     out["live_view_change_seen_s"] = stats(view_seen)
     out["live_view_missed"] = view_missed
+    log(f"live view: {out['live_view_change_seen_s']}")
 
     await asyncio.sleep(2)
     polls0 = sum(len(s.finishes) for s in followers)
