@@ -176,7 +176,6 @@ _CSS = """<style>
 .st-key-talk-text .stMarkdown li, .st-key-talk-text .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
 .st-key-talk-text .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
 .st-key-talk-nav button {min-height: 2.6rem}
-.st-key-talk-keys {display: none}
 .st-key-talk-keys-host {height: 1px; overflow: hidden; margin: 0}
 .st-key-talk-bigqr h1 {font-size: 9rem !important; letter-spacing: .5rem; text-align: center}
 </style>"""
