@@ -59,8 +59,10 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "load": (["--sessions", "50", "--interactions", "1", "--cap", "25", "--leave-wait", "3"],
              ["--sessions", "5", "--interactions", "1", "--cap", "15",
               "--pages", "convolution", "talk"], 420),
-    "room": (["--followers", "50", "--changes", "6", "--idle", "15"],
-             ["--followers", "5", "--changes", "2", "--idle", "3"], 240),
+    "room": (["--followers", "50", "--changes", "6", "--view-changes", "4", "--idle", "15"],
+             ["--followers", "5", "--changes", "2", "--view-changes", "2", "--idle", "3"], 300),
+    # the deck printed to PDF (every slide drawn once, live slides at their preset)
+    "deck_pdf": (["--out", "/tmp/dlgs-deck.pdf"], ["--out", "/tmp/dlgs-deck.pdf"], 600),
 }
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "

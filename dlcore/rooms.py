@@ -57,6 +57,8 @@ STARTS, STARTS_WINDOW = 3, 60.0  # rooms one client may start per window (second
 UNKNOWN_CODES, UNKNOWN_WINDOW = 10, 600.0  # different unknown codes a client may try
 REDIS_TIMEOUT = 0.25  # seconds: connect and socket timeouts of the Redis client
 REDIS_PAUSE = 2.0  # seconds after a Redis failure during which it is not asked again
+FOLLOWER_WINDOW = 10.0  # a follower counts while it looked at the room in this many seconds
+MAX_FOLLOWERS_COUNTED = 5000  # per room: the count's table stays bounded
 
 
 class RoomError(Exception):
@@ -145,6 +147,18 @@ class RoomStore(ABC):
     def close(self, code: str, token: str) -> None:
         """The presenter ends the room."""
 
+    def check(self, code: str, token: str) -> Room:
+        """The room, if ``token`` is its presenter's (a reloaded or second presenter tab
+        proves itself with the token its browser kept); raises UnknownRoom or NotPresenter."""
+        raise NotImplementedError
+
+    def seen(self, code: str, follower: str) -> None:
+        """Follower ``follower`` (an opaque id) looked at room ``code`` just now."""
+
+    def followers(self, code: str) -> int:
+        """How many followers looked at the room in the last FOLLOWER_WINDOW seconds."""
+        return 0
+
     def _new_code(self, taken: Callable[[str], bool]) -> str:
         for _ in range(50):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -162,6 +176,7 @@ class MemoryStore(RoomStore):
         self.unmoved_ttl = min(ttl, UNMOVED_TTL)
         self._rooms: dict[str, tuple[Room, str]] = {}
         self._seq: dict[str, int] = {}
+        self._seen: dict[str, dict[str, float]] = {}  # room -> follower -> last look
         self._lock = threading.Lock()
 
     def _expired(self, room: Room, now: float) -> bool:
@@ -177,6 +192,7 @@ class MemoryStore(RoomStore):
         with self._lock:
             self._sweep()
             return len(self._rooms)
+            self._seen.pop(code, None)
 
     def create(self, slide=1, view=None):
         room_slide, room_view = _check_slide(slide), _check_view(view)
@@ -237,6 +253,32 @@ class MemoryStore(RoomStore):
                 raise NotPresenter("Only the presenter can end this room.")
             del self._rooms[room.code]
             self._seq.pop(room.code, None)
+            self._seen.pop(room.code, None)
+
+    def check(self, code, token):
+        with self._lock:
+            room, digest = self._live(code)
+            if not hmac.compare_digest(digest, _digest(token or "")):
+                raise NotPresenter("Only the presenter can move this room.")
+            return room
+
+    def seen(self, code, follower):
+        now = self.clock()
+        with self._lock:
+            room = self._live(code)[0]
+            table = self._seen.setdefault(room.code, {})
+            if follower not in table and len(table) >= MAX_FOLLOWERS_COUNTED:
+                for f in [f for f, t in table.items() if now - t > FOLLOWER_WINDOW]:
+                    del table[f]
+                if len(table) >= MAX_FOLLOWERS_COUNTED:
+                    return  # counted as "at least" the cap
+            table[str(follower)[:64]] = now
+
+    def followers(self, code):
+        now = self.clock()
+        with self._lock:
+            room = self._live(code)[0]
+            return sum(now - t <= FOLLOWER_WINDOW for t in self._seen.get(room.code, {}).values())
 
 
 # A move is checked and written in one step inside Redis, so two replicas cannot interleave.
@@ -379,8 +421,33 @@ class RedisStore(RoomStore):
             raise UnknownRoom(f"There is no room {code}: it may have ended or expired.")
         if not hmac.compare_digest(digest.decode(), _digest(token or "")):
             raise NotPresenter("Only the presenter can end this room.")
-        self._call(self.client.delete, key)
+        self._call(self.client.delete, key, key + ":seen")
         self._call(self.client.zrem, self.INDEX, key)
+
+    def check(self, code, token):
+        room = self.get(code)
+        digest = self._call(self.client.hget, self.PREFIX + room.code, "token")
+        if digest is None:
+            raise UnknownRoom(f"There is no room {room.code}: it may have ended or expired.")
+        if not hmac.compare_digest(digest.decode(), _digest(token or "")):
+            raise NotPresenter("Only the presenter can move this room.")
+        return room
+
+    def seen(self, code, follower):
+        key = self.PREFIX + normalise_code(code) + ":seen"
+        now = time.time()
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(key, {str(follower)[:64]: now})
+        pipe.zremrangebyscore(key, "-inf", now - FOLLOWER_WINDOW)
+        pipe.zremrangebyrank(key, 0, -MAX_FOLLOWERS_COUNTED - 1)
+        pipe.expire(key, int(FOLLOWER_WINDOW * 6))
+        self._call(pipe.execute)
+
+    def followers(self, code):
+        key = self.PREFIX + normalise_code(code) + ":seen"
+        now = time.time()
+        return int(self._call(self.client.zcount, key, now - FOLLOWER_WINDOW, "+inf"))
+
 
 
 # --------------------------------------------------------------------------- per-client limits
@@ -525,22 +592,29 @@ class Presenting:
     code: str
     token: str
     slide: int | None = None  # the slide the room is on, as far as the presenter knows
+    view: dict[str, str] | None = None  # and its live view (None: not known)
     seq: int = 0
     problem: str = ""  # the room is not on the presenter's slide, and why
     note: str = ""  # something repaired, said once
+    clock: Callable[[], float] = time.time
 
-    def in_step(self, slide: int) -> bool:
-        return self.slide == slide and not self.problem
+    def in_step(self, slide: int, view: Mapping[str, str] | None = None) -> bool:
+        return (self.slide == slide and not self.problem
+                and (view is None or self.view == dict(view)))
 
     def sync(self, store: RoomStore, slide: int, view: Mapping[str, str] | None = None) -> bool:
-        """Move the room to ``slide`` unless it is there; True when it is there after."""
-        if self.in_step(slide):
+        """Move the room to ``slide`` (and ``view``; None: the slide's preset, when the
+        slide changes) unless it is there; True when it is there after. A move's ``seq``
+        is the clock in milliseconds (and always above this side's last): a delayed older
+        move never overwrites a newer one, and two tabs of the presenter (the projector,
+        the speaker view) take turns without knowing each other's count."""
+        if self.in_step(slide, view):
             return True
-        self.seq += 1
+        self.seq = max(self.seq + 1, int(self.clock() * 1000))
         try:
             store.move(self.code, self.token, slide, view, seq=self.seq)
         except Stale:
-            pass  # a newer move is there already (not possible from one session)
+            pass  # a newer move, from another tab of the presenter, is there already
         except UnknownRoom:
             try:
                 store.restore(self.code, self.token, slide, view, seq=self.seq)
@@ -554,7 +628,7 @@ class Presenting:
             return self._failed(slide, f"Room {self.code} now belongs to someone else.")
         except RoomError as err:
             return self._failed(slide, str(err))
-        self.slide, self.problem = slide, ""
+        self.slide, self.view, self.problem = slide, dict(view or {}), ""
         return True
 
     def _failed(self, slide: int, why: str) -> bool:

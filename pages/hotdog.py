@@ -204,14 +204,14 @@ def view(state: HotdogState) -> None:
 
 
 # --------------------------------------------------------------------------- the slide
-@st.cache_resource(show_spinner="Training on the demo examples once for the room…")
-def shared_head():
+@st.cache_resource(max_entries=len(hotdog.EXAMPLES),
+                   show_spinner="Training on the demo examples once for the room…")
+def shared_head(kind: str):
     """The slide's finished "train on examples": a two-class head trained on the demo
-    examples (seeded), once per server and shared read-only, with the number of pictures
-    it saw; a room opening the slide trains nothing."""
-    data = demo_examples()
-    return (train.fit(photos.network(), data, CLASSES, "head", train.Config(steps=STEPS)),
-            len(data) // 2)
+    examples ``kind`` (seeded), once per server and shared read-only, with the number of
+    pictures it saw; a room opening the slide trains nothing."""
+    data = demo_examples(kind)
+    return hotdog.fit(photos.network(), data), len(data) // 2
 
 
 def slide(state: HotdogState) -> None:
@@ -226,15 +226,18 @@ def slide(state: HotdogState) -> None:
     choice = state.picture if state.picture in DEMOS else DEMOS[0]
     picked = st.radio("Picture", DEMOS, index=DEMOS.index(choice), horizontal=True,
                       key=kit.key(HotdogState, "_slide_picture"), label_visibility="collapsed")
-    img, source, pred = demo_picture(picked, int(state.seed))
+    background = state.background if picked in DRAWINGS else "paper"
+    img, source, pred = demo_picture(picked, int(state.seed), background)
     left, right = st.columns([1, 1.5], gap="medium")
     with kit.slide_part("picture", left):
         st.image(img, caption=source, width=240)
-    hot, text = imagenet.verdict(pred.p_hotdog)
-    trained, n = st.session_state.get(kit.key(HotdogState, TRAINED)) or shared_head()
+    hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
+    trained, n = (st.session_state.get(kit.key(HotdogState, TRAINED))
+                  or shared_head(state.examples))
     p_after = float(trained.probs(train.prepare(photos.network(), [img]))[0, 1])
     with kit.slide_part("answer", right):
-        st.markdown(f"## {'🌭' if hot else '🚫'} {text}")
+        st.markdown(f"## {'🌭' if hot else '🚫'} {first}")
+        st.caption(second)
         c1, c2 = st.columns(2)
         c1.metric("p(hot dog), ImageNet alone", f"{pred.p_hotdog:.2f}")
         c2.metric(f"p(hot dog), trained on {n} examples", f"{p_after:.2f}",
@@ -242,7 +245,7 @@ def slide(state: HotdogState) -> None:
     if right.button("Train on examples again", type="primary",
                     key=kit.key(HotdogState, "_train")):
         with right:
-            train_on([], use_demo=True)
+            train_on([], use_demo=True, kind=state.examples)
         st.rerun()
 
 

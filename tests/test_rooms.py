@@ -176,3 +176,40 @@ def test_store_from_env(redis_url):
     assert isinstance(rooms.store_from_env({}), rooms.MemoryStore)
     assert rooms.store_from_env({}) is rooms.store_from_env({})
     assert isinstance(rooms.store_from_env({"REDIS_URL": redis_url}), rooms.RedisStore)
+
+
+def test_the_token_proves_the_presenter(store):
+    """A reloaded or second presenter tab proves itself with the token its browser kept;
+    no other token, and no token of another room, does."""
+    room, token = store.create(slide=4)
+    other, other_token = store.create()
+    assert store.check(room.code.lower(), token).slide == 4
+    for bad in ("", "guess", other_token, token + "x"):
+        with pytest.raises(rooms.NotPresenter):
+            store.check(room.code, bad)
+    store.close(room.code, token)
+    with pytest.raises(rooms.UnknownRoom):
+        store.check(room.code, token)
+
+
+def test_followers_are_counted_once_each(store):
+    room, _ = store.create()
+    assert store.followers(room.code) == 0
+    for who in ("a", "b", "a", "c", "b"):
+        store.seen(room.code, who)
+    assert store.followers(room.code) == 3
+
+
+def test_followers_who_stop_looking_are_no_longer_counted():
+    clock = Clock()
+    store = rooms.MemoryStore(clock=clock)
+    room, token = store.create()
+    store.seen(room.code, "a")
+    clock.now += rooms.FOLLOWER_WINDOW / 2
+    store.seen(room.code, "b")
+    assert store.followers(room.code) == 2
+    clock.now += rooms.FOLLOWER_WINDOW / 2 + 1
+    assert store.followers(room.code) == 1
+    store.close(room.code, token)
+    with pytest.raises(rooms.UnknownRoom):
+        store.seen(room.code, "a")

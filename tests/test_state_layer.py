@@ -196,12 +196,20 @@ def test_types_come_from_the_annotations():
     ("weights", ["0.1", "2"], "above the maximum 1.0"),
     ("note", ["toolong"], "longer than 5 characters"),
     ("word", ["frog"], "not one of king, queen"),
-    ("on", ["yes"], "expected true or false"),
+    ("on", ["maybe"], "expected 1/0, true/false or yes/no"),
+    ("on", ["2"], "expected 1/0, true/false or yes/no"),
     ("seed", ["1.5"], "not a whole number"),
 ])
 def test_bad_values_are_refused_with_the_reason(name, raws, reason):
     with pytest.raises(kit.BadValue, match=reason):
         kit.from_url(kit.specs(ToyState)[name], raws)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("1", True), ("0", False), ("true", True), ("False", False), ("yes", True),
+    ("NO", False), (" on ", True), ("off", False)])
+def test_switches_in_a_link_accept_1_0_true_false_yes_no(text, value):
+    assert kit.from_url(kit.specs(ToyState)["on"], [text]) is value
 
 
 def test_choices_computed_at_run_time():

@@ -219,3 +219,112 @@ def test_speaker_view_shows_next_slide_and_notes():
     body = shown(at)
     assert slides.SLIDES[20].notes in body and slides.SLIDES[21].title in body
     assert any(m.label == "Elapsed" for m in at.metric)
+
+
+@pytest.mark.parametrize("text,speaker", [("1", True), ("yes", True), ("true", True),
+                                          ("0", False), ("no", False)])
+def test_switches_in_the_deck_link_accept_1_0_yes_no(text, speaker):
+    at = run(slide="21", speaker=text)
+    assert not at.exception and not at.warning
+    assert any(m.label == "Elapsed" for m in at.metric) is speaker
+
+
+def test_the_speaker_view_counts_time_on_an_injected_clock(monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(talk, "clock", lambda: now[0])
+    at = run(slide="3", speaker="1")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Elapsed"] == "0:00" and metrics["On this slide"] == "0:00"
+    now[0] += 75
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Elapsed"] == "1:15"
+    at.button(key="talk-next").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Elapsed"] == "1:15" and metrics["On this slide"] == "0:00"
+    assert slides.SLIDES[4].title in shown(at)  # the next slide, beside this one
+
+
+def test_an_unknown_code_says_only_that_it_is_unknown():
+    at = run(room="ZZZZZ")
+    assert [e.value for e in at.error] == [
+        "There is no room ZZZZZ: it may have ended or expired."]
+    assert not any("Following" in c.value for c in at.caption)
+
+
+def _join(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="talk-join-code").input(text)
+    next(b for b in at.button if b.label == "Join").click()
+    return at.run()
+
+
+def test_a_typed_code_joins_and_an_unknown_one_is_named():
+    _, code = _start_room()
+    at = _join(run(), "zzzzz")
+    assert not at.exception and any("There is no room ZZZZZ" in w.value for w in at.warning)
+    assert "room" not in at.query_params
+    at = _join(at, f" {code.lower()} ")
+    assert not at.exception
+    assert any(f"Following room {code}" in c.value for c in at.caption)
+    assert at.query_params["room"] == code
+
+
+def test_a_follower_shows_the_presenters_live_view_unless_exploring():
+    presenter = run(slide="21")
+    presenter.button(key="talk-start-2").click().run()
+    code = presenter.session_state[f"{TalkState.PAGE}._code"]
+    stride = "talk.21/convolution.stride"
+    follower = run(room=code)
+    assert follower.slider(key=stride).value == 1
+    presenter.slider(key=stride).set_value(2).run()
+    view = rooms.store_from_env().get(code).view
+    assert view["_page"] == "convolution" and view["stride"] == "2"
+    follower.run()
+    assert follower.slider(key=stride).value == 2  # the presenter's change, shown
+    follower.button(key="talk-explore").click().run()
+    presenter.slider(key=stride).set_value(3).run()
+    follower.run()
+    assert follower.slider(key=stride).value == 2  # exploring: its own view
+    follower.button(key="talk-follow").click().run()
+    assert follower.slider(key=stride).value == 3  # back with the presenter's view
+    presenter.slider(key=stride).set_value(1).run()  # back to the preset: the room says {}
+    assert rooms.store_from_env().get(code).view == {}
+    follower.run()
+    assert follower.slider(key=stride).value == 1
+
+
+def test_a_view_a_link_would_refuse_is_not_applied():
+    presenter = run(slide="21")
+    presenter.button(key="talk-start-2").click().run()
+    code = presenter.session_state[f"{TalkState.PAGE}._code"]
+    token = presenter.session_state[f"{TalkState.PAGE}._token"]
+    follower = run(room=code)
+    for bad in ({"_page": "convolution", "stride": "99"}, {"_page": "digits", "pen": "7"},
+                {"_page": "convolution", "nosuch": "1"}):
+        rooms.store_from_env().move(code, token, 21, bad)
+        follower.run()
+        assert not follower.exception
+        assert follower.slider(key="talk.21/convolution.stride").value == 1
+
+
+def test_the_qr_code_holds_the_public_address(monkeypatch):
+    assert talk.local_only("http://localhost:8501/talk?room=K7QXM")
+    assert talk.local_only("http://127.0.0.1:8501/talk")
+    assert not talk.local_only("https://talk.example.org/talk?room=K7QXM")
+    monkeypatch.setenv(talk.PUBLIC_URL_ENV, "https://talk.example.org/")
+    presenter, code = _start_room()
+    assert f"https://talk.example.org/talk?room={code}" in [t.value for t in presenter.text]
+    assert not presenter.warning
+    monkeypatch.setenv(talk.PUBLIC_URL_ENV, "http://127.0.0.1:8501")
+    presenter.run()
+    assert any("phones in the room cannot reach" in w.value for w in presenter.warning)
+
+
+@pytest.mark.slow
+def test_print_draws_every_slide_one_per_page():
+    at = open_page(PAGE, {"print": "1"}, timeout=300)
+    assert not at.exception
+    body = shown(at)
+    for n, s in enumerate(slides.SLIDES, 1):
+        assert s.title in body, (n, s.title)
+    assert [c.value for c in at.caption].count(f"{N} / {N}") == 1
+    assert "talk-next" not in [b.key for b in at.button]  # no deck controls on paper

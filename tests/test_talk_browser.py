@@ -23,8 +23,12 @@ def blur(pg) -> None:
     pg.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
-def counter(pg, n: int, timeout: float = 10_000) -> None:
+def counter(pg, n: int, timeout: float = 60_000) -> None:
+    """Slide ``n`` on show, and the deck's keys (ui/deckkeys.py) listening for it: the
+    component's script loads after the page's first elements."""
     pg.get_by_text(f"{n} / {N}", exact=True).wait_for(timeout=timeout)
+    pg.wait_for_function(f"() => window.__dlgsDeck && window.__dlgsDeck.data"
+                         f" && window.__dlgsDeck.data.slide === {n}", timeout=timeout)
 
 
 @pytest.fixture
@@ -125,3 +129,216 @@ def test_a_live_slide_holds_its_view_and_its_controls_work(page, app_url):
     assert re.search(rf"[?&]slide={n}\b", page.url)
     assert not re.search(r"[?&](cell|stride|op)=", page.url)  # the view's state is its own
     assert page.get_by_text("Open the live view").is_visible()
+
+
+# --------------------------------------------------------------------------- issue 21
+def live(pg):
+    return pg.locator(".st-key-talk-live")
+
+
+def open_slide(pg, app_url: str, n: int, extra: str = "present=1") -> None:
+    pg.goto(f"{app_url}/talk?{extra}&slide={n}")
+    wait_for_app(pg)
+    counter(pg, n, timeout=90_000)
+
+
+def focused(pg) -> str:
+    return pg.evaluate("() => { const a = document.activeElement;"
+                       " return a ? a.tagName + ':' + (a.type || a.getAttribute('role') || '') : '' }")
+
+
+SCROLLERS = ("[...document.querySelectorAll("
+             "'[data-testid=stMain], [data-testid=stAppViewContainer]')]")
+
+
+def slider_thumb(pg):
+    return live(pg).locator("[data-testid=stSlider] div[style*='translate(-50%']").first
+
+
+@pytest.mark.slow
+def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
+    """A click on a slider, a radio, a selectbox, a button, a toggle or the digits canvas
+    of a live slide, then the clicker's keys: the deck moves and the control does not."""
+    page.set_viewport_size(STAGE)
+    open_slide(page, app_url, 15)  # gradient descent: a slider, a radio, a selectbox
+    thumb = slider_thumb(page)
+    thumb.wait_for(timeout=90_000)
+    value = live(page).locator("[data-testid=stSlider] input[type=range]").first
+    before = value.get_attribute("value")
+    thumb.click()
+    assert focused(page) == "INPUT:range"
+    page.keyboard.press("ArrowRight")
+    counter(page, 16)
+    page.keyboard.press("ArrowLeft")
+    counter(page, 15)
+    slider_thumb(page).wait_for(timeout=90_000)
+    assert value.get_attribute("value") == before  # the learning rate did not move
+
+    live(page).locator("[data-testid=stRadio] label").filter(has_text="1d").first.click()
+    live(page).locator("[data-testid=stRadio] input[value='1']:checked").first.wait_for(
+        state="attached", timeout=90_000)
+    assert focused(page) == "INPUT:radio"
+    page.keyboard.press("PageDown")
+    counter(page, 16)
+    page.keyboard.press("PageUp")
+    counter(page, 15)
+
+    box = live(page).locator("[data-testid=stSelectbox] [role=combobox]").first
+    box.wait_for(timeout=90_000)
+    box.click()  # opens the list: its own keys while open
+    page.keyboard.press("Escape")  # closes the list
+    assert box.get_attribute("aria-expanded") == "false"
+    page.keyboard.press(" ")
+    counter(page, 16)
+
+    open_slide(page, app_url, 21)  # convolution: the view's own Next button
+    live(page).get_by_text("Cell 1 of 9").wait_for(timeout=90_000)
+    live(page).get_by_role("button", name="Next ▶").click()
+    live(page).get_by_text("Cell 2 of 9").wait_for()
+    assert focused(page).startswith("BUTTON")
+    page.keyboard.press(" ")  # Space on a focused button: the deck, not the button
+    counter(page, 22)
+
+    open_slide(page, app_url, 35)  # splits: a toggle
+    toggle = live(page).locator("[data-testid=stCheckbox] label").first
+    toggle.wait_for(timeout=90_000)
+    toggle.click()
+    page.keyboard.press("ArrowRight")
+    counter(page, 36)
+
+    open_slide(page, app_url, 18)  # digits: the drawing canvas (a custom component)
+    canvas = live(page).locator("canvas").last
+    canvas.wait_for(timeout=90_000)
+    canvas.click()
+    page.keyboard.press("ArrowRight")
+    counter(page, 19)
+
+
+@pytest.mark.slow
+def test_go_to_a_slide_the_overview_and_a_slide_starts_at_the_top(page, app_url):
+    page.set_viewport_size(STAGE)
+    open_slide(page, app_url, 12)
+    live(page).wait_for(timeout=90_000)
+    page.wait_for_function(  # scrolled down as the view grows (a slow server draws late)
+        f"() => {{ const s = {SCROLLERS}; s.forEach(e => e.scrollTo(0, 900));"
+        " return s.some(e => e.scrollTop > 100) }", timeout=90_000)
+    page.keyboard.press("ArrowRight")
+    counter(page, 13)
+    page.wait_for_function(f"() => {SCROLLERS}.every(e => e.scrollTop === 0)")
+    page.keyboard.type("40")
+    page.get_by_text("Go to slide 40").wait_for()
+    page.keyboard.press("Enter")
+    counter(page, 40)
+    page.keyboard.press("o")
+    page.locator("#dlgs-overview").wait_for()
+    assert page.locator(".dlgs-overview-slide").count() == N
+    page.locator(".dlgs-overview-slide").nth(2).click()
+    counter(page, 3)
+    page.keyboard.press("Escape")
+    page.locator("#dlgs-overview").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#dlgs-overview").wait_for(state="detached")
+
+
+def start_room(pg, app_url: str, query: str = "") -> str:
+    pg.goto(f"{app_url}/talk{query}")
+    wait_for_app(pg)
+    pg.get_by_role("button", name="📡 Start a room").first.click()
+    pg.get_by_text("Room code:").wait_for(timeout=60_000)
+    return re.search(r"Room code: ([A-Z0-9]{5})", pg.inner_text("body")).group(1)
+
+
+@pytest.mark.slow
+def test_a_reload_keeps_the_presenter_and_no_follower_can_move_the_room(
+        page, second_page, app_url):
+    presenter, follower = page, second_page
+    code = start_room(presenter, app_url)
+    presenter.reload()  # a clicker's F5
+    wait_for_app(presenter)
+    presenter.get_by_text(f"Room code: {code}").wait_for(timeout=60_000)
+    blur(presenter)
+    presenter.keyboard.press("ArrowRight")
+    counter(presenter, 2)
+
+    follower.goto(f"{app_url}/talk?room={code}")
+    wait_for_app(follower)
+    counter(follower, 2, timeout=30_000)  # the reloaded tab moved the room
+    assert code not in follower.evaluate("() => JSON.stringify(localStorage)")
+    # The follower's keys and links move its own screen only.
+    blur(follower)
+    follower.keyboard.press("End")
+    counter(follower, N)
+    follower.get_by_text("The talk is on slide 2").wait_for(timeout=30_000)
+    for query in (f"room={code}&slide=9", f"room={code}&speaker=1&slide=9",
+                  f"room={code.lower()}&slide=9&present=1"):
+        follower.goto(f"{app_url}/talk?{query}")
+        wait_for_app(follower)
+        counter(follower, 2, timeout=30_000)  # the room's slide, not the link's
+        follower.get_by_text(f"Following room {code}").wait_for()
+    assert "You present room" not in follower.inner_text("body")
+
+    # A second tab of the presenter's browser presents the same room, and drives it.
+    second = presenter.context.new_page()
+    second.goto(f"{app_url}/talk?room={code}&speaker=1")
+    wait_for_app(second)
+    second.get_by_text(f"You present room {code}").wait_for(timeout=60_000)
+    blur(second)
+    second.keyboard.press("ArrowRight")
+    counter(second, 3)
+    counter(presenter, 3, timeout=30_000)  # the projector follows its speaker view
+    counter(follower, 3, timeout=30_000)
+    presenter.get_by_text("2 following").or_(presenter.get_by_text("1 following")).first \
+        .wait_for(timeout=30_000)
+    second.close()
+
+
+@pytest.mark.slow
+def test_a_follower_sees_the_presenters_live_view_and_not_while_exploring(
+        page, second_page, app_url):
+    presenter, follower = page, second_page
+    code = start_room(presenter, app_url)
+    counter(presenter, 1)
+    blur(presenter)
+    presenter.keyboard.type("15")
+    presenter.keyboard.press("Enter")
+    counter(presenter, 15, timeout=60_000)
+    follower.goto(f"{app_url}/talk?room={code}")
+    wait_for_app(follower)
+    counter(follower, 15, timeout=60_000)
+
+    def mode(pg, name: str):
+        return live(pg).locator("[data-testid=stRadio] label").filter(has_text=name).first
+
+    def checked(pg, name: str) -> None:
+        mode(pg, name).locator("input:checked").wait_for(timeout=30_000)
+
+    checked(follower, "2d")
+    mode(presenter, "model").click()
+    checked(presenter, "model")
+    checked(follower, "model")  # the presenter's change, on the follower's screen
+
+    follower.get_by_role("button", name="🧭 Explore").click()
+    follower.get_by_text("You are exploring").wait_for()
+    mode(presenter, "1d").click()
+    checked(presenter, "1d")
+    follower.get_by_text("with the presenter's changes").wait_for(timeout=30_000)
+    follower.get_by_text("You are exploring").wait_for()
+    checked(follower, "model")  # exploring: its own view
+    follower.get_by_role("button", name="↩️ Follow again").click()
+    checked(follower, "1d")
+
+
+def test_a_typed_code_joins_and_an_unknown_code_says_so(page, second_page, app_url):
+    code = start_room(page, app_url)
+    second_page.goto(f"{app_url}/talk")
+    wait_for_app(second_page)
+    box = second_page.get_by_label("Join a room: its code").first
+    box.fill("ZZZZZ")
+    box.press("Enter")
+    second_page.get_by_text("There is no room ZZZZZ").wait_for()
+    assert "Following room" not in second_page.inner_text("body")
+    box = second_page.get_by_label("Join a room: its code").first
+    box.fill(code.lower())
+    box.press("Enter")
+    second_page.get_by_text(f"Following room {code}").wait_for()
+    assert f"room={code}" in second_page.url

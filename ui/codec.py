@@ -161,13 +161,18 @@ class BadValue(ValueError):
         self.shown = shown
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})  # what a link may say for a switch
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
 def _one(spec: Spec, raw: str) -> Any:
     text = raw.strip()
     try:
         if spec.kind is bool:
-            if text.lower() not in ("true", "false"):
-                raise ValueError("expected true or false")
-            value: Any = text.lower() == "true"
+            word = text.lower()
+            if word not in _TRUE and word not in _FALSE:
+                raise ValueError("expected 1/0, true/false or yes/no")
+            value: Any = word in _TRUE
         elif spec.kind is int:
             value = int(text)
         elif spec.kind is float:

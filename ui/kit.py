@@ -136,7 +136,8 @@ def grid(cls: type, name: str, grid_now: np.ndarray, default: np.ndarray, label:
 
 
 # --------------------------------------------------------------------------- presenter mode
-PRESENT_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+PRESENT_WORDS = {"1": True, "true": True, "yes": True, "on": True,  # as every switch in a link
+                 "0": False, "false": False, "no": False, "off": False}
 
 
 def presenter() -> bool:
@@ -276,7 +277,6 @@ def slide_form() -> Iterator[None]:
     slide's notes use, and :func:`secondary` controls are not shown (the page, one click
     away, has them). Contexts nest like :func:`embedded`."""
     token = _FORM.set("slide")
-    st.session_state["_slide_hidden"] = 0
     try:
         yield
     finally:
@@ -308,12 +308,24 @@ def secondary(label: str = "More settings"):
     return st.expander(label, expanded=False)
 
 
-def _next_hidden() -> int:
-    """A number for each marked box of this run (a key is unique within a run); the
-    deck resets the count before it draws a slide (:func:`slide_form`)."""
-    n = st.session_state.get("_slide_hidden", 0) + 1
-    st.session_state["_slide_hidden"] = n
-    return n
+def new_marks() -> None:
+    """Start the marked boxes' count again: the deck calls it at the start of a run, so
+    that a slide's boxes keep their names from one run to the next."""
+    st.session_state["_slide_marks"] = {}
+
+
+def _mark_scope() -> str:
+    return (scope() or "page").replace(".", "-").replace("/", "-")
+
+
+def _next_hidden() -> str:
+    """A name for each marked box of this run (a key is unique within a run): the
+    embedded view's scope and a count that the deck starts again with each run
+    (:func:`new_marks`; the print view draws every slide in one run)."""
+    where = _mark_scope()
+    counts = st.session_state.setdefault("_slide_marks", {})
+    counts[where] = counts.get(where, 0) + 1
+    return f"{where}-{counts[where]}"
 
 
 def page_title(title: str, slide: str, lead: str) -> None:

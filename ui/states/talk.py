@@ -16,3 +16,4 @@ class TalkState:
     room: str = codec.param("", max_len=rooms.CODE_LENGTH + 4)  # the room to follow
     speaker: bool = codec.param(False)  # the speaker view: notes, next slide, timer
     seed: int = codec.param(0, lo=0, hi=2**31 - 1)  # passed to the live views' presets
+    print: bool = codec.param(False)  # every slide, one after another, one per printed page
