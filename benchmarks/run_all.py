@@ -56,11 +56,13 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
               "--pages", "convolution", "talk"], 420),
     "room": (["--followers", "50", "--changes", "6", "--idle", "15"],
              ["--followers", "5", "--changes", "2", "--idle", "3"], 240),
+    "code_health": ([], [], 60),  # README lines, longest page function, private names
 }
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "
                          "reports the same number as all_pages_mb"}
 LIBRARIES = {"stclient"}  # modules in benchmarks/ that other benchmarks import, not run
+TOOLS = {"report"}  # not benchmarks: report.py renders this command's JSON into docs/
 
 
 def quick_flag(script: Path) -> list[str]:

@@ -190,8 +190,8 @@ def test_saved_scores_state_the_restriction():
     assert glove_scores["analogy_accuracy"] > 3 * bard_scores["analogy_accuracy"]
 
 
-def test_readme_quotes_the_saved_scores():
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_quote_the_saved_scores():
+    readme = "".join(p.read_text() for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))])
     for name in ("glove", "shakespeare"):
         saved = json.loads((REPO / "assets" / f"embeddings_{name}_eval.json").read_text())
         assert f"**{saved['analogy_accuracy']:.1%}** of {saved['analogy_answered']:,}" in readme
@@ -199,6 +199,7 @@ def test_readme_quotes_the_saved_scores():
             in readme
 
 
+@pytest.mark.slow
 def test_evaluate_command_prints_one_json_object():
     out = subprocess.run([sys.executable, "-m", "dlcore.embeddings", "evaluate", "--model",
                           "shakespeare", "--vocab", "5000"], cwd=REPO, capture_output=True,
