@@ -73,6 +73,23 @@ def test_frog_neighbours(glove):
     assert {"toad", "frogs", "litoria", "rana"} & set(words)
 
 
+@pytest.mark.parametrize("word, vocab", [("frog", None), ("king", 50_000), ("paris", 20_000)])
+def test_neighbours_are_gensims_most_similar(glove, word, vocab):
+    """gensim's own ``most_similar`` is the oracle: the same top ten, in order."""
+    ours = [w for w, _ in glove.neighbours(word, k=10, vocab=vocab)]
+    theirs = [w for w, _ in glove.kv.most_similar(word, topn=10, restrict_vocab=vocab)]
+    assert ours == theirs
+
+
+def test_analogies_are_gensims_3cosadd(glove):
+    """b - a + c over unit vectors, the inputs left out: gensim's ``most_similar`` with
+    positive=[b, c], negative=[a] computes the same (3CosAdd)."""
+    for a, b, c in (("man", "king", "woman"), ("france", "paris", "italy")):
+        ours = [w for w, _ in glove.analogy(a, b, c, k=5).answers]
+        theirs = [w for w, _ in glove.kv.most_similar(positive=[b, c], negative=[a], topn=5)]
+        assert ours == theirs, (a, b, c)
+
+
 def test_neighbours_are_sorted_cosines(glove):
     found = glove.neighbours("Frog ", k=20, vocab=50_000)  # trimmed and case-folded
     scores = [s for _, s in found]
