@@ -68,6 +68,7 @@ def test_run_all_reads_one_line_or_indented_json(bench):
     assert parse("Traceback ...") is None
 
 
+@pytest.mark.slow
 def test_models_print_every_latency(bench):
     import models
 

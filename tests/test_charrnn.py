@@ -105,6 +105,7 @@ def test_draws_follow_the_shown_distribution(temperature, top_k):
                                atol=0.012)
 
 
+@pytest.mark.slow
 def test_training_overfits_a_tiny_text(tmp_path):
     text = "To be, or not to be, that is the question.\n" * 40
     config = TrainConfig(steps=150, batch_size=8, seq_len=32, lr=2e-2, warmup=5,
@@ -145,6 +146,7 @@ def test_save_refuses_a_foreign_alphabet(tmp_path, random_model):
         load(path)
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_corpus_splits_whole_works(shakespeare_dir):
     works = corpus.read_works(shakespeare_dir)

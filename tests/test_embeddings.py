@@ -33,6 +33,7 @@ def bard():
     return load("shakespeare")
 
 
+@pytest.mark.slow
 def test_glove_cache_is_the_package_matrix(tmp_path, glove):
     built = vectors.load_glove(tmp_path)  # an empty folder: the cache is built here
     again = vectors.load_glove(tmp_path)  # and memory-mapped from there
@@ -45,6 +46,7 @@ def test_glove_cache_is_the_package_matrix(tmp_path, glove):
     assert again.words == glove.words
 
 
+@pytest.mark.slow
 def test_glove_without_a_writable_cache(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")  # a file where the cache folder would go
@@ -181,6 +183,7 @@ def questions(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, vocab", [("glove", 20_000), ("shakespeare", 30_000)])
 def test_evaluation_equals_gensim(name, vocab, questions):
     model = load(name)
@@ -239,6 +242,7 @@ def test_corpus_is_checked_and_cleaned(shakespeare_dir, tmp_path):
         corpus.read_archive(tmp_path / "nothing")
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(shakespeare_dir):
     heard = []
     first, facts = word2vec.train(shakespeare_dir, word2vec.Config(seed=5), heard.append,

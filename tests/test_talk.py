@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dlcore import rooms
 from pages import talk
 from tests.conftest import REPO
-from tests.harness import open_page
+from tests.harness import open_page, page_text
 from ui import kit, slides
 from ui.states.talk import TalkState
 
@@ -22,10 +22,6 @@ def run(**params: str) -> AppTest:
     return open_page(PAGE, params)
 
 
-def shown(at: AppTest) -> str:
-    parts = [t.value for t in at.title] + [m.value for m in at.markdown]
-    parts += [s.value for s in at.subheader] + [i.value for i in at.info]
-    return "\n".join(parts)
 
 
 def test_the_deck_follows_the_talk():
@@ -49,32 +45,35 @@ def embedded_keys(at: AppTest, n: int) -> list[str]:
             if (w.key or "").startswith(f"{talk.scope(n)}/")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", range(1, N + 1))
 def test_every_slide_renders(n):
     at = run(slide=str(n))
     assert not at.exception and not at.warning
-    assert slides.SLIDES[n - 1].title in shown(at)
-    assert f"**{n} / {N}**" in shown(at)
+    assert slides.SLIDES[n - 1].title in page_text(at)
+    assert f"**{n} / {N}**" in page_text(at)
     live = slides.SLIDES[n - 1].live
     if live:  # the page's own view, with its controls, at the preset
         assert not at.error, [e.value for e in at.error]
         keys = embedded_keys(at, n)
         assert keys and all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
-        assert "Open the live view" in shown(at)
+        assert "Open the live view" in page_text(at)
     assert "slide" not in at.query_params or at.query_params["slide"] == str(n)
     assert set(at.query_params) <= {"slide"}  # a view never writes into the deck's link
 
 
+@pytest.mark.slow
 def test_a_live_slide_opens_at_its_preset():
     at = run(slide="22")  # LeNet: the digits view on a test digit, inside the CNN
     assert at.radio(key="talk.22/digits.source").value == "test digit"
-    assert "Inside the CNN" in shown(at)
+    assert "Inside the CNN" in page_text(at)
     assert at.number_input(key="talk.22/digits.seed").value == 0
     at = run(slide="22", seed="5")  # the deck's seed goes to the views that have one
     assert at.number_input(key="talk.22/digits.seed").value == 5
     assert dict(at.query_params) == {"slide": "22", "seed": "5"}
 
 
+@pytest.mark.slow
 def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     at = run(slide="21")
     stride = "talk.21/convolution.stride"
@@ -90,6 +89,7 @@ def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     assert dict(at.query_params) == {"slide": "21"}
 
 
+@pytest.mark.slow
 def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
     import pages.convolution
 
@@ -102,7 +102,7 @@ def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
     (error,) = at.error
     assert "This live view failed (RuntimeError: out of \\<b\\>memory" in error.value
     assert "<b>" not in error.value  # escaped: an error's text is never markup
-    assert "Open the live view" in shown(at)
+    assert "Open the live view" in page_text(at)
     at.button(key="talk-next").click().run()
     assert at.query_params["slide"] == "22"
 
@@ -117,6 +117,7 @@ def test_live_slides_link_to_their_view_at_the_preset():
             assert url.startswith(s.live)
 
 
+@pytest.mark.slow
 def test_out_of_range_and_garbage_give_a_message():
     for bad in ("0", str(N + 1), "abc"):
         at = run(slide=bad)
@@ -125,6 +126,7 @@ def test_out_of_range_and_garbage_give_a_message():
         assert at.title[0].value == slides.SLIDES[0].title
 
 
+@pytest.mark.slow
 def test_next_back_home_end():
     at = run(slide="3")
     at.button(key="talk-next").click().run()
@@ -143,10 +145,11 @@ def _start_room() -> tuple[AppTest, str]:
     presenter = run()
     presenter.button(key="talk-start").click().run()
     code = presenter.session_state[f"{TalkState.PAGE}._code"]
-    assert f"Room code: `{code}`" in shown(presenter)
+    assert f"Room code: `{code}`" in page_text(presenter)
     return presenter, code
 
 
+@pytest.mark.slow
 def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
     presenter, code = _start_room()
     follower = run(room=code)
@@ -169,9 +172,10 @@ def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
     assert follower.title[0].value == slides.SLIDES[4].title  # slide 5 is where the talk is
     presenter.button(key="talk-next").click().run()
     follower.run()
-    assert "# Deep Learning" in shown(follower)  # slide 6, a section title
+    assert "# Deep Learning" in page_text(follower)  # slide 6, a section title
 
 
+@pytest.mark.slow
 def test_a_follower_explores_a_live_view_and_follows_again():
     presenter, code = _start_room()
     presenter.button(key="talk-end").click().run()  # the last slide
@@ -195,6 +199,7 @@ def test_a_follower_explores_a_live_view_and_follows_again():
     assert follower.slider(key=stride).value == 1  # the view starts from its preset again
 
 
+@pytest.mark.slow
 def test_unknown_and_malformed_room_codes():
     at = run(room="ZZZZZ")
     assert not at.exception and any("no room ZZZZZ" in e.value for e in at.error)
@@ -202,10 +207,11 @@ def test_unknown_and_malformed_room_codes():
     assert not at.exception and any("not a room code" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_speaker_view_shows_next_slide_and_notes():
     at = run(slide="21", speaker="true")
     assert not at.exception
     assert not embedded_keys(at, 21) and not embedded_keys(at, 22)  # text only
-    body = shown(at)
+    body = page_text(at)
     assert slides.SLIDES[20].notes in body and slides.SLIDES[21].title in body
     assert any(m.label == "Elapsed" for m in at.metric)
