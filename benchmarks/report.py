@@ -46,7 +46,8 @@ def markdown(run: dict, source: str) -> str:
     """The generated part of docs/performance.md for one ``run_all.py`` result."""
     load = run.get("load_average")
     lines = [BEGIN, "",
-             f"From `{source}`: `python benchmarks/run_all.py{' --quick' if run.get('quick') else ''}`"
+             f"From `{source}`: `python benchmarks/run_all.py{' --quick' if run.get('quick') else ''}"
+             f"{' --only ' + ' '.join(run['only']) if run.get('only') else ''}`"
              f", {run.get('total_wall_s', '?')} s in all, load average at the end {load}.", ""]
     for name, data in run.get("benchmarks", {}).items():
         lines += [f"### {name}", "",

@@ -129,7 +129,7 @@ def run(quick: bool = False, only: list[str] | None = None) -> dict:
         print(f"{name}: {seconds:.0f} s{' FAILED' if data is None else ''}", file=sys.stderr)
     return {"benchmarks": results, "wall_s": walls, "total_wall_s":
             round(time.perf_counter() - total, 1), "skipped": skipped, "failed": failed,
-            "quick": quick, "load_average": load_average()}
+            "quick": quick, "only": only or [], "load_average": load_average()}
 
 
 def main() -> None:
