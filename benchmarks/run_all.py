@@ -56,6 +56,9 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
               "--pages", "convolution", "talk"], 420),
     "room": (["--followers", "50", "--changes", "6", "--idle", "15"],
              ["--followers", "5", "--changes", "2", "--idle", "3"], 240),
+    # a hostile client against one server behind the deployment's HAProxy (issue 23)
+    "hostile": ([], ["--rooms", "2", "--probes", "5", "--clears", "1", "--uploads", "5",
+                     "--seconds", "60"], 240),
     "code_health": ([], [], 60),  # README lines, longest page function, private names
 }
 # Benchmarks that another one covers: run them alone for their own output.

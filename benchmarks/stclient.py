@@ -116,8 +116,10 @@ class Session:
 
     def __init__(self, base_url: str, page: str = "", query: str = "", *,
                  follow_auto_reruns: bool = True, timeout: float = 60.0,
-                 deflate: bool = False, compression: bool = False) -> None:
+                 deflate: bool = False, compression: bool = False,
+                 headers: dict[str, str] | None = None) -> None:
         self.base = base_url.rstrip("/")
+        self.headers = dict(headers or {})  # extra websocket headers (X-Forwarded-For)
         self.page = page.strip("/")
         self.query = query.lstrip("?")
         self.follow_auto_reruns = follow_auto_reruns
@@ -174,7 +176,8 @@ class Session:
         self.ws = await websockets.connect(
             ws_url, subprotocols=protocols, origin=self.base, max_size=None,
             compression="deflate" if self.compression else None,
-            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
+            additional_headers={**self.headers,
+                                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
             open_timeout=self.timeout, ping_interval=None)
         self.reader = asyncio.create_task(self._read())
         self.pending.append(run)
@@ -231,6 +234,23 @@ class Session:
                     if s.WhichOneof("value") in ("trigger_value", "string_trigger_value",
                                                  "json_trigger_value")]:
             del self.states[wid]
+
+    async def clear_cache(self) -> None:
+        """Send Streamlit's ``clear_cache`` BackMsg (the "Clear caches" of the developer
+        menu): the server empties ``st.cache_data`` and ``st.cache_resource`` for every
+        session, whoever sends it (issue 23)."""
+        msg = BackMsg()
+        msg.clear_cache = True
+        await self.ws.send(msg.SerializeToString())
+
+    async def press(self, name: str) -> Run:
+        """Press a button without waiting for the run to finish (a run that waits for a
+        training slot finishes late): ``wait`` or ``wait_for`` it."""
+        path, _, w = self.find(name, "button")
+        s = WidgetState(id=w.id)
+        s.trigger_value = True
+        self.states[w.id] = s
+        return await self.rerun(fragment=self.element_fragment.get(path, ""))
 
     async def rerun(self, *, fragment: str = "", auto: bool = False) -> Run:
         run = Run("auto" if auto else "user", fragment=fragment, sent=time.perf_counter())

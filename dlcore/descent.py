@@ -114,6 +114,7 @@ class _Update:
 
     def __call__(self, grad: Tensor) -> None:
         c, p, s, steps = self.cfg, [self.param], self.state, [self.step_count]
+        self.grad = grad
         if c.name in ("sgd", "momentum", "nesterov"):
             sgd(p, [grad], s["momentum_buffer"], foreach=False,
                                 weight_decay=0.0, momentum=0.0 if c.name == "sgd" else c.momentum,
@@ -135,9 +136,13 @@ class _Update:
                                   eps=c.eps, maximize=False)
 
     def snapshot(self) -> dict[str, Tensor]:
-        """Copies of the state torch.optim reports (no buffer at all for plain SGD)."""
-        return {k: v[0].clone() for k, v in self.state.items() if k in STATE_KEYS.get(
-            self.cfg.name, ())}
+        """Copies of the state torch.optim reports (no buffer at all for plain SGD).
+
+        With momentum 0 torch keeps no momentum buffer (it stays None); the velocity
+        v = mu * v + g is then the gradient itself, which is what is recorded.
+        """
+        return {k: (self.grad if v[0] is None else v[0]).clone()
+                for k, v in self.state.items() if k in STATE_KEYS.get(self.cfg.name, ())}
 
 
 def gradient_step(x: Sequence[float], grad: Sequence[float], lr: float) -> list[float]:

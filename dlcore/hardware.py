@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,6 +134,11 @@ def time_train_step(device: torch.device, batch: int = 256, width: int = 1024,
     seconds, repeats = median_seconds(step, device, budget_s=budget_s)
     flops = 6 * batch * training.count_params(model)  # forward 2, backward 4 per weight
     return Timing("train step", batch, str(device), seconds, repeats, flops / seconds / 1e9)
+
+
+# One measurement at a time in this process: two at once would time each other. A plain
+# module-level lock (it was in st.cache_resource, which any client can clear: issue 23).
+MEASURING = threading.Lock()
 
 
 def compare(sizes: tuple[int, ...] = SIZES, batch: int = 256, budget_s: float = 1.0,

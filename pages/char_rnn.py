@@ -9,12 +9,13 @@ the top five next characters, neuron colouring) are live here. The engine is
 from __future__ import annotations
 
 import html
-import threading
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import streamlit as st
 
+from dlcore import shared
 from dlcore.charrnn import corpus
 from dlcore.charrnn import model as charmodel
 from dlcore.charrnn.sample import Writer, next_char_probs
@@ -22,7 +23,6 @@ from dlcore.charrnn.train import stage_file
 from dlcore.paths import asset
 from ui import kit
 from ui.animate import Prepared
-from ui.binding import _widget
 from ui.states.char_rnn import MAX_LENGTH, STAGES, CharRnnState
 
 NEURONS_FILE = "charrnn_neurons.json"
@@ -65,25 +65,12 @@ def shown(ch: str) -> str:
     return SHOWN.get(ch, ch)
 
 
-class _Writing:
-    """A text being written by one session, which the others asking for it follow."""
-
-    def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.done = threading.Event()
-
-
-@st.cache_resource
-def written_texts() -> tuple[dict, threading.Lock]:
-    """Texts written or being written, by their settings, shared by the sessions: the
-    same settings always give the same text, so a room that opens the same slide, or
-    presses Another sample together, writes it once (4 sessions opening at once each
-    took 28-31 s of a loaded server before; 50 pressing Another sample at once, each
-    writing its own, took 16.6 s at p95)."""
-    return {}, threading.Lock()
-
-
-WRITTEN_KEPT = 64  # texts of at most MAX_LENGTH characters each
+# Texts written or being written, by their settings, shared by the sessions: the same
+# settings always give the same text, so a room that opens the same slide, or presses
+# Another sample together, writes it once (4 sessions opening at once each took 28-31 s of
+# a loaded server before; 50 pressing Another sample at once, each writing its own, took
+# 16.6 s at p95). 64 texts of at most MAX_LENGTH characters each.
+WRITTEN = shared.SingleFlight(kept=64)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -98,43 +85,22 @@ def write_text(state: CharRnnState, prime: str, area) -> str:
     stops (its person moved on mid-way), the next in line writes it."""
     writer = load_writers()[state.stage][0]
     request = (state.stage, prime, state.length, state.temperature, state.top_k, state.seed)
-    memo, lock = written_texts()
-    while True:
-        with lock:
-            got = memo.get(request)
-            if got is None:
-                got = memo[request] = _Writing()
-                mine = True
-            else:
-                mine = False
-        if isinstance(got, str):
-            return got
-        if not mine:  # follow the session that writes it
-            shown = 0
-            while not got.done.wait(FOLLOW_EVERY):
-                if len(got.chars) - shown >= STREAM_CHUNK:
-                    shown = len(got.chars)
-                    _show(area, prime + "".join(got.chars[:shown]))
-            continue  # finished (a text now) or abandoned (the entry is gone): look again
-        try:
-            for i, ch in enumerate(writer.write(prime, state.length, state.temperature,
-                                                state.top_k, state.seed)):
-                got.chars.append(ch)
-                if i % STREAM_CHUNK == STREAM_CHUNK - 1:
-                    _show(area, prime + "".join(got.chars))
-                    time.sleep(STREAM_PAUSE)
-            text = "".join(got.chars)
-            with lock:
-                finished = [k for k, v in memo.items() if isinstance(v, str)]
-                for k in finished[:max(0, len(finished) + 1 - WRITTEN_KEPT)]:
-                    del memo[k]  # the oldest first (dicts keep insertion order)
-                memo[request] = text
-            return text
-        finally:
-            with lock:
-                if memo.get(request) is got:  # stopped mid-way: let another write it
-                    del memo[request]
-            got.done.set()
+    shown = 0
+
+    def written() -> Iterator[str]:
+        for i, ch in enumerate(writer.write(prime, state.length, state.temperature,
+                                            state.top_k, state.seed)):
+            yield ch
+            if i % STREAM_CHUNK == STREAM_CHUNK - 1:
+                time.sleep(STREAM_PAUSE)  # so that the text is seen being written
+
+    def show(chars: list[str]) -> None:
+        nonlocal shown
+        if len(chars) - shown >= STREAM_CHUNK:
+            shown = len(chars)
+            _show(area, prime + "".join(chars[:shown]))
+
+    return WRITTEN.get(request, written, "".join, on_parts=show, follow_every=FOLLOW_EVERY)
 
 
 def coloured(text: str, values: np.ndarray, start: int) -> str:
@@ -264,14 +230,12 @@ def view(state: CharRnnState) -> None:
         preset_links()
 
     left, right = st.columns([3, 2])
-    raw_prime = _widget(CharRnnState, "prime", lambda k, s: left.text_area(
-        "Beginning (prime text)", key=k, max_chars=s.max_len, height=90))
+    raw_prime = kit.text_area(CharRnnState, "prime", "Beginning (prime text)", left, height=90)
     temperature = kit.slider(CharRnnState, "temperature", "Temperature", container=right,
                              step=0.05, help="Scores are divided by it before the softmax: "
                              "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
-    stage = _widget(CharRnnState, "stage", lambda k, s: right.select_slider(
-        "Training stage", list(s.options()), key=k,
-        format_func=lambda v: "end" if v == "final" else f"step {v}"))
+    stage = kit.select_slider(CharRnnState, "stage", "Training stage", right,
+                              format_func=lambda v: "end" if v == "final" else f"step {v}")
     # The text goes above the secondary settings, so it is on the first screen of a laptop.
     area = st.empty()
     below_text = st.container()

@@ -276,8 +276,8 @@ def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, paddi
         picture = sample_images[digit]
         st.caption(f"MNIST test digit, label {int(sample_labels[digit])}")
     else:
-        upload = st.file_uploader("A PNG or JPEG image (at most 2 MB)",
-                                  type=["png", "jpg", "jpeg"], key=kit.key(ConvState, "_upload"))
+        upload = st.file_uploader("An image: JPEG, PNG or WebP (at most 2 MB)",
+                                  type=list(images.UPLOAD_TYPES), key=kit.key(ConvState, "_upload"))
         if upload is not None:
             try:
                 picture = images.read_grey(upload.getvalue(), max_side=96)

@@ -7,8 +7,6 @@ for one bounded measurement, shared by every visitor for ten minutes, and draws 
 
 from __future__ import annotations
 
-import threading
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -22,16 +20,11 @@ STEPS_PER_EPOCH = 235  # MNIST's 60,000 training digits in batches of 256
 COLOURS = {"cpu": "#2563eb", "cuda": "#16a34a", "mps": "#16a34a"}
 
 
-@st.cache_resource
-def _one_at_a_time() -> threading.Lock:
-    return threading.Lock()
-
-
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def measure(max_size: int, batch: int, seed: int) -> dict:
     """One measurement at a time on this server; the result is shared for ten minutes."""
     sizes = tuple(n for n in (128, 256, 512, 1024, 2048) if n <= max_size)
-    with _one_at_a_time():
+    with hardware.MEASURING:  # module-level: no client's clear_cache resets it
         return hardware.compare(sizes, batch, BUDGET_S, seed=seed)
 
 

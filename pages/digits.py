@@ -202,7 +202,7 @@ def view(state: DigitsState) -> None:
         upload = input_col.file_uploader(
             "A PNG or JPEG picture of one digit (at most "
             f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
-            "light on dark", type=["png", "jpg", "jpeg"], key=kit.key(DigitsState, "_upload"))
+            "light on dark", type=list(images.UPLOAD_TYPES), key=kit.key(DigitsState, "_upload"))
         if upload is None:
             answer_col.info("Choose a picture; it stays in this browser session and is not in "
                             "the link.")

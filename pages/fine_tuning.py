@@ -14,6 +14,7 @@ import io
 
 import streamlit as st
 
+from dlcore.data import images
 from dlcore.finetune import demo, train
 from ui import kit, photos
 from ui.animate import Prepared
@@ -112,7 +113,7 @@ def your_pictures(state: FineTuningState):
     cols = st.columns(len(names))
     for k, (col, name) in enumerate(zip(cols, names, strict=True)):
         col.markdown(f"**{kit.plain(name)}**")
-        files = col.file_uploader("Pictures", type=["png", "jpg", "jpeg"],
+        files = col.file_uploader("Pictures", type=list(images.UPLOAD_TYPES),
                                   accept_multiple_files=True, key=kit.key(S, f"_up{k}"),
                                   label_visibility="collapsed")
         mine = (_uploaded(k, files or []) + camera.get(k, []))[:photos.MAX_KEPT]
@@ -238,7 +239,7 @@ def classify_view(results: dict, classes, held) -> None:
     else:
         choice = st.radio("From", ("upload", "camera"), horizontal=True,
                           key=kit.key(S, "_classify_from"))
-        up = (st.file_uploader("A picture to classify", type=["png", "jpg", "jpeg"],
+        up = (st.file_uploader("A picture to classify", type=list(images.UPLOAD_TYPES),
                                key=kit.key(S, "_test")) if choice == "upload"
               else st.camera_input("A picture to classify", key=kit.key(S, "_testcam")))
         img, truth = photos.picture_from(up), None

@@ -194,7 +194,6 @@ def view(state: DescentState) -> None:
         if key == "custom":
             field = "formula" if mode == "2d" else "formula1d"
             text = kit.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
-                            max_chars=None,  # the parser reports a formula too long
                             help="Numbers, x" + (", y" if mode == "2d" else "")
                                  + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
             extent = kit.slider(DescentState, "extent", "Plot range ±", step=0.5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from dlcore.data import images
 from dlcore.finetune import demo, imagenet, train
 from ui import kit, photos
 from ui.states.hotdog import DEMOS, HotdogState
@@ -60,7 +61,7 @@ def choose_picture(state: HotdogState):
                   on_click=kit.in_scope(_another), key=kit.key(HotdogState, "_another"))
         return demo_picture(choice, int(seed))
     if choice == "upload":
-        up = st.file_uploader("A PNG or JPEG photo (at most 5 MB)", type=["png", "jpg", "jpeg"],
+        up = st.file_uploader("A photo: JPEG, PNG or WebP (at most 5 MB)", type=list(images.UPLOAD_TYPES),
                               key=kit.key(HotdogState, "_upload"))
         source = "your upload"
     else:

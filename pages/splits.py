@@ -8,55 +8,38 @@ set the talk insists on, and the classic mistakes made on purpose.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import astuple
 
 import streamlit as st
 
 from dlcore import lab
+from dlcore.lab import server
 from ui import kit
 from ui.splits_charts import curves, pct, split_bar
 from ui.states.splits import SplitsState, preset_link
 
-TRAINERS = 2  # runs training at once on this server (its cores); the others wait
+TRAINERS = server.TRAINERS  # runs training at once on this server; the others wait
 WAIT_S = 30  # how long a run waits for a free trainer before giving up
-KEPT_RUNS = 64  # finished runs kept for every session (seeded: same settings, same curves)
 RUN = "_run"  # session (through kit.key): this session's last finished run, (settings, outcome)
 
 
 @st.cache_resource
 def pool():
+    """The lab's digits, read once (read-only: a client's clear_cache only reads them again)."""
     return lab.load_pool(), lab.load_world()
 
 
-@st.cache_resource
-def trainers() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(TRAINERS)
-
-
-@st.cache_resource
-def finished() -> tuple[OrderedDict, threading.Lock]:
-    """Finished runs shared by all sessions, by settings: a preset link opened by fifty
-    laptops trains once. Outcomes hold curves and scores, no weights (a few kB each)."""
-    return OrderedDict(), threading.Lock()
-
-
+# The training slots and the finished runs shared by all sessions are dlcore.lab.server's
+# module-level objects, never in a cache a client can clear (issue 23).
 def remember(cfg: lab.LabConfig, outcome: lab.Outcome) -> None:
-    runs, lock = finished()
-    with lock:
-        runs[astuple(cfg)] = outcome
-        while len(runs) > KEPT_RUNS:
-            runs.popitem(last=False)
+    server.FINISHED.put(astuple(cfg), outcome)
 
 
 def recall(cfg: lab.LabConfig) -> lab.Outcome | None:
     mine = st.session_state.get(kit.key(SplitsState, RUN))
     if mine and mine[0] == cfg:
         return mine[1]
-    runs, lock = finished()
-    with lock:
-        return runs.get(astuple(cfg))
+    return server.FINISHED.get(astuple(cfg))
 
 
 # --------------------------------------------------------------------------- views
@@ -159,7 +142,7 @@ def trainer(state: SplitsState) -> None:
 
 def stream(cfg: lab.LabConfig, loss_slot, acc_slot, status) -> lab.Outcome | None:
     """Train, redrawing both charts after every epoch; ``None`` when the server is busy."""
-    gate = trainers()
+    gate = server.TRAINING
     if not gate.acquire(blocking=False):
         status.info(f"{TRAINERS} runs are training on this server; yours starts when one ends.")
         if not gate.acquire(timeout=WAIT_S):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import time
 
 import streamlit as st
@@ -29,8 +30,23 @@ TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
     f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
 
 
+PRESENTING = f"{TalkState.PAGE}._presenting"  # session: rooms.Presenting (the room's state)
+
+
 def store() -> rooms.RoomStore:
     return rooms.store_from_env()
+
+
+def client() -> rooms.Client:
+    """This session and its address, for the rooms' per-client limits (behind the proxy,
+    ``DLCORE_TRUST_PROXY=1``: the address HAProxy appended to X-Forwarded-For)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    headers = st.context.headers or {}
+    address = rooms.client_address(st.context.ip_address, headers.get("X-Forwarded-For"),
+                                   os.environ.get("DLCORE_TRUST_PROXY", "") == "1")
+    return rooms.Client(ctx.session_id if ctx else "", address)
 
 
 def presenting() -> str | None:
@@ -38,28 +54,54 @@ def presenting() -> str | None:
     return st.session_state.get(CODE) if st.session_state.get(TOKEN) else None
 
 
+def presenter_side() -> rooms.Presenting | None:
+    """The presenter's side of the room (made from the token and code when missing)."""
+    code = presenting()
+    if not code:
+        return None
+    side = st.session_state.get(PRESENTING)
+    if side is None or side.code != code:
+        side = st.session_state[PRESENTING] = rooms.Presenting(code, st.session_state[TOKEN])
+    return side
+
+
 def go(to: int) -> None:
-    """Move to slide ``to`` (clamped); in a presented room, move the room too."""
+    """Move to slide ``to`` (clamped). A presented room is moved by the run that follows
+    (:func:`sync_room`), as it is for browser Back or a typed link."""
     to = min(max(1, int(to)), N)
     kit.set_value(TalkState, "slide", to)
-    code = presenting()
-    if code:
-        try:
-            store().move(code, st.session_state[TOKEN], to)
-            st.session_state.pop(ERROR, None)
-        except rooms.RoomError as err:
-            st.session_state[ERROR] = str(err)
-    elif kit.value(TalkState, "room"):
+    if not presenting() and kit.value(TalkState, "room"):
         st.session_state[DETACHED] = True  # a follower who moves on their own explores
 
 
+def sync_room(slide: int) -> None:
+    """Every slide the presenter is on (keys, Back, a typed ``?slide=``) moves the room;
+    if it cannot, the page says so and tries again every few seconds."""
+    side = presenter_side()
+    if side is None:
+        return
+    side.sync(store(), slide)
+    if side.note:
+        st.info(side.note, icon="🔁")
+        side.note = ""
+    if side.problem:
+        @st.fragment(run_every=3.0)
+        def retry() -> None:
+            if side.sync(store(), slide):
+                st.rerun(scope="app")
+            st.warning(side.problem, icon="📡")
+        retry()
+
+
 def start_room() -> None:
+    slide = kit.value(TalkState, "slide")
     try:
-        room, token = store().create(slide=kit.value(TalkState, "slide"))
+        room, token = rooms.GUARD.start(client(), store(), slide=slide)
     except rooms.RoomError as err:
         st.session_state[ERROR] = str(err)
         return
     st.session_state[TOKEN], st.session_state[CODE] = token, room.code
+    st.session_state[PRESENTING] = rooms.Presenting(room.code, token, slide=slide)
     st.session_state[STARTED] = time.time()
     st.session_state.pop(ERROR, None)
 
@@ -71,7 +113,8 @@ def end_room() -> None:
             store().close(code, st.session_state[TOKEN])
         except rooms.RoomError:
             pass  # already gone: ending it is what was asked
-    for k in (TOKEN, CODE):
+        rooms.GUARD.ended(code)
+    for k in (TOKEN, CODE, PRESENTING):
         st.session_state.pop(k, None)
 
 
@@ -228,9 +271,17 @@ def follow(code: str) -> None:
     @st.fragment(run_every=FOLLOW_EVERY)
     def watch() -> None:
         try:
-            room = store().get(code)
-        except rooms.RoomError as err:
+            room = rooms.GUARD.look(client(), code, store())
+        except rooms.Refused as err:
             st.error(str(err))
+            return
+        except rooms.UnknownRoom as err:
+            st.error(f"{err} This screen keeps looking: if the presenter opens it again, "
+                     "it follows.")
+            return
+        except rooms.RoomError as err:
+            st.warning(f"{err} This screen stays on slide {kit.value(TalkState, 'slide')} "
+                       "and follows again when the room service is back.")
             return
         if st.session_state.get(DETACHED):
             cols = st.columns([3, 1])
@@ -292,6 +343,7 @@ def main() -> None:
     if following:
         follow(following)
         slide = kit.value(TalkState, "slide")
+    sync_room(slide)
 
     style(live=bool(SLIDES[slide - 1].live) and not state.speaker)
     if state.speaker:  # text only: the notes window stays light

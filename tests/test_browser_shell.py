@@ -24,7 +24,7 @@ def test_home_then_convolution_next_three_times(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("heading", name="Deep Learning: Getting Started").wait_for()
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Convolution").click()
+    page.locator(".st-key-app-nav").get_by_role("link", name="Convolution").click()
     page.get_by_text("Cell 1 of 9").wait_for()
     for n in (2, 3, 4):
         page.get_by_role("button", name="Next ▶").click()

@@ -257,8 +257,8 @@ def test_when_the_writer_stops_mid_way_a_follower_writes_the_text(monkeypatch):
     assert len(calls) in (1, 2)  # 2: the writer stopped and the follower wrote it again
     from pages import char_rnn
 
-    assert char_rnn.written_texts()[0][(state.stage, "JULIET.\n", 200, state.temperature,
-                                        state.top_k, state.seed)] == out[1]
+    assert char_rnn.WRITTEN.results.get((state.stage, "JULIET.\n", 200, state.temperature,
+                                         state.top_k, state.seed)) == out[1]
 
 
 def test_another_sample_moves_to_the_next_seed():

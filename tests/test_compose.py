@@ -46,6 +46,17 @@ def test_the_proxy_finds_the_replicas_by_name_and_pins_a_browser():
     assert "option httpchk GET /_stcore/health" in cfg
 
 
+def limit_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()
+            if line.strip().startswith(("stick-table", "http-request", "acl "))]
+
+
+def test_the_per_client_limits_are_deploy_serves_own():
+    """One set of limits for both ways to run the proxy (issue 23's numbers)."""
+    served = limit_lines((REPO / "deploy" / "haproxy.cfg").read_text())
+    assert served and limit_lines(HAPROXY_CFG.read_text()) == served
+
+
 def test_haproxy_accepts_the_config():
     haproxy = shutil.which("haproxy")
     need(haproxy is not None, "haproxy is not installed (apt-get install haproxy)")

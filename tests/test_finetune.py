@@ -132,27 +132,3 @@ def test_demo_sets_differ_by_seed():
         assert not np.array_equal(np.asarray(x), np.asarray(y))
     with pytest.raises(ValueError, match="no demo pictures"):
         demo.picture("giraffe")
-
-
-def test_slots_queue_the_third_training():
-    import threading
-    import time
-
-    slots, order, heard = train.Slots(2), [], []
-    inside = threading.Barrier(3)
-
-    def first_two(name):
-        with slots.turn():
-            inside.wait()
-            time.sleep(0.2)
-            order.append(name)
-
-    threads = [threading.Thread(target=first_two, args=(n,)) for n in "ab"]
-    for t in threads:
-        t.start()
-    inside.wait()  # both slots are taken now
-    with slots.turn(on_wait=heard.append):
-        order.append("c")
-    for t in threads:
-        t.join()
-    assert heard == [1] and order.index("c") >= 1 and slots.waiting == 0  # after a or b left

@@ -33,6 +33,7 @@ from ui.codec import (  # noqa: F401  (re-exported for the pages through ui.kit)
     decode_image,
     encode_grid,
     encode_image,
+    fits,
     from_url,
     is_default,
     link,
@@ -58,6 +59,7 @@ _SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ui_scope", 
 
 
 _EMBEDDED = "_ui_embedded"  # session: {page: scope} of the views the last run embedded
+_CUT = "_ui_cut"  # session: {widget key: length} of texts cut to their field's max_len
 
 
 def key(cls: type, name: str) -> str:
@@ -152,6 +154,8 @@ def _from_session(spec: Spec, value: Any) -> Any:
 def _write_url(cls: type, spec: Spec, value: Any) -> None:
     if _scope_of(cls):
         return  # an embedded view leaves the host page's link alone
+    if not fits(spec, value):
+        return  # over a limit: the link keeps its last good value (issue 23)
     texts = to_url(spec, value)
     if _url(spec.name) != texts:
         if texts is None:
@@ -206,14 +210,46 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
             current = st.session_state[k]
             if callable(spec.choices) and not _still_allowed(spec, current):
                 current = _for_session(spec, spec.default)
+            if isinstance(current, str) and not fits(spec, current):
+                # typed or pasted into a box: kept to the limit, and the box says so
+                st.session_state[_CUT] = {**st.session_state.get(_CUT, {}), k: len(current)}
+                current = current[:spec.max_len]
             st.session_state[k] = current
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
+    ignored = ignored_query()
+    if ignored:
+        problems.append(ignored)
     if problems:
         st.warning("Some settings in the link were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
+
+
+def ignored_query() -> str:
+    """Why Streamlit dropped the link's whole query string (more than its 1,000 parameters
+    or 512 Ki characters: it then reads none, silently), or ""."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.state.query_params import (
+        CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
+        CLIENT_STATE_QUERY_STRING_MAX_LENGTH,
+    )
+    ctx = get_script_run_ctx()
+    info = getattr(ctx, "context_info", None) if ctx else None
+    url = info.url if info is not None and info.HasField("url") else ""
+    query = url.split("#", 1)[0].partition("?")[2]
+    if not query or len(st.query_params):
+        return ""
+    fields = query.count("&") + 1
+    if fields > CLIENT_STATE_QUERY_STRING_MAX_FIELDS:
+        return (f"the link has {fields:,} parameters, more than the "
+                f"{CLIENT_STATE_QUERY_STRING_MAX_FIELDS:,} the server reads, so none was "
+                "read and every setting is at its default")
+    if len(query) > CLIENT_STATE_QUERY_STRING_MAX_LENGTH:
+        return (f"the link is {len(query):,} characters long, more than the server reads, "
+                "so none of it was read and every setting is at its default")
+    return ""
 
 
 def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:
@@ -240,6 +276,10 @@ def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:
             current = st.session_state[k]
             if callable(spec.choices) and not _still_allowed(spec, current):
                 current = _for_session(spec, spec.default)
+            if isinstance(current, str) and not fits(spec, current):
+                # typed or pasted into a box: kept to the limit, and the box says so
+                st.session_state[_CUT] = {**st.session_state.get(_CUT, {}), k: len(current)}
+                current = current[:spec.max_len]
             st.session_state[k] = current  # kept on runs that do not draw its widget
         values[name] = _from_session(spec, st.session_state[k])
     if problems:
@@ -329,13 +369,23 @@ def toggle(cls: type, name: str, label: str, container=st, **kwargs) -> bool:
 
 
 def text(cls: type, name: str, label: str, container=st, **kwargs) -> str:
-    """A text box; ``max_len`` of the table is its maximum length (``max_chars=None``
-    lets longer text in, for a page that reports it). Show what it returns with
-    :func:`plain` (or ``st.text``), never as Markdown."""
-    max_chars = kwargs.pop("max_chars", dataclasses.MISSING)
-    return _widget(cls, name, lambda k, s: container.text_input(
-        label, key=k, max_chars=s.max_len if max_chars is dataclasses.MISSING else max_chars,
-        **kwargs))
+    """A text box; ``max_len`` of the table is its maximum length: longer text (a paste)
+    is cut to it and the box says so (the browser's own ``max_chars`` would refuse the
+    paste silently, leaving the box empty). Show what it returns with :func:`plain` (or
+    ``st.text``), never as Markdown."""
+    kwargs.pop("max_chars", None)
+    got = _widget(cls, name, lambda k, s: container.text_input(label, key=k, **kwargs))
+    cut_note(cls, name, container)
+    return got
+
+
+def cut_note(cls: type, name: str, container=st) -> None:
+    """Say, under a text box, that what was typed or pasted was cut to the limit."""
+    length = st.session_state.get(_CUT, {}).pop(key(cls, name), None)
+    if length is not None:
+        limit = spec_of(cls, name).max_len
+        container.warning(f"That text was {length:,} characters long; this box takes at most "
+                          f"{limit:,}, so the first {limit:,} are kept.", icon="✂️")
 
 
 def last_query(page: str) -> dict[str, str | list[str]]:
@@ -344,3 +394,19 @@ def last_query(page: str) -> dict[str, str | list[str]]:
     seen = st.session_state.get(_SEEN, {}).get(page, {})
     return {name: texts if len(texts) > 1 else texts[0]
             for name, texts in seen.items() if texts}
+
+
+def text_area(cls: type, name: str, label: str, container=st, **kwargs) -> str:
+    """A text area; ``max_len`` of the table is its maximum length: longer text is cut
+    to it and the area says so (as :func:`text`). Show what it returns with
+    :func:`plain` (or ``st.text``), never as Markdown."""
+    kwargs.pop("max_chars", None)
+    got = _widget(cls, name, lambda k, s: container.text_area(label, key=k, **kwargs))
+    cut_note(cls, name, container)
+    return got
+
+
+def select_slider(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
+    """A slider over the field's choices (in the table's order)."""
+    return _widget(cls, name, lambda k, s: container.select_slider(
+        label, list(s.options()), key=k, **kwargs))

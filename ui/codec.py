@@ -174,12 +174,45 @@ def _one(spec: Spec, raw: str) -> Any:
         raise BadValue(raw, reason) from None
     options = spec.options()
     if options is not None and value not in options:
-        raise BadValue(raw, "not one of " + ", ".join(map(str, options)))
+        raise BadValue(raw, "not one of " + _options_text(options))
     if spec.lo is not None and value < spec.lo:
         raise BadValue(raw, f"below the minimum {spec.lo}")
     if spec.hi is not None and value > spec.hi:
         raise BadValue(raw, f"above the maximum {spec.hi}")
     return value
+
+
+SHOWN_OPTIONS = 12  # choices named in a warning; a longer list ends with "and N more"
+SHOWN_CHARS = 60  # characters of a refused value (or of a reason) quoted in a warning
+
+
+def _options_text(options: tuple) -> str:
+    """The choices for a warning: "(empty)" for the empty choice (no stray comma), at
+    most :data:`SHOWN_OPTIONS` of them."""
+    names = ["(empty)" if o == "" else str(o) for o in options]
+    more = len(names) - SHOWN_OPTIONS
+    return ", ".join(names[:SHOWN_OPTIONS]) + (f" and {more} more" if more > 0 else "")
+
+
+def _short(text: str, limit: int = SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def fits(spec: Spec, value: Any) -> bool:
+    """Whether ``value`` keeps the table's limits (length, items, bounds): only such a
+    value is written into the link, so a link never carries what it would refuse."""
+    if spec.parse is not None:
+        return True
+    items = list(value) if spec.many else [value]
+    if spec.many and spec.max_items is not None and len(items) > spec.max_items:
+        return False
+    for v in items:
+        if isinstance(v, str) and spec.max_len is not None and len(v) > spec.max_len:
+            return False
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
+                return False
+    return True
 
 
 def from_url(spec: Spec, raws: list[str]) -> Any:
@@ -188,7 +221,7 @@ def from_url(spec: Spec, raws: list[str]) -> Any:
         try:
             return spec.parse(raws[-1])
         except (ValueError, OverflowError) as err:
-            raise BadValue(raws[-1], str(err)) from None
+            raise BadValue(raws[-1], _short(str(err), 2 * SHOWN_CHARS)) from None
     if spec.many:
         if raws == [""]:
             return ()
@@ -260,7 +293,7 @@ def link_to(page: str, **fields: Any) -> str:
 
 
 def problem_text(name: str, shown: str, reason: object, spec: Spec) -> str:
-    return (f"**{name}** = {plain(shown[:60])}{'…' if len(shown) > 60 else ''} "
+    return (f"**{name}** = {plain(_short(shown))} "
             f"({plain(reason)}), so the default {plain(_shown_default(spec))} is used"
             ).replace("  ", " ")
 
@@ -273,10 +306,15 @@ def encode_grid(a: np.ndarray) -> str:
 def decode_grid(text: str, limit: float = 1e6) -> np.ndarray:
     """``"1,2;3,4"`` -> 2x2 float array. Raises ValueError on anything else, on more
     than 64x64 cells and on a number beyond ±``limit``."""
+    if len(text) > GRID_MAX_CELLS * 32:
+        raise ValueError(f"longer than {GRID_MAX_CELLS * 32:,} characters")
     rows = [r for r in text.strip().split(";") if r.strip()]
     if not rows:
         raise ValueError("empty grid")
-    cells = [[float(v) for v in r.replace(" ", ",").split(",") if v.strip()] for r in rows]
+    try:
+        cells = [[float(v) for v in r.replace(" ", ",").split(",") if v.strip()] for r in rows]
+    except ValueError:
+        raise ValueError("a cell is not a number") from None
     if len({len(r) for r in cells}) != 1 or not cells[0]:
         raise ValueError("rows of different lengths")
     a = np.array(cells, dtype=float)

@@ -44,11 +44,13 @@ from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     reset_button,
     scope,
     select,
+    select_slider,
     set_value,
     slider,
     specs,
     state_class,
     text,
+    text_area,
     to_url,
     toggle,
     value,
@@ -130,10 +132,23 @@ def grid(cls: type, name: str, grid_now: np.ndarray, default: np.ndarray, label:
 
 
 # --------------------------------------------------------------------------- presenter mode
+PRESENT_WORDS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
 def presenter() -> bool:
-    """``present=1`` in the URL: the stage view. It sticks for the session, across pages."""
+    """``present=1`` in the URL: the stage view. It sticks for the session, across pages.
+    Any other value than :data:`PRESENT_WORDS` leaves the mode as it was, leaves the link
+    and is named by :func:`presenter_switch`'s warning."""
     if PRESENT_KEY in st.query_params:
-        st.session_state["_present"] = st.query_params[PRESENT_KEY] in ("1", "true")
+        raw = st.query_params[PRESENT_KEY]
+        word = raw.strip().lower()
+        if word in PRESENT_WORDS:
+            st.session_state["_present"] = PRESENT_WORDS[word]
+        else:
+            st.session_state["_present_bad"] = raw
+            del st.query_params[PRESENT_KEY]
+            if st.session_state.get("_present"):
+                st.query_params[PRESENT_KEY] = "1"
     elif st.session_state.get("_present"):
         st.query_params[PRESENT_KEY] = "1"  # keep it in every page's link
     return bool(st.session_state.get("_present", False))
@@ -152,6 +167,12 @@ def presenter_switch() -> None:
 
     st.sidebar.toggle("Presenter mode", value=presenter(), key="_present_switch",
                       on_change=_flip, help="Large type, wide layout, fewer controls")
+    bad = st.session_state.pop("_present_bad", None)
+    if bad is not None:
+        shown = plain(bad[:60]) + ("…" if len(bad) > 60 else "")
+        st.warning(f"**present** = {shown} was not understood (1, true or yes: presenter "
+                   "mode; 0, false or no: off), so presenter mode stays "
+                   f"{'on' if presenter() else 'off'}.", icon="⚠️")
 
 
 # Every screen: a formula or a table too wide for a phone scrolls inside its own box

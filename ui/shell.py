@@ -43,7 +43,7 @@ def page(url_path: str):
 def sidebar(all_pages: list) -> None:
     """The navigation: a link per page, holding the settings that page had when this
     session last showed it (a page left with ``lr_exp=-1.5`` comes back with it)."""
-    with st.sidebar:
+    with st.sidebar.container(key="app-nav"):
         for p in all_pages:
             st.page_link(p, label=p.title, icon=p.icon,
                          query_params=kit.last_query(p.url_path) if p.url_path else None)

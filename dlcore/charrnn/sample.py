@@ -30,6 +30,11 @@ from dlcore.charrnn.corpus import ALPHABET, INDEX
 from dlcore.charrnn.model import CharRNN
 
 MAX_LENGTH = 5000  # characters one request may write
+# Below this temperature softmax(z / T) is already all on the best character in float32
+# and float64 (any two different logits are further apart than 1e-7 * T * 700), while
+# z / T itself would overflow to inf and nan: such a temperature is greedy (issue 23:
+# ?temperature=5e-324 gave nan probabilities).
+GREEDY_BELOW = 1e-30
 
 
 def next_char_probs(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0
@@ -37,7 +42,7 @@ def next_char_probs(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0
     """The distribution the sampler draws from: softmax(logits / T) over the ``top_k`` best
     (0: all); temperature 0 puts all the mass on the best character."""
     logits = np.asarray(logits, dtype=np.float64)
-    if temperature <= 0:
+    if temperature < GREEDY_BELOW:
         p = np.zeros_like(logits)
         p[np.argmax(logits)] = 1.0
         return p
@@ -52,7 +57,7 @@ def draw(logits: np.ndarray, temperature: float, top_k: int, gumbel: np.ndarray,
          work: np.ndarray) -> int:
     """One character drawn from :func:`next_char_probs` given Gumbel(0, 1) noise
     (``work``: a scratch array like ``logits``)."""
-    if temperature <= 0:
+    if temperature < GREEDY_BELOW:
         return int(np.argmax(logits))
     np.multiply(logits, 1.0 / temperature, out=work)
     if 0 < top_k < len(work):

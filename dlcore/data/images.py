@@ -3,7 +3,10 @@
 Uploads come from strangers, and fifty people may upload at once to a small server, so
 every step is bounded before it costs anything:
 
-1. the file: at most :data:`MAX_BYTES`, a PNG or a JPEG (checked from the header);
+1. the file: at most :data:`MAX_BYTES`, a PNG, a JPEG (also a phone's MPO: a JPEG with a
+   second picture embedded, of which the first is read), a WebP, or an AVIF where Pillow
+   reads it (checked from the header). HEIC, an iPhone's default, needs a plugin
+   (pillow-heif) the app does not ship: it is refused with what to do instead;
 2. the picture's size, read from the header before any pixel is decoded: at most
    :data:`MAX_PIXELS`, else "too large" with its size (Pillow's decompression-bomb guard
    becomes the same refusal);
@@ -27,13 +30,25 @@ import struct
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # the largest picture looked at (a JPEG is decoded reduced)
 MAX_DECODED_PIXELS = 12_000_000  # decoded at full size (a PNG): 48 MB as RGBA
 MAX_SIDE = 1024  # the longer side after reading, unless the caller asks for another
-FORMATS = ("PNG", "JPEG")
+# Pillow's format names read here: MPO is Pillow's name for a JPEG with more pictures
+# after the first (phone cameras: depth maps, previews); WebP and AVIF are decoded in full,
+# so they are bounded like a PNG (MAX_DECODED_PIXELS).
+FORMATS = ("PNG", "JPEG", "MPO", "WEBP", *(("AVIF",) if features.check("avif") else ()))
+JPEG_LIKE = ("JPEG", "MPO")
+# What the pages' upload boxes offer (the browser's file picker filters by these): HEIC
+# and HEIF are offered so that an iPhone photo gets the message below, not the picker's.
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp", "heic", "heif",
+                *(("avif",) if "AVIF" in FORMATS else ()))
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+HEIC_ADVICE = ("HEIC (an iPhone's photo format) cannot be read here; send it as JPEG "
+               "(on the iPhone: Settings > Camera > Formats > Most Compatible, or share "
+               "the photo by mail, which converts it)")
 _PLAIN_MODES = ("L", "LA", "RGB", "RGBA")
 
 
@@ -53,9 +68,15 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def _is_heic(data: bytes) -> bool:
+    """An ISO base media file (``ftyp`` box) whose brand is HEIF's, not AVIF's."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS and b"avif" not in data[8:32]
+
+
 def open_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
-    """Open a PNG or JPEG without decoding its pixels; raise :class:`BadImage` for
-    anything else, and for a picture over :data:`MAX_PIXELS` (with its size)."""
+    """Open a picture of :data:`FORMATS` without decoding its pixels (the first picture
+    of an MPO or an animation); raise :class:`BadImage` for anything else, and for a
+    picture over :data:`MAX_PIXELS` (with its size)."""
     if not data:
         raise BadImage("the file is empty")
     if len(data) > max_bytes:
@@ -74,9 +95,13 @@ def open_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
         raise BadImage(f"it is too large: {count}; the limit is "
                        f"{MAX_PIXELS / 1e6:.0f} megapixels") from err
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        if _is_heic(data):
+            raise BadImage(HEIC_ADVICE) from err
         raise BadImage("it is not a readable PNG or JPEG image") from err
     if img.format not in FORMATS:
         raise BadImage(f"{img.format or 'this format'} is not accepted; use PNG or JPEG")
+    if getattr(img, "n_frames", 1) > 1:
+        img.seek(0)  # the first picture: an MPO's main photo, an animation's first frame
     if img.width * img.height > MAX_PIXELS:
         raise _too_large(img.width, img.height, MAX_PIXELS)
     return img
@@ -121,11 +146,11 @@ def _shrink(img: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def decode(data: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_BYTES) -> Image.Image:
-    """An uploaded PNG/JPEG decoded at a bounded size: upright, longer side at most
+    """An uploaded picture decoded at a bounded size: upright, longer side at most
     ``max_side``, mode L, LA, RGB or RGBA. Raises :class:`BadImage` with the reason."""
     img = open_image(data, max_bytes)
     size = img.size
-    if img.format == "JPEG":
+    if img.format in JPEG_LIKE:
         img.draft(img.mode if img.mode in ("L", "RGB") else None, _target(size, max_side))
     if img.width * img.height > MAX_DECODED_PIXELS:
         raise _too_large(*size, MAX_DECODED_PIXELS, f" for a {img.format}")

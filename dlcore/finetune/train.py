@@ -23,10 +23,8 @@ press Train get their answer in seconds instead of everyone waiting for all of t
 from __future__ import annotations
 
 import copy
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -34,6 +32,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from dlcore.shared import Slots
 from dlcore.training import Callback, Progress, seed_everything
 
 from . import imagenet
@@ -42,33 +41,7 @@ MODES = ("head", "last block", "scratch")
 SMALL = 64  # side of the pictures the from-scratch CNN sees
 
 
-class Slots:
-    """At most ``n`` trainings at once in this process; the others wait their turn."""
-
-    def __init__(self, n: int):
-        self._free = threading.BoundedSemaphore(n)
-        self._lock = threading.Lock()
-        self.waiting = 0
-
-    @contextmanager
-    def turn(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
-        """Hold a slot for the ``with`` block; ``on_wait(people waiting)`` if none is free."""
-        if not self._free.acquire(blocking=False):
-            with self._lock:
-                self.waiting += 1
-                ahead = self.waiting
-            if on_wait is not None:
-                on_wait(ahead)
-            self._free.acquire()
-            with self._lock:
-                self.waiting -= 1
-        try:
-            yield
-        finally:
-            self._free.release()
-
-
-SLOTS = Slots(2)
+SLOTS = Slots(2)  # trainings at once in this process (dlcore.shared.Slots)
 
 
 @dataclass

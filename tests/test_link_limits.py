@@ -1,0 +1,117 @@
+"""Links and text boxes at and over their limits (issue 23).
+
+* No value over its field's limit is written into the link: the link keeps its last good
+  value (a 1 MB formula made a 1.1 MB address, which the server then answered with a
+  bare HTTP 400 page).
+* A text longer than its box allows is cut to the limit and the box says so (the
+  browser's own max_chars refused a long paste silently: the box stayed empty).
+* A warning quotes at most about 60 characters of a bad value, reason included.
+* A query string over Streamlit's 1,000 parameters (which it then ignores whole,
+  silently) gets a message; ``present=`` takes 1/0/true/false/yes/no and names anything
+  else; the jargon warning's list of terms has no stray comma.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from benchmarks.stclient import Session
+from tests.harness import open_page, running_app
+from ui import codec
+from ui.states.gradient_descent import DescentState
+
+FORMULA_MAX = codec.specs(DescentState)["formula"].max_len
+
+
+def page(name: str, **params):
+    return open_page(f"pages/{name}.py", params, timeout=120)
+
+
+def warnings(at) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def test_an_over_long_formula_is_cut_and_never_reaches_the_link():
+    at = page("gradient_descent", surface="custom", formula="x**2 + y**2")
+    assert at.query_params["formula"] == "x**2 + y**2"
+    box = next(t for t in at.text_input if t.label == "L(x, y) =")
+    box.set_value("x" + "+x" * 500_000).run()  # a 1 MB paste
+    assert not at.exception
+    url_value = at.query_params.get("formula", "")
+    assert len(url_value) <= FORMULA_MAX
+    assert any("1,000,001 characters long" in w and f"at most {FORMULA_MAX}" in w
+               for w in warnings(at)), warnings(at)
+    box = next(t for t in at.text_input if t.label == "L(x, y) =")
+    assert len(box.value) == FORMULA_MAX  # the box holds what is used
+    at.run()  # and a rerun keeps it so, without the note again
+    assert not any("characters long" in w for w in warnings(at))
+    assert len(at.query_params.get("formula", "")) <= FORMULA_MAX
+
+
+def test_an_over_long_prime_is_cut_with_a_note():
+    at = page("char_rnn", length="5")
+    at.text_area[0].set_value("Romeo. " * 100_000).run()
+    assert not at.exception
+    assert any("700,000 characters long" in w for w in warnings(at)), warnings(at)
+    assert len(at.query_params.get("prime", "")) <= 500
+
+
+def test_the_link_keeps_its_last_good_value():
+    spec = codec.specs(DescentState)["formula"]
+    assert codec.fits(spec, "x" * FORMULA_MAX)
+    assert not codec.fits(spec, "x" * (FORMULA_MAX + 1))
+    steps = codec.specs(DescentState)["steps"]
+    assert codec.fits(steps, 1000) and not codec.fits(steps, 1001)
+
+
+@pytest.mark.parametrize("field", ["x", "kernel"])
+def test_a_warning_quotes_at_most_60_characters(field):
+    at = page("convolution", **{field: "x" * 40_000})
+    text = " ".join(warnings(at))
+    assert f"**{field}**" in text and len(text) < 600, len(text)
+
+
+def test_the_jargon_warning_has_no_stray_comma():
+    at = page("jargon", term="no-such-term")
+    text = " ".join(warnings(at)).replace("\\", "")  # without the Markdown escapes
+    assert "not one of (empty), loss, " in text and "not one of ," not in text
+    assert "more)" in text  # the list is cut, not all 23 terms
+
+
+@pytest.mark.parametrize("value,on", [("1", True), ("yes", True), ("TRUE", True),
+                                      ("0", False), ("no", False), ("false", False)])
+def test_present_words(value, on):
+    at = open_page("app.py", {"present": value}, timeout=120)
+    assert at.session_state["_present"] is on
+    assert not any("present" in w for w in warnings(at))
+
+
+def test_present_other_values_are_named():
+    at = open_page("app.py", {"present": "<b>maybe</b>" + "z" * 500}, timeout=120)
+    text = " ".join(warnings(at))
+    assert "**present**" in text and "not understood" in text and len(text) < 400
+    assert "<b>" not in text  # escaped
+    assert "present" not in at.query_params
+    assert "_present" not in at.session_state or not at.session_state["_present"]
+
+
+@pytest.mark.slow
+def test_a_query_string_over_1000_parameters_gets_a_message():
+    """Streamlit reads no parameter of a query string with more than 1,000 (it logs and
+    drops it); the page says so instead of silently showing its defaults."""
+    got: list = []
+
+    async def scenario(url: str) -> None:
+        s = Session(url, "jargon", "&".join(f"p{i}=1" for i in range(1001)))
+        await s.open()
+        got.append(" ".join(s.texts()))
+        await s.close()
+
+    with running_app() as app:
+        worker = threading.Thread(target=lambda: asyncio.run(scenario(app.url)))
+        worker.start()
+        worker.join(timeout=120)
+    assert got and "1,001 parameters" in got[0], got
