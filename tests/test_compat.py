@@ -61,7 +61,10 @@ def test_a_fresh_servers_first_request_is_a_deep_link_without_a_raw_page_list(br
             expect(pg.get_by_role("heading", name=re.compile(title))).to_be_visible(
                 timeout=180_000)
             assert pg.evaluate("window.__rawNav") == [], "Streamlit's raw page list showed"
-            sidebar = pg.locator('[data-testid="stSidebar"]').inner_text()
+            nav = pg.locator('[data-testid="stSidebar"]')
+            for concept in catalog.available():  # the app's own navigation, once drawn
+                expect(nav).to_contain_text(concept.title, timeout=120_000)
+            sidebar = nav.inner_text()
             shown = set(re.findall(r"[a-z_]+", sidebar))
             assert not shown & set(NOT_PAGES), sidebar
             for concept in catalog.available():
