@@ -63,11 +63,13 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
              ["--followers", "5", "--changes", "2", "--view-changes", "2", "--idle", "3"], 300),
     # the deck printed to PDF (every slide drawn once, live slides at their preset)
     "deck_pdf": (["--out", "/tmp/dlgs-deck.pdf"], ["--out", "/tmp/dlgs-deck.pdf"], 600),
+    "code_health": ([], [], 60),  # README lines, longest page function, private names
 }
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "
                          "reports the same number as all_pages_mb"}
 LIBRARIES = {"stclient"}  # modules in benchmarks/ that other benchmarks import, not run
+TOOLS = {"report"}  # not benchmarks: report.py renders this command's JSON into docs/
 
 
 def quick_flag(script: Path) -> list[str]:
@@ -134,7 +136,7 @@ def run(quick: bool = False, only: list[str] | None = None) -> dict:
         print(f"{name}: {seconds:.0f} s{' FAILED' if data is None else ''}", file=sys.stderr)
     return {"benchmarks": results, "wall_s": walls, "total_wall_s":
             round(time.perf_counter() - total, 1), "skipped": skipped, "failed": failed,
-            "quick": quick, "load_average": load_average()}
+            "quick": quick, "only": only or [], "load_average": load_average()}
 
 
 def main() -> None:

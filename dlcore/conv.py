@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from dlcore import numbers
+
 OPS = ("xcorr", "conv", "max", "avg")
 OP_NAMES = {
     "xcorr": "cross-correlation",
@@ -162,22 +164,9 @@ def steps(op: str, x: np.ndarray, k: np.ndarray, stride: int = 1, padding: int =
 
 
 def fmt(v: float) -> str:
-    """Short numbers for the written-out sums: 3, -1.5, 0.667; never raises
-    (``pad`` for max-pooling's -inf padding, ``inf``, ``nan``)."""
-    v = float(v)
-    if v == -np.inf:
-        return "pad"
-    if not np.isfinite(v):
-        return str(v)
-    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.3g}"
-
-
-def exact(v: float) -> str:
-    """The shortest text that reads back as exactly ``v``: 3, 1.2345, 1e-07."""
-    v = float(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v)  # Python prints the shortest string that round-trips
+    """A grid cell or a term of a written-out sum: 3, -1.5, 0.667, 1234; ``pad`` for
+    max-pooling's -inf padding; never raises (:func:`dlcore.numbers.short`)."""
+    return "pad" if float(v) == -np.inf else numbers.short(v, 3, whole=True)
 
 
 def default_input(n: int, seed: int) -> np.ndarray:
@@ -225,7 +214,7 @@ def torch_call(op: str, x: np.ndarray, k: np.ndarray, stride: int, padding: int,
     """Runnable PyTorch code that computes the same output as :func:`apply`: every
     number printed exactly, in float64 like this module."""
     def tensor(a: np.ndarray) -> str:
-        rows = ",\n    ".join("[" + ", ".join(exact(v) for v in row) + "]" for row in a)
+        rows = ",\n    ".join("[" + ", ".join(numbers.exact(v) for v in row) + "]" for row in a)
         return f"torch.tensor([\n    {rows},\n], dtype=torch.float64)[None, None]"
 
     size = np.asarray(k).shape[0]

@@ -152,7 +152,7 @@ class RoomStore(ABC):
         proves itself with the token its browser kept); raises UnknownRoom or NotPresenter."""
         raise NotImplementedError
 
-    def seen(self, code: str, follower: str) -> None:
+    def seen(self, code: str, follower: str) -> None:  # noqa: B027 - optional for a store
         """Follower ``follower`` (an opaque id) looked at room ``code`` just now."""
 
     def followers(self, code: str) -> int:
@@ -187,12 +187,12 @@ class MemoryStore(RoomStore):
         for code in [c for c, (r, _) in self._rooms.items() if self._expired(r, now)]:
             del self._rooms[code]
             self._seq.pop(code, None)
+            self._seen.pop(code, None)
 
     def __len__(self) -> int:
         with self._lock:
             self._sweep()
             return len(self._rooms)
-            self._seen.pop(code, None)
 
     def create(self, slide=1, view=None):
         room_slide, room_view = _check_slide(slide), _check_view(view)

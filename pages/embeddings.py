@@ -168,7 +168,7 @@ def place_labels(xy: np.ndarray, texts: list[str], first: list[str], scale: floa
     placed: list[np.ndarray] = []
     chosen = []
     for i, text in enumerate(texts):
-        def cost(place: str) -> float:
+        def cost(place: str, i: int = i, text: str = text) -> float:
             box = label_boxes(xy[i:i + 1], [text], [place], scale, size)[0]
             return (sum(overlap(box, other) for other in placed)
                     + sum(overlap(box, p) for j, p in enumerate(points) if j != i))

@@ -10,8 +10,8 @@ import functools
 
 import streamlit as st
 
-from dlcore import descent, formula, linefit, race, surfaces
-from ui import animate, descent_charts, kit, numbers
+from dlcore import descent, formula, linefit, numbers, race, surfaces
+from ui import animate, descent_charts, kit
 from ui.components import descent as descent_live
 from ui.states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 

@@ -131,3 +131,15 @@ def phone_page(browser, app_url):
     """A phone-sized page with a touch screen (fingers, not a mouse)."""
     yield from _watched_page(browser, app_url, viewport={"width": 412, "height": 915},
                              has_touch=True, is_mobile=True, device_scale_factor=2)
+
+
+BROWSER_FIXTURES = {"browser", "page", "phone_page", "app_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the running app (a fixture above) is a browser test, and slow:
+    the quick tier (``pytest -m "not slow"``) leaves it out without a marker to forget."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)

@@ -144,6 +144,21 @@ def rendered(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
+TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "code", "latex", "text",
+                 "info", "success", "warning", "error")
+
+
+def page_text(at, *kinds: str) -> str:
+    """Everything an AppTest run put on the page as text, one element a line: each of
+    ``kinds`` (default :data:`TEXT_ELEMENTS`), then the metrics' labels and values.
+    Markdown is its source (what ``kit.plain`` escaped is still escaped; see
+    :func:`rendered`)."""
+    parts = [str(el.value) for kind in (kinds or TEXT_ELEMENTS) for el in getattr(at, kind)]
+    if not kinds:
+        parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
 def _run_page(module: str) -> None:  # AppTest runs this function's body as its script
     import importlib
 

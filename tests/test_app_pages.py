@@ -8,8 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import conv
-from tests.harness import open_page
+from tests.harness import open_page, page_text
 from ui import kit
+
+pytestmark = pytest.mark.slow  # AppTest page runs
 
 TIMEOUT = 60
 
@@ -18,11 +20,6 @@ def run_app(path: str = "app.py", **params: str) -> AppTest:
     return open_page(path, params, timeout=TIMEOUT)
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.code] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning] + [t.value for t in at.title]
-    parts += [h.value for h in at.header] + [s.value for s in at.subheader]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_home_renders_the_map_of_the_talk():
@@ -32,7 +29,7 @@ def test_home_renders_the_map_of_the_talk():
     latex = " ".join(str(x.value) for x in at.latex)
     for piece in (r"\mathbf{X}", r"\mathbf{y}", "f(", "L(", r"\nabla"):
         assert piece in latex
-    assert "Convolution" in texts(at)
+    assert "Convolution" in page_text(at)
 
 
 def test_presenter_mode_from_the_link():
@@ -45,7 +42,7 @@ def test_presenter_mode_from_the_link():
 def test_conv_page_default_is_the_slide():
     at = run_app("pages/convolution.py")
     assert not at.exception
-    body = texts(at)
+    body = page_text(at)
     assert "12 = 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2" in body
     assert "Cell 1 of 9" in body
     assert "F.conv2d(x, w, stride=1, padding=0, dilation=1)" in body
@@ -56,14 +53,14 @@ def test_conv_next_three_times_shows_the_fourth_sum():
     for _ in range(3):
         at.button[[b.label for b in at.button].index("Next ▶")].click().run()
     assert not at.exception
-    assert "10 = 0*0 + 0*1 + 1*2 + 3*2 + 1*2 + 2*0 + 2*0 + 0*1 + 0*2" in texts(at)
+    assert "10 = 0*0 + 0*1 + 1*2 + 3*2 + 1*2 + 2*0 + 2*0 + 0*1 + 0*2" in page_text(at)
 
 
 def test_conv_deep_link_stride_two_padding_one():
     at = run_app("pages/convolution.py", stride="2", padding="1", cell="9")
     assert not at.exception
     assert at.slider(key="convolution.stride").value == 2 and at.slider(key="convolution.padding").value == 1
-    body = texts(at)
+    body = page_text(at)
     assert "Cell 9 of 9" in body
     assert "4 = " in body  # the last cell of 6 17 3 / 8 17 13 / 6 4 4
     np.testing.assert_array_equal(conv.conv2d(conv.SLIDE_INPUT, conv.SLIDE_KERNEL, 2, 1),
@@ -75,7 +72,7 @@ def test_conv_deep_link_stride_two_padding_one():
 def test_conv_deep_link_operation(op, expected):
     at = run_app("pages/convolution.py", op=op)
     assert not at.exception
-    assert expected in texts(at)
+    assert expected in page_text(at)
 
 
 def test_conv_deep_link_grids_and_image():
@@ -83,7 +80,7 @@ def test_conv_deep_link_grids_and_image():
     at = run_app("pages/convolution.py", x="1,2,3;4,5,6;7,8,9", n="3", k="2",
                  kernel="1,0;0,-1", preset="edited", image=kit.encode_image(digit))
     assert not at.exception
-    assert "-4 = 1*1 + 2*0 + 4*0 + 5*-1" in texts(at)
+    assert "-4 = 1*1 + 2*0 + 4*0 + 5*-1" in page_text(at)
     assert at.radio[1].value == "link"
     assert len(at.get("plotly_chart")) == 1
 
@@ -103,7 +100,7 @@ def test_conv_bad_parameters_warn_and_fall_back(params):
     at = run_app("pages/convolution.py", **params)
     assert not at.exception
     assert at.warning, "a bad link parameter must be reported"
-    assert "12 = 3*0" in texts(at)  # the defaults still work
+    assert "12 = 3*0" in page_text(at)  # the defaults still work
 
 
 def test_conv_settings_without_output_give_a_message():
@@ -120,7 +117,7 @@ def test_conv_reset_restores_defaults():
     at.button[[b.label for b in at.button].index("Reset")].click().run()
     assert not at.exception
     assert at.slider(key="convolution.stride").value == 1 and at.slider(key="convolution.padding").value == 0
-    assert "12 = 3*0" in texts(at)
+    assert "12 = 3*0" in page_text(at)
 
 
 def test_conv_random_fill_uses_the_seed():
@@ -128,7 +125,7 @@ def test_conv_random_fill_uses_the_seed():
     at.button[[b.label for b in at.button].index("🎲 Random fill")].click().run()
     assert not at.exception
     assert at.number_input(key="convolution.seed").value == 1
-    assert "12 = 3*0 + 3*1" not in texts(at)
+    assert "12 = 3*0 + 3*1" not in page_text(at)
 
 
 def test_conv_printed_pytorch_call_computes_the_page_numbers_for_float_grids():
@@ -152,7 +149,7 @@ def test_conv_huge_numbers_in_a_link_are_refused_by_name(grid):
     at = run_app("pages/convolution.py", x=grid)
     assert not at.exception
     assert "**x**" in at.warning[0].value and "1000000" in at.warning[0].value
-    assert "12 = 3*0" in texts(at)
+    assert "12 = 3*0" in page_text(at)
 
 
 def test_conv_image_source_is_in_the_link():

@@ -172,6 +172,7 @@ def _cases():
             yield pytest.param(how, target, marks=marks, id=f"{how}-{target}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how,target", list(_cases()))
 def test_pages_with_damaged_assets(broken_runs, how, target):
     run = broken_runs[how][target]

@@ -40,8 +40,23 @@ def test_run_all_runs_every_benchmark(bench):
     import run_all
 
     scripts = {p.stem for p in BENCH.glob("*.py") if not p.stem.startswith("_")}
-    assert scripts - {"run_all"} - run_all.LIBRARIES - set(run_all.COVERED) <= set(run_all.PLAN), (
+    assert scripts - {"run_all"} - run_all.LIBRARIES - run_all.TOOLS - set(run_all.COVERED) \
+        <= set(run_all.PLAN), (
         "add the new benchmark to run_all.PLAN")
+
+
+def test_report_writes_every_number_between_its_markers(bench):
+    import report
+
+    run = {"benchmarks": {"descent": {"surface_ms": {"bowl": 0.25}, "steps": [1, 2.5]}},
+           "wall_s": {"descent": 3.2}, "total_wall_s": 3.5, "failed": {"leak": "exit 1"},
+           "skipped": {}, "quick": False, "load_average": [1.0, 1.1, 1.2]}
+    doc = "# Performance\n\nnotes\n\n" + report.BEGIN + "\nold\n" + report.END + "\nmore notes\n"
+    out = report.rewrite(doc, report.markdown(run, "run.json"))
+    assert out.startswith("# Performance\n\nnotes\n\n") and out.endswith("\nmore notes\n")
+    assert "old" not in out and out.count(report.BEGIN) == 1
+    assert "| surface_ms.bowl | 0.25 |" in out and "| steps | 1, 2.5 |" in out
+    assert "`python benchmarks/descent.py` (3.2 s)" in out and "leak (exit 1)" in out
 
 
 def test_run_all_reads_one_line_or_indented_json(bench):
@@ -53,6 +68,7 @@ def test_run_all_reads_one_line_or_indented_json(bench):
     assert parse("Traceback ...") is None
 
 
+@pytest.mark.slow
 def test_models_print_every_latency(bench):
     import models
 
@@ -66,6 +82,7 @@ def test_models_print_every_latency(bench):
     json.dumps(result)
 
 
+@pytest.mark.slow
 def test_reruns_prints_time_cpu_and_bytes():
     out = subprocess.run([sys.executable, str(BENCH / "reruns.py"), "--repeat", "1",
                           "--pages", "jargon"], capture_output=True, text=True, check=True,

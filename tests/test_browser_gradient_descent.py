@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 # The plotly slider's "step N" label and the x of the momentum run's head marker.
@@ -30,7 +30,7 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
             if "/media/" in r.url and r.url.endswith(".png") else None)
     page.goto(f"{app_url}/gradient_descent?surface=himmelblau&lr_exp=-2&steps=120")
     wait_for_app(page)
-    page.wait_for_selector(CHART + " .main-svg")
+    page.wait_for_selector(CHART + " .main-svg", timeout=120_000)  # a cold server imports first
     page.locator(CHART).first.scroll_into_view_if_needed()
     assert page.evaluate(STEP_LABEL, CHART) == "step 0"
     head_before = page.evaluate(HEAD_X, CHART)
@@ -39,7 +39,8 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     page.get_by_text("▶ Play").first.click()
     page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) !== 'step 0'", arg=CHART,
                            timeout=10_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(f"([sel, x]) => ({HEAD_X})(sel) !== x", arg=[CHART, head_before],
+                           timeout=10_000)  # the head marker moves with the frames
     label = page.evaluate(STEP_LABEL, CHART)
     assert label != "step 0" and int(label.split()[1]) > 0
     assert page.evaluate(HEAD_X, CHART) != head_before, "the head marker did not move"

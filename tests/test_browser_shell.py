@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import REPO, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def expect_output(pg, cells: list[str]) -> None:

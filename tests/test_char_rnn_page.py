@@ -21,6 +21,8 @@ from tests.harness import open_page
 from ui import kit
 from ui.states.char_rnn import CharRnnState
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 PAGE = str(REPO / "pages" / "char_rnn.py")
 # Common words of Shakespeare's English, to tell words from gibberish.
 COMMON = set("""the and i to of a you my that in is not it me with be your his this but he

@@ -28,6 +28,7 @@ from tests import conftest, harness
 from tests.harness import REPO
 
 
+@pytest.mark.slow
 @pytest.mark.data
 @pytest.mark.parametrize("kind", ["cnn", "mlp"])
 def test_shipped_test_report_is_what_evaluate_prints_now(kind, mnist_dir):
@@ -46,6 +47,7 @@ def test_shipped_test_report_is_what_evaluate_prints_now(kind, mnist_dir):
         assert printed["accuracy"] >= 0.995 and printed["params"] <= 100_000
 
 
+@pytest.mark.slow
 def test_importing_the_engine_never_loads_streamlit():
     modules = [m.name for m in pkgutil.walk_packages(dlcore.__path__, "dlcore.")
                if not m.name.endswith("__main__")]

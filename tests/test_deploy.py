@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import REPO, _watched_page, data_root, need, wait_for_app
 from tests.harness import free_port
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SERVE = REPO / "deploy" / "serve"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.harness import STROKES, VERDICT, draw, wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.mark.parametrize("digit", ["1", "7", "0"])
 def test_drawn_digit_is_read_correctly(page, app_url, digit, tmp_path):

@@ -31,6 +31,7 @@ def test_shipped_weights_are_small_and_frozen(models):
         assert not model.training and not any(p.requires_grad for p in model.parameters())
 
 
+@pytest.mark.slow
 def test_shipped_sample_is_read_correctly(models):
     images, labels = mnist.load_sample()
     probs = digits_model.predict_proba(models["cnn"], images)
@@ -40,6 +41,7 @@ def test_shipped_sample_is_read_correctly(models):
     assert (digits_model.predict_proba(models["mlp"], images).argmax(1) == labels).mean() >= 0.95
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_train_dry_run(mnist_dir, tmp_path):
     out = subprocess.run(
@@ -52,6 +54,7 @@ def test_train_dry_run(mnist_dir, tmp_path):
     assert not (tmp_path / "w.pt").exists()  # a dry run saves nothing
 
 
+@pytest.mark.slow
 def test_evaluate_prints_one_json_object_and_save_writes_it_beside_the_weights(tmp_path,
                                                                               capsys):
     from dlcore.digits.__main__ import main
@@ -64,7 +67,9 @@ def test_evaluate_prints_one_json_object_and_save_writes_it_beside_the_weights(t
           "--save"])
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads((tmp_path / "mine_test.json").read_text())
-    assert printed["n"] == 10_000 and printed["params"] == 109_386
+    sizes = [28 * 28, *digits_model.MLPConfig().hidden, 10]  # the config is the oracle
+    weights_and_biases = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+    assert printed["n"] == 10_000 and printed["params"] == weights_and_biases
     with np.load(tmp_path / "mine_mistakes.npz") as wrong:
         assert len(wrong["labels"]) == printed["errors"]
         np.testing.assert_array_equal(wrong["labels"], wrong["indices"] % 10)
@@ -80,6 +85,7 @@ def test_cli_refuses_a_device_that_is_not_there(tmp_path, capsys):
     assert exit_.value.code == 1 and "'tpu' is not a device" in out.err and not out.out
 
 
+@pytest.mark.slow
 def test_train_reports_progress_through_a_callback(tmp_path):
     rng = np.random.default_rng(0)
     images = torch.from_numpy(rng.integers(0, 256, (300, 28, 28), dtype=np.uint8))

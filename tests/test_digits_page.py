@@ -16,6 +16,8 @@ from dlcore.digits import train as digits
 from tests.harness import REPO, SEVEN, canvas, open_page, page_test, rendered
 from ui import kit
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 PAGE = str(REPO / "pages" / "digits.py")
 LINK = re.compile(r'href="(convolution\?[^"]+)"')  # each filter picture is its link
 

@@ -33,6 +33,7 @@ def bard():
     return load("shakespeare")
 
 
+@pytest.mark.slow
 def test_glove_cache_is_the_package_matrix(tmp_path, glove):
     built = vectors.load_glove(tmp_path)  # an empty folder: the cache is built here
     again = vectors.load_glove(tmp_path)  # and memory-mapped from there
@@ -45,6 +46,7 @@ def test_glove_cache_is_the_package_matrix(tmp_path, glove):
     assert again.words == glove.words
 
 
+@pytest.mark.slow
 def test_glove_without_a_writable_cache(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")  # a file where the cache folder would go
@@ -71,6 +73,23 @@ def test_frog_neighbours(glove):
     words = [w for w, _ in glove.neighbours("frog", k=10)]
     assert "frog" not in words
     assert {"toad", "frogs", "litoria", "rana"} & set(words)
+
+
+@pytest.mark.parametrize("word, vocab", [("frog", None), ("king", 50_000), ("paris", 20_000)])
+def test_neighbours_are_gensims_most_similar(glove, word, vocab):
+    """gensim's own ``most_similar`` is the oracle: the same top ten, in order."""
+    ours = [w for w, _ in glove.neighbours(word, k=10, vocab=vocab)]
+    theirs = [w for w, _ in glove.kv.most_similar(word, topn=10, restrict_vocab=vocab)]
+    assert ours == theirs
+
+
+def test_analogies_are_gensims_3cosadd(glove):
+    """b - a + c over unit vectors, the inputs left out: gensim's ``most_similar`` with
+    positive=[b, c], negative=[a] computes the same (3CosAdd)."""
+    for a, b, c in (("man", "king", "woman"), ("france", "paris", "italy")):
+        ours = [w for w, _ in glove.analogy(a, b, c, k=5).answers]
+        theirs = [w for w, _ in glove.kv.most_similar(positive=[b, c], negative=[a], topn=5)]
+        assert ours == theirs, (a, b, c)
 
 
 def test_neighbours_are_sorted_cosines(glove):
@@ -164,6 +183,7 @@ def questions(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, vocab", [("glove", 20_000), ("shakespeare", 30_000)])
 def test_evaluation_equals_gensim(name, vocab, questions):
     model = load(name)
@@ -190,8 +210,8 @@ def test_saved_scores_state_the_restriction():
     assert glove_scores["analogy_accuracy"] > 3 * bard_scores["analogy_accuracy"]
 
 
-def test_readme_quotes_the_saved_scores():
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_quote_the_saved_scores():
+    readme = "".join(p.read_text() for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))])
     for name in ("glove", "shakespeare"):
         saved = json.loads((REPO / "assets" / f"embeddings_{name}_eval.json").read_text())
         assert f"**{saved['analogy_accuracy']:.1%}** of {saved['analogy_answered']:,}" in readme
@@ -199,6 +219,7 @@ def test_readme_quotes_the_saved_scores():
             in readme
 
 
+@pytest.mark.slow
 def test_evaluate_command_prints_one_json_object():
     out = subprocess.run([sys.executable, "-m", "dlcore.embeddings", "evaluate", "--model",
                           "shakespeare", "--vocab", "5000"], cwd=REPO, capture_output=True,
@@ -221,6 +242,7 @@ def test_corpus_is_checked_and_cleaned(shakespeare_dir, tmp_path):
         corpus.read_archive(tmp_path / "nothing")
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(shakespeare_dir):
     heard = []
     first, facts = word2vec.train(shakespeare_dir, word2vec.Config(seed=5), heard.append,

@@ -11,9 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore.embeddings import WordError, load, projection
 from tests.conftest import REPO
-from tests.harness import open_page
+from tests.harness import open_page, page_text
 from ui import kit
 from ui.states.embeddings import PRESETS, VIEWS, EmbeddingsState, word_set
+
+pytestmark = pytest.mark.slow  # AppTest page runs
 
 PAGE = str(REPO / "pages" / "embeddings.py")
 
@@ -22,11 +24,6 @@ def run_page(params: dict[str, str] | None = None) -> AppTest:
     return open_page(PAGE, params, timeout=120)
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [s.value for s in at.subheader] + [i.value for i in at.info]
-    parts += [w.value for w in at.warning] + [m.label for m in at.metric]
-    return "\n".join(str(p) for p in parts)
 
 
 def link_params(state: EmbeddingsState) -> dict[str, str]:
@@ -44,12 +41,12 @@ def test_every_view_renders(view):
 def test_every_preset_link_opens_with_its_lesson(name):
     at = run_page(link_params(PRESETS[name].state))
     assert not at.exception and not at.warning, [w.value for w in at.warning]
-    assert PRESETS[name].title in texts(at)
+    assert PRESETS[name].title in page_text(at)
 
 
 def test_the_default_view_answers_frog():
     at = run_page()
-    body = texts(at)
+    body = page_text(at)
     assert "Nearest to **frog**" in body and "toad" in body
     assert "cosine(frog, toad)" in body  # the similarity box
 
@@ -57,13 +54,13 @@ def test_the_default_view_answers_frog():
 def test_deep_link_builds_the_analogy():
     at = run_page({"view": "analogy", "a": "france", "b": "paris", "c": "italy", "k": "3"})
     assert at.subheader[0].value == "paris − france + italy ≈ rome"
-    assert "left out of the answers" in texts(at)
+    assert "left out of the answers" in page_text(at)
 
 
 def test_typing_a_word_changes_the_link():
     at = run_page()
     at.text_input(key=kit.key(EmbeddingsState, "word")).input("Toad ").run()
-    assert "Nearest to **toad**" in texts(at) and at.query_params["word"] in ("Toad ", ["Toad "])
+    assert "Nearest to **toad**" in page_text(at) and at.query_params["word"] in ("Toad ", ["Toad "])
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -88,7 +85,7 @@ def test_own_words_with_markup_are_shown_as_text():
     at = run_page({"view": "map", "words": "own",
                    "own": "cat dog cat horse <img src=x onerror=alert(1)> car" + ", x" * 40})
     assert not at.exception and not at.warning
-    body = texts(at)
+    body = page_text(at)
     assert "Repeated words were taken once" in body and "\\<img" in body
     assert "<img" not in body.replace("\\<img", "")
 
@@ -97,7 +94,7 @@ def test_shakespeare_model_and_vocabulary_from_the_link():
     at = run_page({"model": "shakespeare", "word": "frog"})
     assert "not in the vocabulary" in at.warning[0].value and "Shakespeare" in at.warning[0].value
     at = run_page({"model": "shakespeare", "word": "king"})
-    assert "duke" in texts(at)
+    assert "duke" in page_text(at)
 
 
 # --------------------------------------------------------------------------- the lessons
@@ -188,7 +185,7 @@ def test_lesson_comparatives_arrows_are_the_ones_named(glove):
 
 def test_compare_view_says_the_vocabulary_in_use_and_in_the_file():
     at = run_page({"view": "compare", "word": "king"})
-    body = texts(at)
+    body = page_text(at)
     assert "the 50,000 most frequent words in use, of the 400,000 in its file" in body
     at = run_page({"view": "neighbours"})
     labels = [e.label for e in at.expander]
@@ -248,7 +245,7 @@ def test_scores_view_shows_the_saved_evaluation():
         column = list(table[saved["title"]])
         assert f"{saved['analogy_accuracy']:.1%}" in column
         assert f"{saved['wordsim353_spearman']:.3f}" in column
-    assert "Spearman" in texts(at)
+    assert "Spearman" in page_text(at)
 
 
 @pytest.mark.parametrize("name", ["queen", "rome"])

@@ -11,6 +11,9 @@ from PIL import Image
 
 from dlcore.finetune import demo, imagenet, train
 
+pytestmark = pytest.mark.slow  # EfficientNet forward and backward passes
+
+
 CATS = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat", "lynx"}
 
 

@@ -14,6 +14,8 @@ from dlcore.finetune import demo
 from tests.conftest import wait_for_app
 from tests.harness import open_page
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 CATS = {"tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat", "Siamese cat"}
 
 

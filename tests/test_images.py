@@ -142,6 +142,7 @@ print(mb("VmHWM") - before)
 """
 
 
+@pytest.mark.slow
 def test_decoding_an_upload_takes_bounded_memory(tmp_path):
     """The peak memory of reading the largest uploads, accepted or refused, in a fresh
     process (a 5000x5000 PNG grew the server by about 230 MB when decoded in full)."""

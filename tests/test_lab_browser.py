@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import wait_for_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # epochs drawn on the accuracy chart (the most, while a rerun keeps stale charts around)
 POINTS = """() => {

@@ -19,6 +19,8 @@ from ui import glossary, kit
 from ui.states.jargon import JargonState
 from ui.states.splits import SplitsState, preset_link
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 TIMEOUT = 120
 
 

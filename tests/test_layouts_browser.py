@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import REPO, wait_for_app
 from tests.harness import STROKES, VERDICT, draw
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = REPO / "test-artifacts" / "screenshots"
 # The README's pictures, refreshed by UPDATE_SCREENSHOTS=1: (page, screen) -> file in assets/

@@ -14,6 +14,8 @@ from ui import kit
 from ui.states.convolution import ConvState
 from ui.states.gradient_descent import DescentState
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 
 def run(path: str, **params: str) -> AppTest:
     at = open_page(path, params)

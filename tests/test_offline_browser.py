@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import wait_for_app
 from ui import catalog
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_every_page_works_with_no_other_host_reachable(browser, app_url):

@@ -13,9 +13,11 @@ from streamlit.testing.v1 import AppTest
 from dlcore import surfaces
 from pages.gradient_descent import TABS
 from tests.conftest import REPO
-from tests.harness import open_page
+from tests.harness import open_page, page_text
 from ui import kit
 from ui.states.gradient_descent import DescentState
+
+pytestmark = pytest.mark.slow  # AppTest page runs
 
 PAGE = str(REPO / "pages" / "gradient_descent.py")
 
@@ -24,11 +26,6 @@ def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
     return open_page(PAGE, params)
 
 
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [x.value for x in at.latex] + [s.value for s in at.subheader]
-    parts += [w.value for w in at.warning] + [e.value for e in at.error]
-    return "\n".join(str(p) for p in parts)
 
 
 def all_figures(at: AppTest) -> list[dict]:
@@ -81,7 +78,7 @@ def test_default_view_draws_the_bowl_with_three_optimizers():
     assert picker["layout"]["images"][0]["source"] == source
     assert surface3d["data"][0]["type"] == "surface"
     assert "click to start here" in picker["data"][0]["hovertemplate"] and "frames" not in picker
-    body = texts(at)
+    body = page_text(at)
     assert "The update at step 0" in body and r"x - \epsilon\, g" in body
     panel = loss_panel(at)  # beside the map, one line per optimizer
     assert [t["name"] for t in panel["data"]] == ["Gradient descent (by hand)", "Momentum", "Adam"]
@@ -94,7 +91,7 @@ def test_other_modes_render(mode):
     fig = figures(at)[0]
     assert fig["frames"]
     assert len(loss_panel(at)["data"]) == 3
-    body = texts(at)
+    body = page_text(at)
     if mode == "1d":
         assert r"\frac{dL}{dx}" in body and r"\frac{d^2L}{dx^2}" in body
         assert fig["layout"]["annotations"][0]["text"].startswith("x = ")
@@ -128,7 +125,7 @@ def test_preset_links_render_their_view():
         assert not any("not understood" in w.value for w in at.warning), name
         assert at.multiselect(key="gradient_descent.opts").value == list(params["opts"]), name
         assert at.slider(key="gradient_descent.lr_exp").value == pytest.approx(params["lr_exp"]), name
-    assert 'target="_self"' in texts(at)
+    assert 'target="_self"' in page_text(at)
 
 
 def test_model_with_minibatches_and_seed():
@@ -151,7 +148,7 @@ def test_a_diverging_learning_rate_says_where_and_keeps_the_page():
 def test_step_scrubber_shows_that_update():
     at = run_page({"step": "5", "opts": ["momentum"]})
     assert not at.exception
-    body = texts(at)
+    body = page_text(at)
     assert "The update at step 5" in body and r"\mu\, v + g" in body
     contour = figures(at)[0]
     assert contour["layout"]["sliders"][0]["steps"][contour["layout"]["sliders"][0]["active"]][
@@ -181,7 +178,7 @@ def test_bad_link_values_warn_and_fall_back(params):
 def test_own_start_point_and_reset():
     at = run_page({"own_start": "true", "x0": "1.5", "y0": "-1", "kappa": "30"})
     assert not at.exception
-    assert "x &= \\begin{pmatrix}1.5 \\\\ -1\\end{pmatrix}" in texts(at)
+    assert "x &= \\begin{pmatrix}1.5 \\\\ -1\\end{pmatrix}" in page_text(at)
     at.button[[b.label for b in at.button].index("Reset")].click().run()
     assert not at.exception
     assert at.toggle(key="gradient_descent.own_start").value is False and at.slider(key="gradient_descent.kappa").value == 10.0

@@ -14,10 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore import descent
 from tests.conftest import REPO
-from tests.harness import page_test, switch_page
+from tests.harness import page_test, page_text, switch_page
 from ui import kit
 
 
+@pytest.mark.slow
 def test_a_seed_set_on_one_page_does_not_reach_another():
     """Issue 14: the digits page's dice wrote ``seed``, and the convolution page, opened
     afterwards with a clean URL, showed that seed and replaced the slide's input."""
@@ -43,6 +44,7 @@ def run_page(name: str, **params: str) -> AppTest:
     return at.run()
 
 
+@pytest.mark.slow
 def test_a_default_sent_after_another_value_sets_the_widget():
     """Issue 15: ``lr_exp=-1.0`` (the default) after ``-0.9`` left the slider at -0.9."""
     at = run_page("gradient_descent", lr_exp="-0.9")
@@ -57,6 +59,7 @@ def test_a_default_sent_after_another_value_sets_the_widget():
     assert at.query_params["lr_exp"] == "-0.9"
 
 
+@pytest.mark.slow
 def test_a_default_sent_after_a_move_sets_the_widget_through_the_app_shell():
     """Issue 15 again, as a session of the whole app meets it (st.navigation, one session):
     the default after a link's value and after the person's own move of the slider."""
@@ -74,6 +77,7 @@ def test_a_default_sent_after_a_move_sets_the_widget_through_the_app_shell():
     assert at.slider(key=lr).value == pytest.approx(-1.0) and "lr_exp" not in at.query_params
 
 
+@pytest.mark.slow
 def test_a_widget_change_goes_to_the_url_and_survives_reruns():
     at = run_page("convolution")
     at.slider(key="convolution.stride").set_value(2).run()
@@ -83,6 +87,7 @@ def test_a_widget_change_goes_to_the_url_and_survives_reruns():
     assert at.query_params["stride"] == "2"
 
 
+@pytest.mark.slow
 def test_eight_optimizers_in_a_link_stay_eight():
     every = list(descent.OPTIMIZERS)
     at = page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=90)
@@ -126,12 +131,9 @@ PHISH = "[Click here to log in](http://example.com/login)"
 PIXEL = "![x](http://example.com/pixel.png)"
 
 
-def shown(at: AppTest) -> str:
-    parts = [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [m.value for m in at.markdown] + [c.value for c in at.caption]
-    return "\n".join(map(str, parts))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", [
     {"surface": "custom", "formula": PHISH}, {"surface": "custom", "formula": PIXEL},
     {"surface": "custom", "formula": "x`[Click](http://example.com/)`"},
@@ -140,11 +142,12 @@ def shown(at: AppTest) -> str:
 def test_text_from_a_link_never_becomes_markup(params):
     at = run_page("gradient_descent", **params)
     assert not at.exception
-    body = shown(at)
+    body = page_text(at, "error", "warning", "markdown", "caption")
     # Shown, if at all, with every bracket escaped: never a link, an image or a code span.
     assert not re.search(r"(?<!\\)[\[\]`]", body), body
 
 
+@pytest.mark.slow
 def test_a_formula_message_keeps_its_stars_and_the_title_its_formula():
     at = run_page("gradient_descent", surface="custom", formula="2x")
     error = at.error[0].value
@@ -154,6 +157,7 @@ def test_a_formula_message_keeps_its_stars_and_the_title_its_formula():
     assert any(m.value.startswith(title) for m in at.markdown)
 
 
+@pytest.mark.slow
 def test_a_formula_too_long_in_a_link_is_reported_as_too_long():
     at = run_page("gradient_descent", surface="custom", formula="x+" * 120 + "y")
     warning = at.warning[0].value
@@ -161,6 +165,7 @@ def test_a_formula_too_long_in_a_link_is_reported_as_too_long():
     assert not at.error  # not cut and then called a syntax error
 
 
+@pytest.mark.slow
 def test_a_bad_optimizer_is_blamed_not_the_good_one():
     at = run_page("gradient_descent", opts=["nope", "gd"])
     warning = at.warning[0].value

@@ -13,7 +13,6 @@ Two properties:
 
 from __future__ import annotations
 
-import math
 import re
 import string
 import types
@@ -24,6 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.harness import open_page
+from tests.test_codec import within_limits
 from ui import binding, catalog, codec
 
 PAGES = catalog.available()
@@ -120,27 +120,6 @@ def run_load_state(cls: type, query: dict[str, list[str]]):
     return state, warnings, fake.query_params.data
 
 
-def within_limits(spec: binding.Spec, value) -> bool:
-    items = value if spec.many else (value,)
-    if spec.many and spec.max_items is not None and len(items) > spec.max_items:
-        return False
-    if spec.parse is not None:
-        return True  # checked by its parser
-    options = spec.options()
-    for v in items:
-        if type(v) is not spec.kind:
-            return False
-        if isinstance(v, float) and not math.isfinite(v):
-            return False
-        if options is not None and v not in options:
-            return False
-        if spec.lo is not None and v < spec.lo or spec.hi is not None and v > spec.hi:
-            return False
-        if isinstance(v, str) and spec.max_len is not None and len(v) > spec.max_len:
-            return False
-    return True
-
-
 UNESCAPED = re.compile(r"(?<!\\)[<>\[\]`$|~#!]")
 
 
@@ -205,9 +184,10 @@ def shown_text(at) -> list[tuple[str, str, bool]]:
     return out
 
 
-MARKUP_QUERIES_PER_PAGE = 2
+MARKUP_QUERIES_PER_PAGE = 1  # a page run each; the codec's own cases: test_codec.py
 
 
+@pytest.mark.slow  # AppTest page runs
 @pytest.mark.parametrize("concept", PAGES, ids=lambda c: c.url_path)
 def test_the_page_renders_a_hostile_link(concept):
     cls = table(concept)

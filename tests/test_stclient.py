@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from benchmarks.stclient import Session
 from tests.harness import running_app
 
 
+@pytest.mark.slow
 def test_client_opens_convolution_and_presses_next():
     async def scenario(url: str) -> None:
         s = Session(url, "convolution")

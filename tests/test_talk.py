@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dlcore import rooms
 from pages import talk
 from tests.conftest import REPO
-from tests.harness import open_page
+from tests.harness import open_page, page_text
 from ui import kit, slides
 from ui.states.talk import TalkState
 
@@ -22,10 +22,6 @@ def run(**params: str) -> AppTest:
     return open_page(PAGE, params)
 
 
-def shown(at: AppTest) -> str:
-    parts = [t.value for t in at.title] + [m.value for m in at.markdown]
-    parts += [s.value for s in at.subheader] + [i.value for i in at.info]
-    return "\n".join(parts)
 
 
 def test_the_deck_follows_the_talk():
@@ -49,22 +45,24 @@ def embedded_keys(at: AppTest, n: int) -> list[str]:
             if (w.key or "").startswith(f"{talk.scope(n)}/")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", range(1, N + 1))
 def test_every_slide_renders(n):
     at = run(slide=str(n))
     assert not at.exception and not at.warning
-    assert slides.SLIDES[n - 1].title in shown(at)
-    assert f"**{n} / {N}**" in shown(at)
+    assert slides.SLIDES[n - 1].title in page_text(at)
+    assert f"**{n} / {N}**" in page_text(at)
     live = slides.SLIDES[n - 1].live
     if live:  # the view's slide form, with its controls, at the preset
         assert not at.error, [e.value for e in at.error]
         keys = embedded_keys(at, n)  # (the drawing slide's one control is the canvas)
         assert all(k.startswith(f"talk.{n}/{live}.") for k in keys), keys
-        assert "Open the live view" in shown(at)
+        assert "Open the live view" in page_text(at)
     assert "slide" not in at.query_params or at.query_params["slide"] == str(n)
     assert set(at.query_params) <= {"slide"}  # a view never writes into the deck's link
 
 
+@pytest.mark.slow
 def test_a_live_slide_opens_at_its_preset():
     from dlcore.data import mnist
     from pages import digits
@@ -77,13 +75,14 @@ def test_a_live_slide_opens_at_its_preset():
     at = run(slide="22")  # LeNet: the digits view's slide form on a test digit
     assert at.button(key="talk.22/digits._another")
     assert label(0) in [c.value for c in at.caption]
-    assert "**CNN** says" in shown(at)
+    assert "**CNN** says" in page_text(at)
     seed = next(s for s in range(1, 50) if label(s) != label(0))
     at = run(slide="22", seed=str(seed))  # the deck's seed goes to the views that have one
     assert label(seed) in [c.value for c in at.caption]
     assert dict(at.query_params) == {"slide": "22", "seed": str(seed)}
 
 
+@pytest.mark.slow
 def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     at = run(slide="21")
     stride = "talk.21/convolution.stride"
@@ -99,6 +98,7 @@ def test_an_embedded_control_moves_neither_the_slide_nor_the_link():
     assert dict(at.query_params) == {"slide": "21"}
 
 
+@pytest.mark.slow
 def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
     import pages.convolution
 
@@ -112,7 +112,7 @@ def test_a_failing_view_says_so_and_the_deck_goes_on(monkeypatch):
     (error,) = at.error
     assert "This live view failed (RuntimeError: out of \\<b\\>memory" in error.value
     assert "<b>" not in error.value  # escaped: an error's text is never markup
-    assert "Open the live view" in shown(at)
+    assert "Open the live view" in page_text(at)
     at.button(key="talk-next").click().run()
     assert at.query_params["slide"] == "22"
 
@@ -127,6 +127,7 @@ def test_live_slides_link_to_their_view_at_the_preset():
             assert url.startswith(s.live)
 
 
+@pytest.mark.slow
 def test_out_of_range_and_garbage_give_a_message():
     for bad in ("0", str(N + 1), "abc"):
         at = run(slide=bad)
@@ -135,6 +136,7 @@ def test_out_of_range_and_garbage_give_a_message():
         assert at.title[0].value == slides.SLIDES[0].title
 
 
+@pytest.mark.slow
 def test_next_back_home_end():
     at = run(slide="3")
     at.button(key="talk-next").click().run()
@@ -153,10 +155,11 @@ def _start_room() -> tuple[AppTest, str]:
     presenter = run()
     presenter.button(key="talk-start").click().run()
     code = presenter.session_state[f"{TalkState.PAGE}._code"]
-    assert f"Room code: `{code}`" in shown(presenter)
+    assert f"Room code: `{code}`" in page_text(presenter)
     return presenter, code
 
 
+@pytest.mark.slow
 def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
     presenter, code = _start_room()
     follower = run(room=code)
@@ -179,9 +182,10 @@ def test_the_room_follows_the_presenter_and_only_the_presenter_moves_it():
     assert follower.title[0].value == slides.SLIDES[4].title  # slide 5 is where the talk is
     presenter.button(key="talk-next").click().run()
     follower.run()
-    assert "# Deep Learning" in shown(follower)  # slide 6, a section title
+    assert "# Deep Learning" in page_text(follower)  # slide 6, a section title
 
 
+@pytest.mark.slow
 def test_a_follower_explores_a_live_view_and_follows_again():
     presenter, code = _start_room()
     presenter.button(key="talk-end").click().run()  # the last slide
@@ -205,6 +209,7 @@ def test_a_follower_explores_a_live_view_and_follows_again():
     assert follower.slider(key=stride).value == 1  # the view starts from its preset again
 
 
+@pytest.mark.slow
 def test_unknown_and_malformed_room_codes():
     at = run(room="ZZZZZ")
     assert not at.exception and any("no room ZZZZZ" in e.value for e in at.error)
@@ -212,11 +217,12 @@ def test_unknown_and_malformed_room_codes():
     assert not at.exception and any("not a room code" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_speaker_view_shows_next_slide_and_notes():
     at = run(slide="21", speaker="true")
     assert not at.exception
     assert not embedded_keys(at, 21) and not embedded_keys(at, 22)  # text only
-    body = shown(at)
+    body = page_text(at)
     assert slides.SLIDES[20].notes in body and slides.SLIDES[21].title in body
     assert any(m.label == "Elapsed" for m in at.metric)
 
@@ -241,7 +247,7 @@ def test_the_speaker_view_counts_time_on_an_injected_clock(monkeypatch):
     at.button(key="talk-next").click().run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Elapsed"] == "1:15" and metrics["On this slide"] == "0:00"
-    assert slides.SLIDES[4].title in shown(at)  # the next slide, beside this one
+    assert slides.SLIDES[4].title in page_text(at)  # the next slide, beside this one
 
 
 def test_an_unknown_code_says_only_that_it_is_unknown():
@@ -323,7 +329,7 @@ def test_the_qr_code_holds_the_public_address(monkeypatch):
 def test_print_draws_every_slide_one_per_page():
     at = open_page(PAGE, {"print": "1"}, timeout=300)
     assert not at.exception
-    body = shown(at)
+    body = page_text(at)
     for n, s in enumerate(slides.SLIDES, 1):
         assert s.title in body, (n, s.title)
     assert [c.value for c in at.caption].count(f"{N} / {N}") == 1

@@ -1,18 +1,19 @@
 """The live deck in Chromium: a clicker's keys move the slides, and a second browser that
-opens the room's link follows the presenter within 2 s, explores on its own, follows again,
-and cannot move the room."""
+opens the room's link follows the presenter, explores on its own, follows again, and
+cannot move the room. Every wait is on a condition (how fast a follower follows is
+measured by benchmarks/, not asserted here)."""
 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import _watched_page, wait_for_app
 from ui import slides
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 N = len(slides.SLIDES)
 STAGE = {"width": 1280, "height": 720}
 
@@ -84,24 +85,20 @@ def test_the_room_follows_the_presenter(page, second_page, app_url):
 
     presenter.get_by_role("button", name="Next ▶").click()
     counter(presenter, 2)
-    start = time.monotonic()
-    counter(follower, 2, timeout=2_000)  # within 2 s
-    followed_in = time.monotonic() - start
-    assert followed_in < 2.0
+    counter(follower, 2, timeout=30_000)
 
     # The follower explores: its own Next moves its screen, not the room.
     follower.get_by_role("button", name="Next ▶").click()
     counter(follower, 3)
     follower.get_by_text("You are exploring").wait_for()
-    presenter.wait_for_timeout(500)
+    follower.get_by_text("The talk is on slide 2").wait_for()  # its Next left the room
     assert presenter.get_by_text(f"2 / {N}", exact=True).is_visible()
     presenter.get_by_role("button", name="Next ▶").click()
     counter(presenter, 3)
     presenter.get_by_role("button", name="Next ▶").click()
     counter(presenter, 4)
-    follower.wait_for_timeout(2_500)
+    follower.get_by_text("The talk is on slide 4").wait_for(timeout=30_000)  # it saw the move
     counter(follower, 3)  # exploring: it stays
-    follower.get_by_text("The talk is on slide 4").wait_for()
 
     follower.get_by_role("button", name="↩️ Follow again").click()
     counter(follower, 4)
@@ -125,8 +122,7 @@ def test_a_live_slide_holds_its_view_and_its_controls_work(page, app_url):
     live.get_by_role("button", name="Next ▶").click()
     live.get_by_text("Cell 2 of 9").wait_for(timeout=10_000)
     counter(page, n)
-    page.wait_for_timeout(500)
-    assert re.search(rf"[?&]slide={n}\b", page.url)
+    expect(page).to_have_url(re.compile(rf"[?&]slide={n}\b"))
     assert not re.search(r"[?&](cell|stride|op)=", page.url)  # the view's state is its own
     assert page.get_by_text("Open the live view").is_visible()
 

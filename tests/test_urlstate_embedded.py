@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from ui import kit
 from ui.states.convolution import ConvState
 
+pytestmark = pytest.mark.slow  # AppTest page runs
+
 
 def host() -> None:
     """A toy host page: its own state in the link, and one toy view embedded twice."""

@@ -14,6 +14,7 @@ import gc
 import hashlib
 
 import numpy as np
+import pytest
 import torch
 
 from tests.harness import open_page
@@ -55,6 +56,7 @@ def ok(at) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
+@pytest.mark.slow
 def test_cached_weights_do_not_change_with_use():
     from dlcore.charrnn import model as charrnn_model
     from dlcore.charrnn.sample import Writer

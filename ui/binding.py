@@ -39,7 +39,6 @@ from ui.codec import (  # noqa: F401  (re-exported for the pages through ui.kit)
     is_default,
     link,
     link_to,
-    number_text,
     param,
     plain,
     problem_text,

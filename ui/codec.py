@@ -32,6 +32,8 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from dlcore.numbers import exact
+
 T = TypeVar("T")
 
 
@@ -63,18 +65,6 @@ def plain(text: object) -> str:
     text = re.sub(r"[\r\n\t\v\f]", " ", str(text))
     text = _AUTOLINK.sub(lambda m: _JOINER + m[1] if m[1] == "@" else m[1] + _JOINER, text)
     return _MARKUP.sub(r"\\\1", text)
-
-
-def number_text(v: float) -> str:
-    """The shortest text that reads back as exactly ``v`` (``0.1``, ``3``, ``1e-07``)."""
-    v = float(v)
-    if v == 0:
-        return "0"
-    for digits in (6, 12, 17):
-        text = f"{v:.{digits}g}"
-        if float(text) == v:
-            return text
-    return repr(v)  # pragma: no cover - 17 significant digits always round-trip
 
 
 def param(default: Any, *, lo: float | None = None, hi: float | None = None,
@@ -252,7 +242,7 @@ def _text(spec: Spec, value: Any) -> str:
     if spec.kind is bool:
         return "true" if value else "false"
     if spec.kind is float:
-        return number_text(value)
+        return exact(value)
     return str(value)
 
 
@@ -315,7 +305,7 @@ def problem_text(name: str, shown: str, reason: object, spec: Spec) -> str:
 
 def encode_grid(a: np.ndarray) -> str:
     """A grid as URL text, ``1,2;3,4``, each number in its shortest exact form."""
-    return ";".join(",".join(number_text(v) for v in row) for row in np.asarray(a, dtype=float))
+    return ";".join(",".join(exact(v) for v in row) for row in np.asarray(a, dtype=float))
 
 
 def decode_grid(text: str, limit: float = 1e6) -> np.ndarray:

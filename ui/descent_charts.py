@@ -17,6 +17,7 @@ from plotly.colors import hex_to_rgb, sequential
 
 from dlcore import descent, updates
 from dlcore.descent import Run
+from dlcore.numbers import short, tex_value
 from dlcore.surfaces import Surface
 from ui import compat
 from ui.animate import (
@@ -28,7 +29,6 @@ from ui.animate import (
     index_at,
     scatter,
 )
-from ui.numbers import short, tex_value
 
 LEVELS = 30  # contour bands
 CLICK_POINTS = 40  # clickable points per axis of the start picker

@@ -41,7 +41,6 @@ from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     load_state,
     multiselect,
     number,
-    number_text,
     param,
     plain,
     reset,

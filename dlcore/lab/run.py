@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -132,8 +132,10 @@ class Run:
 
     def __init__(self, cfg: LabConfig, data: tuple[torch.Tensor, torch.Tensor] | None = None,
                  world: tuple[torch.Tensor, torch.Tensor] | None = None,
-                 callback: training.Callback | None = None):
+                 callback: training.Callback | None = None,
+                 clock: Callable[[], float] = time.perf_counter):
         self.cfg = cfg.checked()
+        self.clock = clock  # seconds; the time cap reads it (a test injects its own)
         self.data = split(*(data if data is not None else load_pool()), self.cfg)
         self.world = world if world is not None else load_world()
         self.model = build_model(self.cfg.width, self.cfg.depth, self.cfg.dropout, self.cfg.seed)
@@ -159,7 +161,7 @@ class Run:
         opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         order = torch.Generator().manual_seed(cfg.seed + 2)
         steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
-        start = time.perf_counter()
+        start = self.clock()
         for epoch in range(len(self.history) + 1, cfg.epochs + 1):
             self.model.train()
             for idx in torch.randperm(len(y), generator=order).split(cfg.batch_size):
@@ -170,7 +172,7 @@ class Run:
             val_loss, val_acc = evaluate(self.model, *self.data.val)
             test_acc = self._look_at_test()[1] if cfg.tune_on_test else None
             e = Epoch(epoch, train_loss, train_acc, val_loss, val_acc,
-                      time.perf_counter() - start, test_acc)
+                      self.clock() - start, test_acc)
             self.history.append(e)
             self.by_val.offer(val_loss, epoch, self.model)
             if test_acc is not None:
@@ -225,7 +227,8 @@ class Run:
 
 
 def train(cfg: LabConfig, callback: training.Callback | None = None, **data) -> Outcome:
-    """A whole run at once (commands and tests)."""
+    """A whole run at once (commands and tests); ``data`` goes to :class:`Run` (``data``,
+    ``world``, ``clock``)."""
     run = Run(cfg, callback=callback, **data)
     for _ in run:
         pass
