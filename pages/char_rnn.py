@@ -215,21 +215,10 @@ def preset_links() -> None:
 
 
 # --------------------------------------------------------------------------- the page
-def view(state: CharRnnState) -> None:
-    """The page's live view at ``state``: the beginning and the settings, the text it
-    writes, its hidden units and how it chooses the next character. Everything below
-    the page title; the deck (pages/talk.py) calls it on a live slide."""
-    on_stage = kit.presenter()
-    try:
-        load_writers()
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        st.error(f"The trained model could not be loaded ({kit.plain(err)}). Train it with "
-                 "`python -m dlcore.charrnn train`.", icon="🚫")
-        return
-
-    if not on_stage:
-        preset_links()
-
+def settings(state: CharRnnState):
+    """The beginning and the settings, bound to the link: the state they make, the place
+    for the text (above the secondary settings, so it is on a laptop's first screen) and
+    the place under it."""
     left, right = st.columns([3, 2])
     raw_prime = kit.text_area(CharRnnState, "prime", "Beginning (prime text)", left, height=90)
     temperature = kit.slider(CharRnnState, "temperature", "Temperature", container=right,
@@ -237,7 +226,6 @@ def view(state: CharRnnState) -> None:
                              "below 1 sharpens the guess, above 1 flattens it; 0 is greedy.")
     stage = kit.select_slider(CharRnnState, "stage", "Training stage", right,
                               format_func=lambda v: "end" if v == "final" else f"step {v}")
-    # The text goes above the secondary settings, so it is on the first screen of a laptop.
     area = st.empty()
     below_text = st.container()
     with kit.secondary("More settings"):
@@ -251,18 +239,22 @@ def view(state: CharRnnState) -> None:
         kit.reset_button(CharRnnState, "Reset everything")
     state = CharRnnState(**{**vars(state), "prime": raw_prime, "temperature": temperature,
                             "stage": stage, "length": length, "top_k": top_k, "seed": seed})
+    return state, area, below_text
 
+
+def clean_beginning(raw_prime: str, below_text) -> str:
+    """The beginning in the model's characters (what it never saw is left out, and said)."""
     prime, dropped = corpus.clean_prime(raw_prime)
     if dropped:
         below_text.warning(f"The model never saw {kit.plain(corpus.printable(dropped))}: left "
                            "out of the beginning.", icon="✂️")
     if not prime:
         below_text.info("No beginning: the model starts from a new line.", icon="📝")
-    prime = prime or "\n"
+    return prime or "\n"
 
-    generated = write_text(state, prime, area)
-    text = prime + generated
-    logits, hidden = traced(state.stage, text)
+
+def show_text(state: CharRnnState, text: str, prime: str, hidden, area, below_text) -> bool:
+    """The text, plain or coloured by a hidden unit; True when coloured."""
     colour = kit.toggle(CharRnnState, "colour", "Colour by a hidden unit", container=below_text)
     if colour:
         unit = kit.value(CharRnnState, "unit")
@@ -275,30 +267,33 @@ def view(state: CharRnnState) -> None:
         area.code(text, language=None, wrap_lines=True)
     below_text.caption(("Greedy: the likeliest character every time. "
                         if state.temperature == 0 else "")
-               + stage_caption(state.stage) + f" {len(generated):,} characters written after "
-               f"the {len(prime):,} of the beginning.")
+                       + stage_caption(state.stage) + f" {len(text) - len(prime):,} characters "
+                       f"written after the {len(prime):,} of the beginning.")
+    return colour
 
-    if on_stage:
-        preset_links()
 
-    # --------------------------------------------------------------------------- neurons
-    if colour:
-        unit_pick = kit.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
-        found = load_neurons()
-        options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
-                   f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"] for u in found}
-        cols = st.columns([3, 1])
-        current = next((name for name, v in options.items() if v == unit), None)
-        cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
-                          list(options), index=list(options).index(current) if current else None,
-                          key=unit_pick, on_change=_pick_unit,
-                          args=(unit_pick, kit.key(CharRnnState, "unit"), options),
-                          placeholder="any unit: type its number")
-        unit = kit.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
-        st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
-                   "the model. A unit that follows the play's format shows it in its colour.")
+def unit_picker() -> None:
+    """The units worth looking at, and any unit by its number."""
+    unit = kit.value(CharRnnState, "unit")
+    unit_pick = kit.key(CharRnnState, "_unit_pick")  # the "units worth looking at" box
+    options = {f"layer {u['layer'] + 1}, unit {u['unit']}: {u['description']} "
+               f"(r = {u['correlation']:+.2f})": u["layer"] * width() + u["unit"]
+               for u in load_neurons()}
+    cols = st.columns([3, 1])
+    current = next((name for name, v in options.items() if v == unit), None)
+    cols[0].selectbox("Units worth looking at (found by `python -m dlcore.charrnn neurons`)",
+                      list(options), index=list(options).index(current) if current else None,
+                      key=unit_pick, on_change=_pick_unit,
+                      args=(unit_pick, kit.key(CharRnnState, "unit"), options),
+                      placeholder="any unit: type its number")
+    kit.number(CharRnnState, "unit", f"Unit (layer × {width()} + unit)", container=cols[1])
+    st.caption("Red: the unit is positive, blue: negative (h in [-1, 1]); bold: written by "
+               "the model. A unit that follows the play's format shows it in its colour.")
 
-    # --------------------------------------------------------------------------- next character
+
+def next_character(state: CharRnnState, text: str, logits, on_stage: bool) -> None:
+    """How it chooses the next character after a position: the distribution before and
+    after temperature and top-k, and the five likeliest guesses along the text."""
     st.subheader("How it chooses the next character")
     position = kit.number(CharRnnState, "position",
                           "After character number (0: after the last one)")
@@ -318,6 +313,8 @@ def view(state: CharRnnState) -> None:
                "for the next one, darker when surer (Karpathy's figure, live).")
     st.html(top5_strip(text, logits, end, 16 if on_stage else 24))
 
+
+def the_maths() -> None:
     with st.expander("The maths, and the code that writes"):
         st.markdown(
             "After reading character $x_t$ each layer updates its cell $c$ and output $h$:\n\n"
@@ -326,6 +323,32 @@ def view(state: CharRnnState) -> None:
             "The scores $z = W_{out} h_t$ become probabilities $p_j = e^{z_j/T} / \\sum_k "
             "e^{z_k/T}$ at temperature $T$; the next character is drawn from $p$.")
         st.code(kit.source(Writer.step), language="python")
+
+
+def view(state: CharRnnState) -> None:
+    """The page's live view at ``state``: the beginning and the settings, the text it
+    writes, its hidden units and how it chooses the next character. Everything below
+    the page title; the deck (pages/talk.py) calls it on a live slide."""
+    on_stage = kit.presenter()
+    try:
+        load_writers()
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        st.error(f"The trained model could not be loaded ({kit.plain(err)}). Train it with "
+                 "`python -m dlcore.charrnn train`.", icon="🚫")
+        return
+    if not on_stage:
+        preset_links()
+    state, area, below_text = settings(state)
+    prime = clean_beginning(state.prime, below_text)
+    text = prime + write_text(state, prime, area)
+    logits, hidden = traced(state.stage, text)
+    colour = show_text(state, text, prime, hidden, area, below_text)
+    if on_stage:
+        preset_links()
+    if colour:
+        unit_picker()
+    next_character(state, text, logits, on_stage)
+    the_maths()
 
 
 # --------------------------------------------------------------------------- the slide

@@ -134,112 +134,94 @@ def _next_seed() -> None:
 
 
 # --------------------------------------------------------------------------- the page
-def view(state: DigitsState) -> None:
-    """Where the digit comes from (the canvas, a test digit, the CNN's mistakes, an
-    upload), both networks' answers beside it, the perturbations and inside the CNN."""
+def from_canvas(pen: int, input_col, answer_col) -> preprocess.Steps | None:
+    """The server's canvas (without the browser's exported weights): the drawing, prepared."""
+    with input_col:
+        drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
+                            background_color="#ffffff", height=CANVAS, width=CANVAS,
+                            drawing_mode="freedraw", return_image_data=True,
+                            key=kit.key(DigitsState, "_canvas"))
+        st.caption("Draw one digit, big, in the middle; the networks read it each time you "
+                   "lift the pen. After the first stroke, undo and clear appear in a bar "
+                   "above the canvas.")
+    if drawing.image_data is None:
+        answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
+        return None
+    return preprocess.preprocess(drawing.image_data)
+
+
+def test_digit(input_col) -> tuple[np.ndarray, str]:
+    """A shipped MNIST test digit, picked by the seed, with its label."""
+    sample_images, sample_labels = kit.mnist_sample()
+    seed = kit.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
+    input_col.button("🎲 Another test digit", on_click=kit.in_scope(_next_seed),
+                     key=kit.key(DigitsState, "_another"))
+    i = random_digit_index(seed, len(sample_labels))
+    digit, truth = sample_images[i], str(sample_labels[i])
+    input_col.image(zoom(digit, 168), width=168)
+    input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
+                      "prepared the MNIST way, so it goes straight to the networks.")
+    return digit, truth
+
+
+def mistake(input_col) -> tuple[np.ndarray, str] | None:
+    """The gallery of the CNN's mistakes on the test set, and the one looked at closer."""
     try:
-        models, about = load_models()
-    except (FileNotFoundError, RuntimeError, ValueError) as err:
-        st.error(f"The trained weights could not be loaded ({kit.plain(err)}). Train them with "
-                 "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
-        return
+        wrong = load_mistakes()
+    except FileNotFoundError:
+        st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
+        return None
+    n = len(wrong["labels"])
+    with input_col:
+        st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they "
+                    "are; each caption reads *number: the CNN's answer ≠ the person's "
+                    "label*. Would you have got them right?")
+        st.image([zoom(im, 56) for im in wrong["images"]], width=56,
+                 caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
+                          enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
+        k = kit.number(DigitsState, "mistake", "Look closer at mistake number")
+    if k > n:
+        input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
+    k = min(k, n) - 1
+    return wrong["images"][k], str(wrong["labels"][k])
 
-    source = kit.select(DigitsState, "source", "Where the digit comes from", radio=True,
-                        horizontal=True)
-    digit: np.ndarray | None = None
-    truth: str | None = None
-    steps: preprocess.Steps | None = None
-    # Drawing is answered in the browser, by the same networks (ui/components/digits.py);
-    # the server draws from the digit it sends at pen-up. Without the exported weights,
-    # the server reads the drawing itself, as before.
-    in_browser = source == "draw" and digits_pad.available()
-    if source == "draw":
-        pen = kit.slider(DigitsState, "pen", "Pen width (px)", container=kit.secondary("Pen"))
-    if in_browser:
-        digit = digits_pad.draw_pad(pen, NAMES, about, key=kit.key(DigitsState, "_pad"))
-    # The digit on the left, the answer beside it, on the screen while you draw (a phone
-    # stacks the two: the canvas, then the answer under it).
-    input_col, answer_col = st.columns([1, 1.15], gap="medium")
 
-    if source == "draw" and not in_browser:
-        with input_col:
-            drawing = st_canvas(stroke_width=pen, stroke_color="#000000",
-                                background_color="#ffffff", height=CANVAS, width=CANVAS,
-                                drawing_mode="freedraw", return_image_data=True,
-                                key=kit.key(DigitsState, "_canvas"))
-            st.caption("Draw one digit, big, in the middle; the networks read it each time you "
-                       "lift the pen. After the first stroke, undo and clear appear in a bar "
-                       "above the canvas.")
-        if drawing.image_data is None:
-            answer_col.info("The canvas is empty: draw a digit.", icon="✍️")
-        else:
-            steps = preprocess.preprocess(drawing.image_data)
+def from_upload(input_col, answer_col) -> preprocess.Steps | None:
+    """An uploaded picture of one digit, prepared; a file that cannot be read says why."""
+    upload = input_col.file_uploader(
+        "A PNG or JPEG picture of one digit (at most "
+        f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
+        "light on dark", type=list(images.UPLOAD_TYPES), key=kit.key(DigitsState, "_upload"))
+    if upload is None:
+        answer_col.info("Choose a picture; it stays in this browser session and is not in "
+                        "the link.")
+        return None
+    try:
+        picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
+    except images.BadImage as err:
+        answer_col.error(f"This file cannot be used: {kit.plain(err)}.", icon="🚫")
+        return None
+    return preprocess.preprocess(picture)
 
-    elif source == "test digit":
-        sample_images, sample_labels = kit.mnist_sample()
-        seed = kit.number(DigitsState, "seed", "Seed (which test digit)", container=input_col)
-        input_col.button("🎲 Another test digit", on_click=kit.in_scope(_next_seed),
-                         key=kit.key(DigitsState, "_another"))
-        i = random_digit_index(seed, len(sample_labels))
-        digit, truth = sample_images[i], str(sample_labels[i])
-        input_col.image(zoom(digit, 168), width=168)
-        input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
-                          "prepared the MNIST way, so it goes straight to the networks.")
 
-    elif source == "mistakes":
-        try:
-            wrong = load_mistakes()
-        except FileNotFoundError:
-            st.error("No gallery of mistakes: run `python -m dlcore.digits evaluate --save`.")
-            return
-        n = len(wrong["labels"])
-        with input_col:
-            st.markdown(f"The CNN gets **{n}** of the 10,000 MNIST test digits wrong. Here they "
-                        "are; each caption reads *number: the CNN's answer ≠ the person's "
-                        "label*. Would you have got them right?")
-            st.image([zoom(im, 56) for im in wrong["images"]], width=56,
-                     caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
-                              enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
-            k = kit.number(DigitsState, "mistake", "Look closer at mistake number")
-        if k > n:
-            input_col.warning(f"There are only {n} mistakes; showing the last one.", icon="⚠️")
-        k = min(k, n) - 1
-        digit, truth = wrong["images"][k], str(wrong["labels"][k])
+def prepared(steps: preprocess.Steps, answer_col) -> np.ndarray | None:
+    """The 28×28 digit of a drawing or an upload, with the preparation's steps shown."""
+    if steps.digit is None:
+        answer_col.info(steps.empty_reason.capitalize() + ".", icon="🫥")
+        return None
+    st.subheader("What the networks see")
+    cols = st.columns(4)
+    for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
+            "your drawing, as ink", "cropped to the ink", "longer side 20 px",
+            "28×28, centred by mass"), strict=True):
+        col.image(zoom(img, 140), caption=caption, width="stretch")
+    with st.expander("Show the code"):
+        st.code(kit.source(preprocess.preprocess), language="python")
+    return steps.digit
 
-    elif source == "upload":
-        upload = input_col.file_uploader(
-            "A PNG or JPEG picture of one digit (at most "
-            f"{images.MAX_BYTES // 2**20} MB): any size, colour or grey, dark on light or "
-            "light on dark", type=list(images.UPLOAD_TYPES), key=kit.key(DigitsState, "_upload"))
-        if upload is None:
-            answer_col.info("Choose a picture; it stays in this browser session and is not in "
-                            "the link.")
-        else:
-            try:
-                picture = images.read_grey(upload.getvalue(), max_side=UPLOAD_MAX_SIDE)
-            except images.BadImage as err:
-                answer_col.error(f"This file cannot be used: {kit.plain(err)}.", icon="🚫")
-            else:
-                steps = preprocess.preprocess(picture)
 
-    if steps is not None:
-        if steps.digit is None:
-            answer_col.info(steps.empty_reason.capitalize() + ".", icon="🫥")
-        else:
-            digit = steps.digit
-            st.subheader("What the networks see")
-            cols = st.columns(4)
-            for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
-                    "your drawing, as ink", "cropped to the ink", "longer side 20 px",
-                    "28×28, centred by mass"), strict=True):
-                col.image(zoom(img, 140), caption=caption, width="stretch")
-            with st.expander("Show the code"):
-                st.code(kit.source(preprocess.preprocess), language="python")
-
-    if digit is None:
-        return
-
-    # --------------------------------------------------------------------------- perturb
+def perturbation(state: DigitsState) -> predict.Perturbation:
+    """The perturbation sliders (open when the link perturbs the digit)."""
     with st.expander("🔧 Perturb your digit: where do the networks break?",
                      expanded=any(getattr(state, f) for f in ("shift_x", "shift_y", "rotate",
                                                               "stroke"))):
@@ -249,34 +231,32 @@ def view(state: DigitsState) -> None:
         rotate = kit.slider(DigitsState, "rotate", "Rotate (°)", container=pcols[2])
         stroke = kit.slider(DigitsState, "stroke", "Thinner / thicker (px)", container=pcols[3])
         kit.reset_button(DigitsState, "Reset everything")
-    reading = predict.read(digit, models, predict.Perturbation(shift_x, shift_y, rotate, stroke))
-    seen = reading.seen
+    return predict.Perturbation(shift_x, shift_y, rotate, stroke)
 
-    # --------------------------------------------------------------------------- predictions
-    # (a drawing's answer is the browser's, on the pad, unless the server perturbed it)
-    if not in_browser or reading.changes:
-        with answer_col:
-            # One model under the other, each verdict above its own chart: side by side, a
-            # verdict that wrapped put the two charts at different heights.
-            for kind, answer in reading.answers.items():
-                if answer.sure:
-                    st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
-                else:
-                    st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
-                                f"(p = {answer.p:.2f})")
-                kit.chart(probability_chart(answer.probs, answer.sure),
-                          key=kit.key(DigitsState, f"_chart_{kind}"),
-                          config={"staticPlot": True})
-                st.caption(about[kind])
-            facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
-                ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
-            left, right = st.columns([1, 3], vertical_alignment="center")
-            left.image(zoom(seen, 84), width=84)
-            right.caption("The 28×28 input both networks read. " + ". ".join(facts))
 
-    # --------------------------------------------------------------------------- inside the CNN
+def answers(reading, about: dict, truth: str | None) -> None:
+    """Each network's verdict over its probability chart, then the input they read.
+    One model under the other, each verdict above its own chart: side by side, a verdict
+    that wrapped put the two charts at different heights."""
+    for kind, answer in reading.answers.items():
+        if answer.sure:
+            st.markdown(f"**{NAMES[kind]}** says **{answer.top}** (p = {answer.p:.2f})")
+        else:
+            st.markdown(f"**{NAMES[kind]}** is not sure: maybe {answer.top}? "
+                        f"(p = {answer.p:.2f})")
+        kit.chart(probability_chart(answer.probs, answer.sure),
+                  key=kit.key(DigitsState, f"_chart_{kind}"), config={"staticPlot": True})
+        st.caption(about[kind])
+    facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
+        ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.image(zoom(reading.seen, 84), width=84)
+    right.caption("The 28×28 input both networks read. " + ". ".join(facts))
+
+
+def inside_the_cnn(cnn, seen: np.ndarray) -> None:
+    """The CNN's feature maps of the digit, and its first-layer filters as links."""
     st.subheader("Inside the CNN")
-    cnn = models["cnn"]
     maps = digits_model.feature_maps(cnn, seen)
     mcols = st.columns(len(maps))
     for i, (col, m) in enumerate(zip(mcols, maps, strict=True)):
@@ -288,6 +268,52 @@ def view(state: DigitsState) -> None:
                 f"{filters.shape[2]}; light = positive weight, dark = negative). Click one to "
                 "open it in the convolution page, sliding over your digit:")
     st.markdown(_CSS + filter_links(filters, seen), unsafe_allow_html=True)
+
+
+def view(state: DigitsState) -> None:
+    """Where the digit comes from (the canvas, a test digit, the CNN's mistakes, an
+    upload), both networks' answers beside it, the perturbations and inside the CNN."""
+    try:
+        models, about = load_models()
+    except (FileNotFoundError, RuntimeError, ValueError) as err:
+        st.error(f"The trained weights could not be loaded ({kit.plain(err)}). Train them with "
+                 "`python -m dlcore.digits train --model cnn` and `--model mlp`.", icon="🚫")
+        return
+    source = kit.select(DigitsState, "source", "Where the digit comes from", radio=True,
+                        horizontal=True)
+    digit, truth, steps = None, None, None
+    # Drawing is answered in the browser, by the same networks (ui/components/digits.py);
+    # the server draws from the digit it sends at pen-up. Without the exported weights,
+    # the server reads the drawing itself, as before.
+    in_browser = source == "draw" and digits_pad.available()
+    if source == "draw":
+        pen = kit.slider(DigitsState, "pen", "Pen width (px)", container=kit.secondary("Pen"))
+    if in_browser:
+        digit = digits_pad.draw_pad(pen, NAMES, about, key=kit.key(DigitsState, "_pad"))
+    # The digit on the left, the answer beside it, on the screen while you draw (a phone
+    # stacks the two: the canvas, then the answer under it).
+    input_col, answer_col = st.columns([1, 1.15], gap="medium")
+    if source == "draw" and not in_browser:
+        steps = from_canvas(pen, input_col, answer_col)
+    elif source == "test digit":
+        digit, truth = test_digit(input_col)
+    elif source == "mistakes":
+        picked = mistake(input_col)
+        if picked is None:
+            return
+        digit, truth = picked
+    elif source == "upload":
+        steps = from_upload(input_col, answer_col)
+    if steps is not None:
+        digit = prepared(steps, answer_col)
+    if digit is None:
+        return
+    reading = predict.read(digit, models, perturbation(state))
+    # (a drawing's answer is the browser's, on the pad, unless the server perturbed it)
+    if not in_browser or reading.changes:
+        with answer_col:
+            answers(reading, about, truth)
+    inside_the_cnn(models["cnn"], reading.seen)
 
 
 # --------------------------------------------------------------------------- the slide

@@ -6,6 +6,7 @@ in ``ui/descent_charts.py``. This page reads the URL state, calls them and draws
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import streamlit as st
@@ -27,16 +28,70 @@ def preset_link(preset: Preset) -> str:
 
 
 # --------------------------------------------------------------------------- engine calls
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One race as the engine runs it, made from the view's state (the cache key of
+    :func:`descend`): a setting that does not apply to the mode is at its neutral value,
+    so that two views that draw the same race share it."""
+
+    mode: str
+    key: str  # the surface, the curve, or "line" (the model)
+    kappa: float
+    text: str  # a typed formula ("" for a built-in surface)
+    extent: float
+    seed: int
+    names: tuple[str, ...]
+    lr: float
+    momentum: float
+    betas: tuple[float, float]
+    steps: int
+    start: tuple[float, ...]
+    batch: int
+
+    @staticmethod
+    def surface_key(state: DescentState) -> str:
+        return {"2d": state.surface, "1d": state.curve}.get(state.mode, "line")
+
+    @staticmethod
+    def loss_surface(state: DescentState):
+        """The surface of ``state`` (raises formula.FormulaError for a refused formula)."""
+        mode, key = state.mode, Setting.surface_key(state)
+        text = {"2d": state.formula, "1d": state.formula1d}.get(mode, "") \
+            if key == "custom" else ""
+        return race.loss_surface(mode, key, *Setting._shape(state, key, text))
+
+    @staticmethod
+    def _shape(state: DescentState, key: str, text: str) -> tuple[float, str, float, int]:
+        kappa = float(state.kappa) if state.mode == "2d" and key == "bowl" else 10.0
+        extent = float(state.extent) if key == "custom" else 3.0
+        seed = int(state.seed) if state.mode == "model" else 0
+        return kappa, text, extent, seed
+
+    @classmethod
+    def of(cls, state: DescentState, surface) -> Setting:
+        key = cls.surface_key(state)
+        text = {"2d": state.formula, "1d": state.formula1d}.get(state.mode, "") \
+            if key == "custom" else ""
+        kappa, text, extent, seed = cls._shape(state, key, text)
+        own = (state.x0, state.y0)[:surface.dims] if state.own_start else None
+        return cls(state.mode, key, kappa, text, extent, seed, tuple(state.opts),
+                   float(10 ** state.lr_exp), float(state.momentum),
+                   (float(state.beta1), float(state.beta2)), int(state.steps),
+                   tuple(float(v) for v in (own or surface.start)),
+                   int(state.batch) if state.mode == "model" else DATA_N)
+
+
 # 16 entries: with 64, benchmarks/leak.py saw the churn keep 84 MB of freed heap
 @st.cache_data(max_entries=16, show_spinner=False)
-def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: int,
-            names: tuple[str, ...], lr: float, momentum: float, betas: tuple[float, float],
-            steps: int, start: tuple[float, ...], batch: int):
+def descend(setting: Setting):
     """Grid, contour picture (PNG bytes), runs and (1-D) derivatives along the paths,
-    cached by the settings."""
-    surface = race.loss_surface(mode, key, kappa, text, extent, seed)
-    runs = race.race(surface, names, lr, steps=steps, start=start, momentum=momentum,
-                     betas=betas, mode=mode, batch=batch, seed=seed)
+    cached by the setting."""
+    s = setting
+    surface = race.loss_surface(s.mode, s.key, s.kappa, s.text, s.extent, s.seed)
+    runs = race.race(surface, s.names, s.lr, steps=s.steps, start=s.start,
+                     momentum=s.momentum, betas=s.betas, mode=s.mode, batch=s.batch,
+                     seed=s.seed)
+    mode = s.mode
     if mode == "1d":
         grid = surfaces.grid(surface, 400)
         return grid, b"", runs, [surfaces.derivatives(surface, r.points[:, 0])[1:] for r in runs]
@@ -48,8 +103,8 @@ def descend(mode: str, key: str, kappa: float, text: str, extent: float, seed: i
 # opens or moves to it gets the same read-only spec (50 people opening the link at once
 # all ask for the default one, issue 15)
 @st.cache_resource(max_entries=8, show_spinner=False)
-def contour_spec(args: tuple, step: int, steps: int, _surface, _grid, _runs) -> dict:
-    """The animated contour map of ``descend(*args)`` (``_surface``, ``_grid`` and
+def contour_spec(setting: Setting, step: int, steps: int, _surface, _grid, _runs) -> dict:
+    """The animated contour map of ``descend(setting)`` (``_surface``, ``_grid`` and
     ``_runs`` are its results, left out of the cache key), as plotly JSON without its
     picture (a media URL belongs to one session: :func:`with_picture` adds it)."""
     return descent_charts.contour_figure(_grid, "", _surface, _runs, step, steps)
@@ -121,18 +176,19 @@ def live_map(surface_key: str, kappa: float) -> None:
                           on_change=kit.in_scope(write_back))
 
 
-def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                 pick_key: str, args: tuple) -> None:
+def draw_figures(setting: Setting, surface, grid, image, runs, derivs, step: int) -> None:
+    """The open tab's figure at ``step``, and the loss against the step under it."""
+    mode, steps, pick_key = setting.mode, setting.steps, kit.key(DescentState, "_pick")
     if mode == "2d":
         tab_map, tab_3d, tab_pick, tab_live = figure_tabs(mode)
         if tab_live.open:
             with tab_live:
-                if descent_live.supported(mode, args[1]):
-                    live_map(args[1], args[2])
+                if descent_live.supported(mode, setting.key):
+                    live_map(setting.key, setting.kappa)
                 else:
                     st.info("A typed formula is computed on the server: see the contour map.")
         if tab_map.open:
-            spec = contour_spec(args, step, steps, surface, grid, runs)
+            spec = contour_spec(setting, step, steps, surface, grid, runs)
             kit.chart(animate.Prepared(with_picture(spec, image)), tab_map,
                       config={"scrollZoom": False})
         if tab_3d.open:
@@ -142,7 +198,7 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
     elif mode == "model":
         tab_map, tab_pick = figure_tabs(mode)
         if tab_map.open:
-            data = linefit.make_data(DATA_N, seed)
+            data = linefit.make_data(DATA_N, setting.seed)
             kit.chart(animate.Prepared(descent_charts.model_figure(
                 grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
                 tab_map, config={"scrollZoom": False})
@@ -165,7 +221,7 @@ def draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, st
         tab_pick.caption("Click on the map: the descent starts from the point you click.")
         names = ("w", "b") if mode == "model" else ("x", "y")
         kit.chart(animate.Prepared(descent_charts.picker_figure(
-            grid, image, surface, runs, start, names)), tab_pick, key=pick_key,
+            grid, image, surface, runs, setting.start, names)), tab_pick, key=pick_key,
             # plotly_chart takes no args=: the keys travel inside the callback
             on_select=functools.partial(_start_from_click, pick_key,
                                         *_keys("own_start", "x0", "y0", "step")),
@@ -192,105 +248,109 @@ def draw_updates(runs, step) -> None:
 
 
 # --------------------------------------------------------------------------- page
-def view(state: DescentState) -> None:
-    """The page's live view at ``state``: controls, the figures and the update with its
-    numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
-    live slide."""
-    controls, picture = kit.stage_columns()
+def main_controls(state: DescentState, controls) -> None:
+    """What to descend, the optimizers, the learning rate and the steps."""
     with controls:
-        mode = kit.select(DescentState, "mode", "What to descend", radio=True,
-                          captions=MODE_CAPTIONS)
+        kit.select(DescentState, "mode", "What to descend", radio=True, captions=MODE_CAPTIONS)
     left, right = (controls, controls) if kit.presenter() else controls.columns([1, 2])
-    if mode == "2d":
-        key = kit.select(DescentState, "surface", "Surface", container=left)
-    elif mode == "1d":
-        key = kit.select(DescentState, "curve", "Curve", container=left)
+    if state.mode == "2d":
+        kit.select(DescentState, "surface", "Surface", container=left)
+    elif state.mode == "1d":
+        kit.select(DescentState, "curve", "Curve", container=left)
     else:
-        key = "line"
         left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
-    names = kit.multiselect(DescentState, "opts", "Optimizers", container=right,
-                           help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
+    kit.multiselect(DescentState, "opts", "Optimizers", container=right,
+                    help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
     left, right = (controls, controls) if kit.presenter() else controls.columns(2)
-    lr_exp = kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
-                        container=left, step=0.1, format="%.1f")
-    lr = float(10 ** lr_exp)
-    steps = kit.slider(DescentState, "steps", "Steps", container=right)
-    left.caption(f"ε = 10^{lr_exp:.1f} = {lr:.3g}")
-    chart_area = picture.container()  # filled below, once every setting is read
+    kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
+               container=left, step=0.1, format="%.1f")
+    kit.slider(DescentState, "steps", "Steps", container=right)
+    left.caption(f"ε = 10^{state.lr_exp:.1f} = {10 ** state.lr_exp:.3g}")
 
+
+def more_controls(state: DescentState, controls) -> None:
+    """Momentum, Adam's betas, and what only some surfaces or the model have."""
+    key = Setting.surface_key(state)
     with controls, kit.secondary():
         c1, c2, c3 = st.columns(3)
-        momentum = kit.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
-        beta1 = kit.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001,
-                           format="%.3f")
-        beta2 = kit.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001,
-                           format="%.4f")
-        kappa, text, extent, batch, seed = 10.0, "", 3.0, DATA_N, 0
-        if mode == "2d" and key == "bowl":
-            kappa = kit.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
+        kit.slider(DescentState, "momentum", "Momentum μ", container=c1, step=0.01)
+        kit.slider(DescentState, "beta1", "Adam β₁", container=c2, step=0.001, format="%.3f")
+        kit.slider(DescentState, "beta2", "Adam β₂", container=c3, step=0.0001, format="%.4f")
+        if state.mode == "2d" and key == "bowl":
+            kit.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
         if key == "custom":
-            field = "formula" if mode == "2d" else "formula1d"
-            text = kit.text(DescentState, field, "L(x, y) =" if mode == "2d" else "L(x) =",
-                            help="Numbers, x" + (", y" if mode == "2d" else "")
-                                 + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
-            extent = kit.slider(DescentState, "extent", "Plot range ±", step=0.5)
-        if mode == "model":
+            field = "formula" if state.mode == "2d" else "formula1d"
+            kit.text(DescentState, field, "L(x, y) =" if state.mode == "2d" else "L(x) =",
+                     help="Numbers, x" + (", y" if state.mode == "2d" else "")
+                          + ", + - * / **, pi, e and " + ", ".join(formula.FUNCTIONS))
+            kit.slider(DescentState, "extent", "Plot range ±", step=0.5)
+        if state.mode == "model":
             b1, b2 = st.columns(2)
-            batch = kit.slider(DescentState, "batch", "Minibatch size", container=b1,
-                               help=f"Below {DATA_N}, each step sees a random minibatch")
-            seed = kit.number(DescentState, "seed", "Seed (data and batches)", container=b2)
+            kit.slider(DescentState, "batch", "Minibatch size", container=b1,
+                       help=f"Below {DATA_N}, each step sees a random minibatch")
+            kit.number(DescentState, "seed", "Seed (data and batches)", container=b2)
 
-    try:
-        surface = race.loss_surface(mode, key, kappa, text, extent, seed)
-    except formula.FormulaError as err:
-        surface = None
-        chart_area.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
 
+def start_controls(state: DescentState, surface, controls) -> None:
+    """The start: the surface's own, or the person's (typed, or clicked on the map)."""
     with controls, kit.secondary("Start point"):
         s1, s2, s3 = st.columns(3) if not kit.presenter() else (st, st, st)
         default_start = tuple(surface.start) if surface else (0.0, 0.0)
-        own = kit.toggle(DescentState, "own_start", "Start from my point", container=s1,
-                         on_change=_own_start_switched,
-                         args=(default_start, *_keys("own_start", "x0", "y0")))
-        labels = ("w₀", "b₀") if mode == "model" else ("x₀", "y₀")
-        if own:
-            x0 = kit.number(DescentState, "x0", labels[0], container=s2, step=0.1)
-            y0 = (kit.number(DescentState, "y0", labels[1], container=s3, step=0.1)
-                  if mode != "1d" else 0.0)
+        kit.toggle(DescentState, "own_start", "Start from my point", container=s1,
+                   on_change=_own_start_switched,
+                   args=(default_start, *_keys("own_start", "x0", "y0")))
+        labels = ("w₀", "b₀") if state.mode == "model" else ("x₀", "y₀")
+        if state.own_start:
+            kit.number(DescentState, "x0", labels[0], container=s2, step=0.1)
+            if state.mode != "1d":
+                kit.number(DescentState, "y0", labels[1], container=s3, step=0.1)
         else:  # the boxes show where the run really starts: the surface's own start
             x0, y0 = (*default_start, 0.0)[:2]
             s2.number_input(labels[0], value=float(x0), disabled=True, format="%.3g")
-            if mode != "1d":
+            if state.mode != "1d":
                 s3.number_input(labels[1], value=float(y0), disabled=True, format="%.3g")
-        if mode != "1d":
+        if state.mode != "1d":
             st.caption("Or click on the map in the tab “Pick a start”.")
 
-    if surface and not names:
+
+def view(state: DescentState) -> None:
+    """The page's live view at ``state``: controls, the figures and the update with its
+    numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
+    live slide. The controls are drawn from ``state`` and the race is run from it."""
+    controls, picture = kit.stage_columns()
+    main_controls(state, controls)
+    chart_area = picture.container()  # filled below, once every control is drawn
+    more_controls(state, controls)
+    try:
+        surface = Setting.loss_surface(state)
+    except formula.FormulaError as err:
+        surface = None
+        chart_area.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
+    start_controls(state, surface, controls)
+    if surface is None:
+        return
+    if not state.opts:
         chart_area.info("Choose at least one optimizer.", icon="👆")
-    elif surface:
-        start = ((x0, y0) if surface.dims == 2 else (x0,)) if own else tuple(surface.start)
-        args = (mode, key, float(kappa), text, float(extent), int(seed), tuple(names), lr,
-                float(momentum), (float(beta1), float(beta2)), int(steps),
-                tuple(float(v) for v in start), int(batch))
-        grid, png, runs, derivs = descend(*args)
-        with chart_area:
-            for run in runs:
-                if run.diverged_at is not None:
-                    st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
-                               f"{run.reason}. Its path is drawn up to there; try a smaller "
-                               "learning rate.", icon="💥")
-            step_key = kit.key(DescentState, "step")
-            if st.session_state[step_key] > steps:
-                st.session_state[step_key] = steps
-            step = kit.slider(DescentState, "step", "Step on show", max_value=steps,
-                              container=controls if kit.presenter() else st,
-                              help="The figures open at this step; ▶ Play "
-                              "runs them in the browser from there.")
-            image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
-            draw_figures(mode, surface, grid, image, runs, derivs, step, steps, seed, start,
-                         kit.key(DescentState, "_pick"), args)  # the start-picker chart
-            st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
-            draw_updates(runs, step)
+        return
+    setting = Setting.of(state, surface)
+    grid, png, runs, derivs = descend(setting)
+    with chart_area:
+        for run in runs:
+            if run.diverged_at is not None:
+                st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
+                           f"{run.reason}. Its path is drawn up to there; try a smaller "
+                           "learning rate.", icon="💥")
+        step_key = kit.key(DescentState, "step")
+        if st.session_state[step_key] > state.steps:
+            st.session_state[step_key] = state.steps
+        step = kit.slider(DescentState, "step", "Step on show", max_value=state.steps,
+                          container=controls if kit.presenter() else st,
+                          help="The figures open at this step; ▶ Play "
+                          "runs them in the browser from there.")
+        image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+        draw_figures(setting, surface, grid, image, runs, derivs, step)
+        st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
+        draw_updates(runs, step)
 
 
 # --------------------------------------------------------------------------- the slide
@@ -327,31 +387,24 @@ def slide(state: DescentState) -> None:
     the end, with the learning rate the notes change live beside it and each optimizer's
     result in large type; everything else is the page's (one click away)."""
     controls, picture = st.columns([1, 2.4], gap="medium")
-    lr_exp = kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=controls,
-                        step=0.1, format="%.1f")
-    lr = float(10 ** lr_exp)
+    kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=controls,
+               step=0.1, format="%.1f")
     mode, steps = state.mode, state.steps
-    key = {"2d": state.surface, "1d": state.curve}.get(mode, "line")
-    text = {"2d": state.formula, "1d": state.formula1d}.get(mode, "") if key == "custom" else ""
     try:
-        surface = race.loss_surface(mode, key, state.kappa, text, state.extent, state.seed)
+        surface = Setting.loss_surface(state)
     except formula.FormulaError as err:
         picture.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
         return
     if not state.opts:
         picture.info("Choose at least one optimizer on the page.", icon="👆")
         return
-    own = (state.x0, state.y0)[:surface.dims] if state.own_start else None
-    start = tuple(float(v) for v in (own or surface.start))
-    args = (mode, key, float(state.kappa), text, float(state.extent), int(state.seed),
-            tuple(state.opts), lr, float(state.momentum),
-            (float(state.beta1), float(state.beta2)), int(steps), start, int(state.batch))
-    grid, png, runs, derivs = descend(*args)
+    setting = Setting.of(state, surface)
+    grid, png, runs, derivs = descend(setting)
     with kit.slide_part("answer", controls):
         slide_answer(runs, surface, derivs, mode)
     image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
     if mode == "2d":
-        spec = with_picture(contour_spec(args, steps, steps, surface, grid, runs), image)
+        spec = with_picture(contour_spec(setting, steps, steps, surface, grid, runs), image)
     elif mode == "model":
         data = linefit.make_data(DATA_N, state.seed)
         spec = descent_charts.model_figure(grid, image, surface, runs, steps, steps,

@@ -690,32 +690,36 @@ def print_deck() -> None:
 
 
 # --------------------------------------------------------------------------- page
-def main() -> None:
-    """The deck: the slide of the link (or of the room followed), its live view, the
-    clicker's keys and the room's controls."""
-    state = kit.load_state(TalkState)
-    kit.new_marks()
-    if state.print:
-        print_deck()
-        return
+def room_followed(state: TalkState) -> str | None:
+    """The room this screen follows (its link's ``room=``), if it exists; an unknown
+    code says only that it is unknown."""
     code_text = state.room.strip()
-    following = None
-    if code_text and code_text.upper() != (presenting() or ""):
-        try:
-            following = rooms.normalise_code(code_text)
-            store().get(following)
-        except rooms.UnknownRoom as err:  # only that: no "Following" caption above it
-            st.error(str(err))
-            following = None
-        except rooms.RoomError as err:
-            st.warning(str(err))
-            following = None
+    if not code_text or code_text.upper() == (presenting() or ""):
+        return None
+    try:
+        following = rooms.normalise_code(code_text)
+        store().get(following)
+    except rooms.UnknownRoom as err:  # only that: no "Following" caption above it
+        st.error(str(err))
+        return None
+    except rooms.RoomError as err:
+        st.warning(str(err))
+        return None
+    return following
+
+
+def news() -> None:
+    """What happened to the room since the last run, said once."""
     if st.session_state.get(ERROR):
         st.warning(st.session_state.pop(ERROR))
     if st.session_state.get(ENDED) and not presenting():
         st.info(f"Room {st.session_state.pop(ENDED)} has ended (or this server lost it): "
                 "start a new room to present again.")
 
+
+def in_step_with_the_room(state: TalkState, following: str | None) -> int:
+    """The slide to draw: a view the room sent is applied first; a follower follows the
+    room, a presenter moves it (then takes what another presenter tab did)."""
     slide = kit.value(TalkState, "slide")
     st.session_state[DRAWN] = slide  # (a room that moves it reruns the page)
     if not state.speaker:  # before the room is looked at: a view it sent is applied first
@@ -727,25 +731,12 @@ def main() -> None:
     elif presenting():
         sync_room(slide)  # first: this tab's own move, then what another tab did
         keep_in_step(presenting())
-    slide = kit.value(TalkState, "slide")
+    return kit.value(TalkState, "slide")
 
-    deckkeys.keys(slide, [s.title for s in SLIDES], on_key=on_key, on_secret=on_secret,
-                  keep=st.session_state.pop(KEEP, None), drop=bool(st.session_state.pop(DROP, False)),
-                  ask=not presenting())
 
-    style(live=bool(SLIDES[slide - 1].live or pictures.has(slide)) and not state.speaker)
-    if presenting() and st.session_state.get(BIGQR) and not state.speaker:
-        big_qr(presenting())
-        nav(slide)
-        return
-    if state.speaker:  # text only: the notes window stays light
-        speaker_view(slide)
-        nav(slide)
-    else:
-        slide_box = st.container(key="talk-slide")
-        with st.container(key="talk-bar"):  # on the stage, a bar along the screen's bottom
-            nav(slide)  # drawn before the live view, so that nothing it does can take it away
-    # on the stage in the sidebar (one click away), so that the slide alone fills the screen
+def room_and_deck(state: TalkState, slide: int, following: str | None) -> None:
+    """The room's controls and the deck's keys; on the stage in the sidebar (one click
+    away), so that the slide alone fills the screen."""
     with (st.sidebar.expander("The room and the deck") if kit.presenter() and not state.speaker
           else kit.secondary("The room and the deck")):
         if presenting():
@@ -766,6 +757,34 @@ def main() -> None:
                    "← / PageUp back, Home / End, a number then Enter goes there, O or Esc shows "
                    "every slide. Print every slide: add print=1 to the link.")
 
+
+def main() -> None:
+    """The deck: the slide of the link (or of the room followed), its live view, the
+    clicker's keys and the room's controls."""
+    state = kit.load_state(TalkState)
+    kit.new_marks()
+    if state.print:
+        print_deck()
+        return
+    following = room_followed(state)
+    news()
+    slide = in_step_with_the_room(state, following)
+    deckkeys.keys(slide, [s.title for s in SLIDES], on_key=on_key, on_secret=on_secret,
+                  keep=st.session_state.pop(KEEP, None), drop=bool(st.session_state.pop(DROP, False)),
+                  ask=not presenting())
+    style(live=bool(SLIDES[slide - 1].live or pictures.has(slide)) and not state.speaker)
+    if presenting() and st.session_state.get(BIGQR) and not state.speaker:
+        big_qr(presenting())
+        nav(slide)
+        return
+    if state.speaker:  # text only: the notes window stays light
+        speaker_view(slide)
+        nav(slide)
+    else:
+        slide_box = st.container(key="talk-slide")
+        with st.container(key="talk-bar"):  # on the stage, a bar along the screen's bottom
+            nav(slide)  # drawn before the live view, so that nothing it does can take it away
+    room_and_deck(state, slide, following)
     if not state.speaker:
         prefix = scope(slide) + "/"
         fresh = not any(isinstance(k, str) and k.startswith(prefix) for k in st.session_state)
