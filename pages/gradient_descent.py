@@ -313,6 +313,26 @@ def start_controls(state: DescentState, surface, controls) -> None:
             st.caption("Or click on the map in the tab “Pick a start”.")
 
 
+def surface_of(state: DescentState, area):
+    """The state's surface, or None with the formula parser's refusal said in ``area``."""
+    try:
+        return Setting.loss_surface(state)
+    except formula.FormulaError as err:
+        area.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
+        return None
+
+
+def race_of(state: DescentState, surface, area, hint: str):
+    """(the setting, :func:`descend`'s results), or None with why in ``area``."""
+    if surface is None:
+        return None
+    if not state.opts:
+        area.info(hint, icon="👆")
+        return None
+    setting = Setting.of(state, surface)
+    return setting, descend(setting)
+
+
 def view(state: DescentState) -> None:
     """The page's live view at ``state``: controls, the figures and the update with its
     numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
@@ -321,19 +341,12 @@ def view(state: DescentState) -> None:
     main_controls(state, controls)
     chart_area = picture.container()  # filled below, once every control is drawn
     more_controls(state, controls)
-    try:
-        surface = Setting.loss_surface(state)
-    except formula.FormulaError as err:
-        surface = None
-        chart_area.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
+    surface = surface_of(state, chart_area)
     start_controls(state, surface, controls)
-    if surface is None:
+    raced = race_of(state, surface, chart_area, "Choose at least one optimizer.")
+    if raced is None:
         return
-    if not state.opts:
-        chart_area.info("Choose at least one optimizer.", icon="👆")
-        return
-    setting = Setting.of(state, surface)
-    grid, png, runs, derivs = descend(setting)
+    setting, (grid, png, runs, derivs) = raced
     with chart_area:
         for run in runs:
             if run.diverged_at is not None:
@@ -390,16 +403,11 @@ def slide(state: DescentState) -> None:
     kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=controls,
                step=0.1, format="%.1f")
     mode, steps = state.mode, state.steps
-    try:
-        surface = Setting.loss_surface(state)
-    except formula.FormulaError as err:
-        picture.error(f"That formula is not accepted: {kit.plain(err)}", icon="🚫")
+    surface = surface_of(state, picture)
+    raced = race_of(state, surface, picture, "Choose at least one optimizer on the page.")
+    if raced is None:
         return
-    if not state.opts:
-        picture.info("Choose at least one optimizer on the page.", icon="👆")
-        return
-    setting = Setting.of(state, surface)
-    grid, png, runs, derivs = descend(setting)
+    setting, (grid, png, runs, derivs) = raced
     with kit.slide_part("answer", controls):
         slide_answer(runs, surface, derivs, mode)
     image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""

@@ -205,17 +205,7 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
             st.session_state[k] = _for_session(spec, value)
             seen[name] = raws
         else:
-            # Reassigned so that Streamlit keeps it on runs that do not draw its widget;
-            # a choice that a run-time list (a vocabulary, the devices) no longer holds
-            # falls back to the default.
-            current = st.session_state[k]
-            if callable(spec.choices) and not _still_allowed(spec, current):
-                current = _for_session(spec, spec.default)
-            if isinstance(current, str) and not fits(spec, current):
-                # typed or pasted into a box: kept to the limit, and the box says so
-                st.session_state[_CUT] = {**st.session_state.get(_CUT, {}), k: len(current)}
-                current = current[:spec.max_len]
-            st.session_state[k] = current
+            _keep(spec, k)
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
@@ -266,19 +256,26 @@ def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:
                     problems.append(problem_text(name, repr(preset[name]), err, spec))
             st.session_state[k] = _for_session(spec, value)
         else:
-            current = st.session_state[k]
-            if callable(spec.choices) and not _still_allowed(spec, current):
-                current = _for_session(spec, spec.default)
-            if isinstance(current, str) and not fits(spec, current):
-                # typed or pasted into a box: kept to the limit, and the box says so
-                st.session_state[_CUT] = {**st.session_state.get(_CUT, {}), k: len(current)}
-                current = current[:spec.max_len]
-            st.session_state[k] = current  # kept on runs that do not draw its widget
+            _keep(spec, k)
         values[name] = _from_session(spec, st.session_state[k])
     if problems:
         st.warning("Some settings of this view were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
+
+
+def _keep(spec: Spec, k: str) -> None:
+    """A field's session value, kept as the widget (or a callback) left it: reassigned so
+    that Streamlit keeps it on runs that do not draw its widget; a choice that a run-time
+    list (a vocabulary, the devices) no longer holds falls back to the default; text typed
+    or pasted past the field's limit is cut to it, and the box says so."""
+    current = st.session_state[k]
+    if callable(spec.choices) and not _still_allowed(spec, current):
+        current = _for_session(spec, spec.default)
+    if isinstance(current, str) and not fits(spec, current):
+        st.session_state[_CUT] = {**st.session_state.get(_CUT, {}), k: len(current)}
+        current = current[:spec.max_len]
+    st.session_state[k] = current
 
 
 def _still_allowed(spec: Spec, current: Any) -> bool:
