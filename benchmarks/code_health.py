@@ -14,6 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PRODUCT = ["app.py", "pages", "ui", "dlcore"]
 PUBLIC = {"streamlit", "streamlit.components.v1", "streamlit.testing.v1"}
+# Modules of Streamlit's that are not its API, imported as ``from streamlit import X``
+INTERNAL_MODULES = {"runtime", "web", "proto", "elements", "commands", "navigation"}
 
 
 def python_files(parts: list[str]) -> list[Path]:
@@ -42,6 +44,9 @@ def private_streamlit_names() -> list[str]:
             if isinstance(node, ast.ImportFrom) and node.module not in PUBLIC \
                     and (node.module or "").startswith("streamlit."):
                 found += [f"{path.relative_to(REPO)}: {node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module == "streamlit":
+                found += [f"{path.relative_to(REPO)}: streamlit.{a.name}" for a in node.names
+                          if a.name in INTERNAL_MODULES]
             elif isinstance(node, ast.Import):
                 found += [f"{path.relative_to(REPO)}: {a.name}" for a in node.names
                           if a.name.startswith("streamlit.") and a.name not in PUBLIC]
