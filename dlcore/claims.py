@@ -127,3 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         out[name]["seconds"] = round(time.perf_counter() - start, 1)
         print(f"{name}: holds={out[name]['holds']}", file=sys.stderr, flush=True)
     print(json.dumps(out, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
