@@ -220,7 +220,7 @@ _CSS = """<style>
 .st-key-talk-text .stMarkdown li, .st-key-talk-text .stMarkdown p {font-size: %(body)s !important; line-height: 1.35}
 .st-key-talk-text .talk-section h1 {font-size: %(section)s !important; margin-top: 12vh}
 .st-key-talk-nav button {min-height: 2.2rem}
-.st-key-talk-keys-host {height: 1px; overflow: hidden; margin: 0}
+.st-key-talk-keys-host {position: absolute; height: 0; overflow: hidden; margin: 0}
 .st-key-talk-bigqr h1 {font-size: 9rem !important; letter-spacing: .5rem; text-align: center}
 [class*="st-key-slide-hidden-"] {display: none}
 [class*="st-key-talk-drawn-"] {position: absolute; height: 0; overflow: hidden}
@@ -766,12 +766,14 @@ def main() -> None:
     if state.print:
         print_deck()
         return
+    # the keys first, at a place of their own in the page: a message drawn above them
+    # (a room's news) would move them, and the browser kept their previous slide
+    deckkeys.keys(kit.value(TalkState, "slide"), [s.title for s in SLIDES], on_key=on_key,
+                  on_secret=on_secret, keep=st.session_state.pop(KEEP, None),
+                  drop=bool(st.session_state.pop(DROP, False)), ask=not presenting())
     following = room_followed(state)
     news()
     slide = in_step_with_the_room(state, following)
-    deckkeys.keys(slide, [s.title for s in SLIDES], on_key=on_key, on_secret=on_secret,
-                  keep=st.session_state.pop(KEEP, None), drop=bool(st.session_state.pop(DROP, False)),
-                  ask=not presenting())
     style(live=bool(SLIDES[slide - 1].live or pictures.has(slide)) and not state.speaker)
     if presenting() and st.session_state.get(BIGQR) and not state.speaker:
         big_qr(presenting())

@@ -87,7 +87,7 @@ KEYBOARD = {
     "char_rnn": (SLIDER, ["ArrowRight"], "char_rnn?"),  # its first slider, whichever
     "hotdog": (RADIO, ["ArrowDown"], "picture="),
     "splits": (SLIDER, ["ArrowRight"], "val_pct=11"),
-    "fine_tuning": (SLIDER, ["ArrowRight"], "per_class=7"),
+    "fine_tuning": (SLIDER, ["ArrowRight"], "per_class=4"),
     # its sizes are folded away: Enter on the "Sizes" summary opens them
     "cpu_gpu": (MAIN + 'summary', ["Enter"], None),
     "cpu_gpu/seed": (MAIN + 'input[type="number"]', ["ArrowUp", "Enter"], "seed=1"),

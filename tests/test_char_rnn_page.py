@@ -200,6 +200,7 @@ def test_a_person_generates_a_sample(page, app_url):
     page.wait_for_function(done, arg=300)  # streamed in, then complete
     first = page.locator('[data-testid="stCode"]').first.inner_text()
     assert first.startswith("JULIET.")
+    page.get_by_text("More settings").click()  # folded by default: the text comes first
     page.get_by_role("button", name="🎲 Another sample").click()
     page.wait_for_function(
         "t => { const c = document.querySelector('[data-testid=\"stCode\"]');"
