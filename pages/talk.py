@@ -766,11 +766,13 @@ def main() -> None:
     if state.print:
         print_deck()
         return
-    # the keys first, at a place of their own in the page: a message drawn above them
-    # (a room's news) would move them, and the browser kept their previous slide
-    deckkeys.keys(kit.value(TalkState, "slide"), [s.title for s in SLIDES], on_key=on_key,
-                  on_secret=on_secret, keep=st.session_state.pop(KEEP, None),
-                  drop=bool(st.session_state.pop(DROP, False)), ask=not presenting())
+    # the keys first, at a place of their own, in the sidebar (the slide keeps the whole
+    # screen): a message drawn above them would move them, and the browser kept their
+    # previous slide; their listener is on the whole document
+    with st.sidebar:
+        deckkeys.keys(kit.value(TalkState, "slide"), [s.title for s in SLIDES], on_key=on_key,
+                      on_secret=on_secret, keep=st.session_state.pop(KEEP, None),
+                      drop=bool(st.session_state.pop(DROP, False)), ask=not presenting())
     following = room_followed(state)
     news()
     slide = in_step_with_the_room(state, following)

@@ -51,6 +51,7 @@ def test_a_click_on_the_live_map_starts_there(page, app_url):
     box = plot.bounding_box()
     plot.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.25})
     wait_for_app(page)
-    page.wait_for_function("() => location.search.includes('own_start')")
+    page.wait_for_function("() => ['own_start', 'x0=', 'y0='].every("
+                           "f => location.search.includes(f))")  # each written in turn
     query = parse_qs(urlsplit(page.url).query)
     assert abs(float(query["x0"][0]) - 1.0) < 0.05 and abs(float(query["y0"][0]) - 1.0) < 0.05
