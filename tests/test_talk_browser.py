@@ -188,13 +188,6 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     page.keyboard.press(" ")  # Space on a focused button: the deck, not the button
     counter(page, 22)
 
-    open_slide(page, app_url, 35)  # splits: a toggle
-    toggle = live(page).locator("[data-testid=stCheckbox] label").first
-    toggle.wait_for(timeout=90_000)
-    toggle.click()
-    page.keyboard.press("ArrowRight")
-    counter(page, 36)
-
     open_slide(page, app_url, 18)  # digits: the drawing canvas (a custom component)
     canvas = live(page).locator("canvas").last
     canvas.wait_for(timeout=90_000)
@@ -288,29 +281,31 @@ def test_a_follower_sees_the_presenters_live_view_and_not_while_exploring(
     code = start_room(presenter, app_url)
     counter(presenter, 1)
     blur(presenter)
-    presenter.keyboard.type("21")  # convolution: the view's own Next moves its cell
+    presenter.keyboard.type("28")  # word embeddings: the analogy's words are typed
     presenter.keyboard.press("Enter")
-    counter(presenter, 21, timeout=60_000)
+    counter(presenter, 28, timeout=60_000)
     follower.goto(f"{app_url}/talk?room={code}")
     wait_for_app(follower)
-    counter(follower, 21, timeout=60_000)
+    counter(follower, 28, timeout=60_000)
 
-    def cell(pg, n: int) -> None:
-        live(pg).get_by_text(f"Cell {n} of 9").wait_for(timeout=60_000)
+    def word(pg):
+        return live(pg).get_by_label("c", exact=True)
 
-    cell(follower, 1)
-    live(presenter).get_by_role("button", name="Next ▶").click()
-    cell(presenter, 2)
-    cell(follower, 2)  # the presenter's change, on the follower's screen
+    def say(word_now: str) -> None:
+        word(presenter).fill(word_now)
+        word(presenter).press("Enter")
+        expect(word(presenter)).to_have_value(word_now, timeout=60_000)
+
+    word(follower).wait_for(timeout=60_000)
+    say("girl")
+    expect(word(follower)).to_have_value("girl", timeout=30_000)  # the presenter's change
     follower.get_by_role("button", name="🧭 Explore").click()
     follower.get_by_text("You are exploring").wait_for()
-    live(presenter).get_by_role("button", name="Next ▶").click()
-    cell(presenter, 3)
+    say("boy")
     follower.get_by_text("with the presenter's changes").wait_for(timeout=30_000)
-    follower.get_by_text("You are exploring").wait_for()
-    cell(follower, 2)  # exploring: its own view
+    expect(word(follower)).to_have_value("girl")  # exploring: its own view
     follower.get_by_role("button", name="↩️ Follow again").click()
-    cell(follower, 3)
+    follower.get_by_text("You are exploring").wait_for(state="detached", timeout=30_000)
 
 
 def test_a_typed_code_joins_and_an_unknown_code_says_so(page, second_page, app_url):
