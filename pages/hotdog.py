@@ -90,7 +90,8 @@ def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
     picture, then the answer; on stage both fit the first screen)."""
     hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
     left, right = st.columns([1, 1])
-    left.image(img, caption=source, width=300 if kit.presenter() else "stretch")
+    left.image(img, caption=source or "the picture the network reads",
+               width=300 if kit.presenter() else "stretch")
     right.markdown(f"## {'🌭' if hot else '🚫'} {first}")
     right.markdown(f"### {'🚫' if hot else '🌭'} {second}")
     right.markdown("**ImageNet's top five**")

@@ -198,7 +198,7 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
 
 @pytest.mark.slow
 def test_go_to_a_slide_the_overview_and_a_slide_starts_at_the_top(page, app_url):
-    page.set_viewport_size(STAGE)
+    page.set_viewport_size({"width": STAGE["width"], "height": 420})  # a slide that scrolls
     open_slide(page, app_url, 12)
     live(page).wait_for(timeout=90_000)
     page.wait_for_function(  # scrolled down as the view grows (a slow server draws late)
