@@ -158,7 +158,7 @@ def test_digit(input_col) -> tuple[np.ndarray, str]:
                      key=kit.key(DigitsState, "_another"))
     i = random_digit_index(seed, len(sample_labels))
     digit, truth = sample_images[i], str(sample_labels[i])
-    input_col.image(zoom(digit, 168), width=168)
+    input_col.image(zoom(digit, 168), width=168, alt=f"MNIST test digit {truth}")
     input_col.caption(f"MNIST test digit, labelled **{truth}** by a person. It is already "
                       "prepared the MNIST way, so it goes straight to the networks.")
     return digit, truth
@@ -177,6 +177,8 @@ def mistake(input_col) -> tuple[np.ndarray, str] | None:
                     "are; each caption reads *number: the CNN's answer ≠ the person's "
                     "label*. Would you have got them right?")
         st.image([zoom(im, 56) for im in wrong["images"]], width=56,
+                 alt=[f"a {t} read as {p}" for p, t in
+                      zip(wrong["predicted"], wrong["labels"], strict=True)],
                  caption=[f"{k + 1}: {p}≠{t}" for k, (p, t) in
                           enumerate(zip(wrong["predicted"], wrong["labels"], strict=True))])
         k = kit.number(DigitsState, "mistake", "Look closer at mistake number")
@@ -214,7 +216,7 @@ def prepared(steps: preprocess.Steps, answer_col) -> np.ndarray | None:
     for col, img, caption in zip(cols, (steps.ink, steps.crop, steps.scaled, steps.digit), (
             "your drawing, as ink", "cropped to the ink", "longer side 20 px",
             "28×28, centred by mass"), strict=True):
-        col.image(zoom(img, 140), caption=caption, width="stretch")
+        col.image(zoom(img, 140), caption=caption, width="stretch", alt=caption)
     with st.expander("Show the code"):
         st.code(kit.source(preprocess.preprocess), language="python")
     return steps.digit
@@ -250,7 +252,7 @@ def answers(reading, about: dict, truth: str | None) -> None:
     facts = ([f"Truth (MNIST's label): **{truth}**"] if truth is not None else []) + (
         ["Perturbed: " + ", ".join(reading.changes)] if reading.changes else [])
     left, right = st.columns([1, 3], vertical_alignment="center")
-    left.image(zoom(reading.seen, 84), width=84)
+    left.image(zoom(reading.seen, 84), width=84, alt="the 28×28 input both networks read")
     right.caption("The 28×28 input both networks read. " + ". ".join(facts))
 
 
@@ -262,6 +264,7 @@ def inside_the_cnn(cnn, seen: np.ndarray) -> None:
     for i, (col, m) in enumerate(zip(mcols, maps, strict=True)):
         # a square tiling for every layer, so the pictures line up at one height
         col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width="stretch",
+                  alt=f"feature maps of conv{i + 1}",
                   caption=f"conv{i + 1}: {m.shape[0]} maps of {m.shape[1]}×{m.shape[2]}")
     filters = cnn.first_filters()[:, 0].numpy()
     st.markdown(f"The {len(filters)} learned first-layer filters ({filters.shape[1]}×"
@@ -346,7 +349,7 @@ def slide(state: DigitsState) -> None:
             sample_images, sample_labels = kit.mnist_sample()
             i = random_digit_index(state.seed, len(sample_labels))
             digit, truth = sample_images[i], str(sample_labels[i])
-            st.image(zoom(digit, 112), width=112)
+            st.image(zoom(digit, 112), width=112, alt=f"MNIST digit {truth}")
             st.caption(f"MNIST label: {truth}")
             st.button("🎲 Another", on_click=kit.in_scope(_next_seed),
                       key=kit.key(DigitsState, "_another"))
@@ -365,6 +368,7 @@ def slide(state: DigitsState) -> None:
         maps = digits_model.feature_maps(models["cnn"], reading.seen)
         for col, (i, m) in zip(right.columns(len(maps)), enumerate(maps), strict=True):
             col.image(digits_model.tile(m, nrow=math.ceil(math.sqrt(m.shape[0]))), width=96,
+                      alt=f"feature maps of conv{i + 1}",
                       caption=f"conv{i + 1}: {m.shape[0]} maps")
 
 

@@ -142,7 +142,7 @@ def your_pictures(state: FineTuningState):
         labels += [k] * len(mine)
         col.caption(f"{len(mine)} picture{'s' * (len(mine) != 1)}")
         if mine:
-            col.image(mine[-4:], width=48)
+            col.image(mine[-4:], width=48, alt=[f"your picture of {name}"] * len(mine[-4:]))
     # the camera starts only when asked for: no permission prompt on opening the page
     if st.toggle("Take pictures with the camera", key=kit.key(S, "_use_camera")):
         k = st.radio("For class", range(len(names)), horizontal=True,
@@ -286,7 +286,7 @@ def classify_view(results: dict, classes, held) -> None:
             return
     x = train.prepare(photos.network(), [img])
     left, right = st.columns([1, 2])
-    left.image(img, width="stretch",
+    left.image(img, width="stretch", alt="the test picture",
                caption=None if truth is None else f"truth: {kit.plain(truth)}")
     table = {"class": list(classes)}
     for name, r in results.items():
@@ -319,6 +319,7 @@ def view(state: FineTuningState) -> None:
     if source == "demo":
         with st.expander(f"The {len(pictures)} training pictures"):
             st.image(demo_thumbnails(tuple(classes), state.per_class, state.seed), width=THUMB,
+                     alt=[f"a training picture of {classes[k]}" for k in labels],
                      caption=[classes[k] for k in labels])
     sig = signature(classes, pictures, mode, state.steps, state.seed,
                     demo_set=state.per_class if source == "demo" else None)

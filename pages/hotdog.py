@@ -91,6 +91,7 @@ def verdict_view(img, source: str, pred: imagenet.Prediction) -> None:
     hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
     left, right = st.columns([1, 1])
     left.image(img, caption=source or "the picture the network reads",
+               alt=source or "the picture the network reads",
                width=300 if kit.presenter() else "stretch")
     right.markdown(f"## {'🌭' if hot else '🚫'} {first}")
     right.markdown(f"### {'🚫' if hot else '🌭'} {second}")
@@ -128,6 +129,7 @@ def examples_view(img) -> None:
                f"{2 * photos.MAX_KEPT}; they stay in this session only).")
     if examples:
         st.image([p for _, p in examples][-12:], width=64,
+                 alt=[f"your example: {CLASSES[lab]}" for lab, _ in examples][-12:],
                  caption=[CLASSES[lab] for lab, _ in examples][-12:])
 
     if st.button("Train on examples", type="primary", key=kit.key(HotdogState, "_train")):
@@ -231,7 +233,7 @@ def slide(state: HotdogState) -> None:
     img, source, pred = demo_picture(picked, int(state.seed), background)
     left, right = st.columns([1, 1.5], gap="medium")
     with kit.slide_part("picture", left):
-        st.image(img, caption=source, width=240)
+        st.image(img, caption=source, width=240, alt=source or "the picture the network reads")
     hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
     trained, n = (st.session_state.get(kit.key(HotdogState, TRAINED))
                   or shared_head(state.examples))

@@ -493,7 +493,8 @@ def qr_block(code: str) -> None:
                    "which phones in the room cannot reach. Set DLGS_PUBLIC_URL (or Streamlit's "
                    "browser.serverAddress) to the address the audience uses.", icon="⚠️")
     cols = st.columns([1, 2])
-    cols[0].image(qr_png(link), width=220 if kit.presenter() else 160)
+    cols[0].image(qr_png(link), width=220 if kit.presenter() else 160,
+                  alt="QR code of the room's link")
     cols[1].markdown(f"### Room code: `{code}`")
     cols[1].text(link)
     cols[1].caption("Scan the code or open the link: your screen follows the talk.")
@@ -504,7 +505,7 @@ def qr_block(code: str) -> None:
 def big_qr(code: str) -> None:
     """The QR code as large as the screen allows, and the code in large type."""
     with st.container(key="talk-bigqr", horizontal_alignment="center"):
-        st.image(qr_png(audience_link(code)), width=560)
+        st.image(qr_png(audience_link(code)), width=560, alt="QR code of the room's link")
         st.markdown(f"# {code}")
         st.button("Close", key="talk-bigqr-close", type="primary",
                   on_click=lambda: st.session_state.pop(BIGQR, None))

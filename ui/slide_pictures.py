@@ -91,7 +91,7 @@ def chairs(kinds: tuple[str, ...], lead: str) -> None:
     """Drawings of chairs beside what the ImageNet network says each is, live."""
     st.markdown(lead)
     for col, kind in zip(st.columns(len(kinds)), kinds, strict=True):
-        col.image(drawing(kind), width=120, caption=f"a {kind}, drawn")
+        col.image(drawing(kind), width=120, caption=f"a {kind}, drawn", alt=f"a {kind}, drawn")
         with kit.slide_part("answer", col):
             st.markdown("<br>".join(f"{kit.plain(label)}: {p:.0%}"
                                      for label, p in guesses(kind)),
@@ -156,7 +156,7 @@ def photos_with(names: tuple[str, ...], lead: str, cam: bool) -> None:
         else:
             img = demo.photo(name, None)
             top = imagenet.predict(photos.network(), img).top[:1]
-        col.image(img, width=150, caption=f"skimage.data: {name}")
+        col.image(img, width=150, caption=f"skimage.data: {name}", alt=name)
         with kit.slide_part("answer", col):
             st.markdown(f"**{kit.plain(top[0][0])}** {top[0][1]:.0%}")
 
