@@ -5,7 +5,6 @@ The engine is ``dlcore.conv``; this page reads the URL state, calls it and draws
 
 from __future__ import annotations
 
-import contextlib
 import html
 
 import numpy as np
@@ -211,12 +210,6 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
     playing = st.session_state.get(playing_key, False)
     speed = SPEEDS[kit.value(ConvState, "speed")]
 
-    @st.fragment(run_every=speed if playing else None)
-    @kit.in_scope  # a fragment reruns alone, outside the deck's embedded context
-    def stepper_fragment() -> None:
-        with kit.slide_form() if on_slide else contextlib.nullcontext():
-            stepper_body()
-
     def stepper_body() -> None:
         if st.session_state.get(playing_key):
             nxt = st.session_state[cell_key] + 1
@@ -260,7 +253,8 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
                 st.markdown(where + ":")
             st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
 
-    stepper_fragment()
+    # a fragment: its reruns keep the deck's scope and form, and reach the room
+    kit.fragment(stepper_body, run_every=speed if playing else None)()
 
 
 def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, padding: int,

@@ -168,7 +168,6 @@ def write_back(values: dict) -> None:
         kit.set_value(DescentState, "step", 0)
 
 
-@st.fragment
 def live_map(surface_key: str, kappa: float) -> None:
     """The paths recomputed in the browser; its changes rerun this fragment only."""
     settings = {name: kit.value(DescentState, name) for name in descent_live.FIELDS}
@@ -184,7 +183,7 @@ def draw_figures(setting: Setting, surface, grid, image, runs, derivs, step: int
         if tab_live.open:
             with tab_live:
                 if descent_live.supported(mode, setting.key):
-                    live_map(setting.key, setting.kappa)
+                    kit.fragment(live_map)(setting.key, setting.kappa)
                 else:
                     st.info("A typed formula is computed on the server: see the contour map.")
         if tab_map.open:

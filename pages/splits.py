@@ -187,8 +187,7 @@ def view(state: SplitsState) -> None:
     live curves and scores, the split and the settings. Everything below the page title;
     the deck (pages/talk.py) calls it on a live slide."""
     lesson(state)
-    # A fragment reruns alone, outside an embedded view's scope: in_scope keeps it.
-    st.fragment(kit.in_scope(trainer))(state)
+    kit.fragment(trainer)(state)  # its reruns keep the deck's scope, and reach the room
     sizes = lab.split_sizes(state.config())
     kit.chart(split_bar(state.config(), sizes), key=kit.key(SplitsState, "_bar"))
     if state.train_size > sizes["train"]:

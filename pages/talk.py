@@ -12,6 +12,8 @@ any widget sees them (``ui/deckkeys.py``); ``?print=1`` draws every slide for a 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import io
 import json
@@ -339,8 +341,12 @@ def live_view(index: int, s: slides.Slide, scope_name: str | None = None) -> Non
     view = getattr(page, "slide", page.view)  # the view's slide form, where it has one
     preset = preset_of(s)  # read outside the view's scope: the seed is the deck's
     box = f"talk-live-print-{index}" if scope_name else "talk-live"
+    # a step inside a fragment of the view (the convolution's Next, its Play) reruns that
+    # part alone, never this page: it tells the room itself
+    shared = contextlib.nullcontext() if scope_name else kit.after_fragment(
+        functools.partial(share_view, index, False))
     with (st.container(key=box, border=True), kit.embedded(scope_name or scope(index)),
-          kit.slide_form()):
+          kit.slide_form(), shared):
         try:
             kit.one_torch_thread()
             view(kit.load_state(kit.state_class(s.live), preset=preset))

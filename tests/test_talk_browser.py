@@ -306,6 +306,18 @@ def test_a_follower_sees_the_presenters_live_view_and_not_while_exploring(
     expect(word(follower)).to_have_value("girl")  # exploring: its own view
     follower.get_by_role("button", name="↩️ Follow again").click()
     follower.get_by_text("You are exploring").wait_for(state="detached", timeout=30_000)
+    expect(word(follower)).to_have_value("boy", timeout=30_000)  # the presenter's view now
+    # A step inside a fragment of the view (the convolution's own Next reruns that part
+    # alone, never the deck) reaches the room too.
+    blur(presenter)
+    presenter.keyboard.type("21")
+    presenter.keyboard.press("Enter")
+    counter(presenter, 21, timeout=60_000)
+    counter(follower, 21, timeout=60_000)
+    live(follower).get_by_text("Cell 1 of 9").wait_for(timeout=60_000)
+    live(presenter).get_by_role("button", name="Next ▶").click()
+    live(presenter).get_by_text("Cell 2 of 9").wait_for(timeout=30_000)
+    live(follower).get_by_text("Cell 2 of 9").wait_for(timeout=30_000)
 
 
 def test_a_typed_code_joins_and_an_unknown_code_says_so(page, second_page, app_url):

@@ -282,6 +282,45 @@ def slide_form() -> Iterator[None]:
         _FORM.reset(token)
 
 
+# --------------------------------------------------------------------------- fragments
+_AFTER: contextvars.ContextVar = contextvars.ContextVar("after_fragment", default=None)
+
+
+@contextlib.contextmanager
+def after_fragment(hook) -> Iterator[None]:
+    """The host of an embedded view (the deck): ``hook()`` runs after each rerun of one of
+    the view's :func:`fragment` parts that runs alone (its own button, its timer), which
+    the host's full run never sees; so a presenter's step in a fragment reaches the room."""
+    token = _AFTER.set(hook)
+    try:
+        yield
+    finally:
+        _AFTER.reset(token)
+
+
+def fragment(body, *, run_every=None):
+    """``st.fragment(body)`` made during the view's run, to be called at once:
+    ``kit.fragment(part, run_every=...)(args)``. Streamlit reruns a fragment alone,
+    outside every context; its reruns keep the scope and the form (page or slide) it was
+    made in, and tell the host (:func:`after_fragment`)."""
+    scope_name, form, hook = scope(), _FORM.get(), _AFTER.get()
+
+    @st.fragment(run_every=run_every)
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        alone = _AFTER.get() is None and hook is not None  # a full run has the host's context
+        token = _FORM.set(form)
+        try:
+            with embedded(scope_name) if scope_name else contextlib.nullcontext():
+                body(*args, **kwargs)
+        finally:
+            _FORM.reset(token)
+        if alone:
+            hook()
+
+    return run
+
+
 def on_slide() -> bool:
     """True while a view is drawn in its slide form (:func:`slide_form`)."""
     return _FORM.get() == "slide"
