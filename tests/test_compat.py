@@ -117,3 +117,29 @@ def test_the_media_manager_takes_a_picture():
     manager = MediaFileManager(MemoryMediaFileStorage("/media"))
     url = manager.add(b"\x89PNG", "image/png", "x")
     assert url.startswith("/media/") and url.endswith(".png")
+
+
+@pytest.mark.slow
+def test_a_fresh_server_opened_by_many_at_once_shows_no_import_error():
+    """A room scanning the QR code onto a fresh server (or a fresh worker behind the
+    proxy): the first runs are a page's file in the old multipage mode, all at once; the
+    mode's end and its rerun must not break the others' imports (46 of 50 got "cannot
+    import name 'kit' from 'ui'" when ``ui.kit`` raised the rerun while being imported)."""
+    import asyncio
+    import concurrent.futures
+
+    from benchmarks.stclient import Session
+
+    async def open_all(url: str) -> list[str]:
+        sessions = [Session(url, "talk", timeout=120) for _ in range(20)]
+        try:
+            await asyncio.gather(*(s.open() for s in sessions))
+            return [e for s in sessions for e in s.errors]
+        finally:
+            await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+
+    env = dict(os.environ, DLCORE_DATA_DIR=str(data_root()))
+    with running_app(env=env) as served:  # fresh: no session has run app.py yet
+        # in a thread of its own: a browser test before it leaves this one an event loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, open_all(served.url)).result() == []

@@ -11,9 +11,9 @@ Streamlit treats an app with a ``pages/`` folder beside its main script as an ol
 (v1) multipage app until ``st.navigation`` is first called in the process: on a fresh
 server the very first request runs the page file it names on its own, without
 ``app.py``. Our pages are modules whose ``main()`` ``app.py`` registers with ``st.Page``,
-so such a run would draw nothing. Every page imports ``ui.kit``, which calls
-:func:`leave_legacy_multipage_mode`: it ends that mode and asks for a rerun, which goes
-through ``app.py``. ``client.showSidebarNavigation = false`` (``.streamlit/config.toml``)
+so such a run would draw nothing. Every page imports the ``ui`` package, whose
+``__init__`` calls :func:`leave_legacy_multipage_mode`: it ends that mode and asks for a
+rerun, which goes through ``app.py``. ``client.showSidebarNavigation = false`` (``.streamlit/config.toml``)
 keeps the raw file list out of sight meanwhile (the app draws its own navigation).
 
 ``tests/test_compat.py`` checks the flag still exists and a fresh server's first deep link

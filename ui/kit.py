@@ -22,7 +22,6 @@ from collections.abc import Iterator
 import numpy as np
 import streamlit as st
 
-from ui import compat
 from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     GLOBAL_KEYS,
     BadValue,
@@ -59,8 +58,6 @@ from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     value,
 )
 
-compat.leave_legacy_multipage_mode()
-
 
 def one_torch_thread() -> None:
     """Serve torch on one intra-op thread; the pages that run torch call this each run.
@@ -74,7 +71,8 @@ def one_torch_thread() -> None:
     """
     import torch  # here, so that pages without torch (home) never load it
 
-    torch.set_num_threads(1)
+    if torch.get_num_threads() != 1:  # (setting it costs more than asking)
+        torch.set_num_threads(1)
     _one_blas_thread()
 
 
