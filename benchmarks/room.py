@@ -56,13 +56,17 @@ CODE = re.compile(r"Room code: `([A-Z0-9]+)`")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, in seconds."""
+def cpu_seconds(pid: int | list[int]) -> float:
+    """utime + stime of a process (of all of a list's), in seconds."""
+    if isinstance(pid, list):
+        return sum(cpu_seconds(p) for p in pid)
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int | list[int]) -> float:
+    if isinstance(pid, list):
+        return sum(rss_mb(p) for p in pid)
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -112,13 +116,13 @@ def stats(xs: list[float]) -> dict:
             "max": round(max(xs), 3)}
 
 
-async def cpu_over(pid: int, seconds: float) -> float:
+async def cpu_over(pid: int | list[int], seconds: float) -> float:
     c0, t0 = cpu_seconds(pid), time.perf_counter()
     await asyncio.sleep(seconds)
     return 100 * (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
 
 
-async def scenario(url: str, pid: int, args) -> dict:
+async def scenario(url: str, pid: int | list[int], args) -> dict:
     out: dict = {"followers": args.followers, "changes": args.changes}
     out["server_cpu_no_sessions_pct"] = round(await cpu_over(pid, min(args.idle, 10)), 1)
 
@@ -273,6 +277,52 @@ def app_polling_every(seconds: float) -> Iterator[tuple[str, int]]:
                 proc.kill()
 
 
+def app_servers(parent: int) -> list[int]:
+    """The Streamlit servers that process ``parent`` (deploy/serve) started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"streamlit" in cmd:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+@contextmanager
+def deployed(workers: int) -> Iterator[tuple[str, list[int]]]:
+    """``deploy/serve --workers N`` (N Streamlit servers behind HAProxy, rooms in Redis):
+    its proxy's URL and the servers' process ids (the CPU is their sum)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "deploy" / "serve"), "--workers",
+                             str(workers), "--port", str(port)], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("deploy/serve exited")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200 and len(app_servers(proc.pid)) == workers:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("deploy/serve did not start within 120 s")
+        yield url, app_servers(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--followers", type=int, default=50)
@@ -287,12 +337,19 @@ def main() -> None:
     ap.add_argument("--open-concurrency", type=int, default=50)
     ap.add_argument("--url", help="an app already running (then its --pid for the CPU)")
     ap.add_argument("--pid", type=int)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="serve with deploy/serve --workers N (HAProxy, Redis); CPU is "
+                         "the servers' sum, as %% of one core")
     ap.add_argument("--follow-every", type=float,
                     help="serve a copy of the app whose deck polls every this many seconds")
     args = ap.parse_args()
     t0 = time.time()
     if args.url:
         result = asyncio.run(scenario(args.url, args.pid, args))
+    elif args.workers > 1:
+        with deployed(args.workers) as (url, pids):
+            result = asyncio.run(scenario(url, pids, args))
+        result["workers"] = args.workers
     elif args.follow_every:
         with app_polling_every(args.follow_every) as (url, pid):
             result = asyncio.run(scenario(url, pid, args))

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dlcore.data import images
 from dlcore.finetune import demo, hotdog, imagenet, train
-from ui import kit, photos
+from ui import kit, photos, slide_pictures
 from ui.states.hotdog import DEMOS, DRAWINGS, HotdogState
 
 CLASSES = hotdog.CLASSES
@@ -217,6 +217,17 @@ def shared_head(kind: str):
     return hotdog.fit(photos.network(), data), len(data) // 2
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def demo_slide_picture(choice: str, seed: int, background: str = "paper"):
+    """:func:`demo_picture` as the slide shows it, once per server: the picture as a JPEG
+    file and through the frozen network's trunk (read-only). Each follower of a room
+    reruns the slide at each change; running the network for each was most of the room's
+    cost at a slide change (benchmarks/room.py)."""
+    img, source, pred = demo_picture(choice, seed, background)
+    return (slide_pictures.encoded(img, "JPEG"), train.prepare(photos.network(), [img]),
+            source, pred)
+
+
 def slide(state: HotdogState) -> None:
     """The slide form: the picture, the network's verdict in large type, and p(hot dog)
     before and after training on examples (the shared run; the press trains again, for
@@ -230,14 +241,14 @@ def slide(state: HotdogState) -> None:
     picked = st.radio("Picture", DEMOS, index=DEMOS.index(choice), horizontal=True,
                       key=kit.key(HotdogState, "_slide_picture"), label_visibility="collapsed")
     background = state.background if picked in DRAWINGS else "paper"
-    img, source, pred = demo_picture(picked, int(state.seed), background)
+    img, features, source, pred = demo_slide_picture(picked, int(state.seed), background)
     left, right = st.columns([1, 1.5], gap="medium")
     with kit.slide_part("picture", left):
         st.image(img, caption=source, width=240, alt=source or "the picture the network reads")
     hot, (first, second) = imagenet.verdict_lines(pred.p_hotdog)
     trained, n = (st.session_state.get(kit.key(HotdogState, TRAINED))
                   or shared_head(state.examples))
-    p_after = float(trained.probs(train.prepare(photos.network(), [img]))[0, 1])
+    p_after = float(trained.probs(features)[0, 1])
     with kit.slide_part("answer", right):
         st.markdown(f"## {'🌭' if hot else '🚫'} {first}")
         st.caption(second)

@@ -449,9 +449,10 @@ def forget_other_slides(index: int) -> bool:
     session keeps the controls of the slide on show only. True when the slide just
     arrived."""
     if st.session_state.get(SHOWN) != index:
-        for n in range(1, N + 1):
-            if n != index:
-                kit.forget(scope(n))
+        others = {scope(n) for n in range(1, N + 1) if n != index}
+        for k in [k for k in st.session_state
+                  if isinstance(k, str) and k.partition("/")[0] in others]:
+            del st.session_state[k]  # one pass over the keys, not one per slide
         st.session_state[SHOWN] = index
         st.session_state[SLIDE_AT] = clock()
         return True

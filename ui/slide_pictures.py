@@ -9,6 +9,8 @@ image. ``PICTURES`` maps a slide number to the function that draws its picture.
 
 from __future__ import annotations
 
+import functools
+import io
 import platform
 from collections.abc import Callable
 
@@ -78,6 +80,21 @@ def drawing(kind: str) -> Image.Image:
     return im
 
 
+def encoded(img: Image.Image, kind: str = "PNG") -> bytes:
+    """A picture as the file the browser gets: encoded once where it is cached, not on
+    every run of every session (a room of 50 following the deck reruns the slide 50
+    times at each change)."""
+    out = io.BytesIO()
+    img.save(out, format=kind, **({"quality": 90} if kind == "JPEG" else {}))
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=16)
+def drawing_file(kind: str) -> bytes:
+    """:func:`drawing` as a PNG file, made once per process (pure and small)."""
+    return encoded(drawing(kind))
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def guesses(kind: str) -> list[tuple[str, float]]:
     """The ImageNet network's three likeliest classes for a drawing, once per server."""
@@ -91,7 +108,8 @@ def chairs(kinds: tuple[str, ...], lead: str) -> None:
     """Drawings of chairs beside what the ImageNet network says each is, live."""
     st.markdown(lead)
     for col, kind in zip(st.columns(len(kinds)), kinds, strict=True):
-        col.image(drawing(kind), width=120, caption=f"a {kind}, drawn", alt=f"a {kind}, drawn")
+        col.image(drawing_file(kind), width=120, caption=f"a {kind}, drawn",
+                  alt=f"a {kind}, drawn")
         with kit.slide_part("answer", col):
             st.markdown("<br>".join(f"{kit.plain(label)}: {p:.0%}"
                                      for label, p in guesses(kind)),
@@ -130,10 +148,22 @@ def slide_imagenet_error() -> None:
     st.caption(IMAGENET_CREDIT)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def named_photo(name: str) -> tuple[bytes, list[tuple[str, float]]]:
+    """A bundled photo (as a JPEG file) and the network's top class for it, once per
+    server: four forward passes of the ImageNet network on every run of every follower
+    were most of a room's cost at a slide change (benchmarks/room.py)."""
+    from dlcore.finetune import demo, imagenet
+    from ui import photos
+
+    img = demo.photo(name, None)
+    return encoded(img, "JPEG"), imagenet.predict(photos.network(), img).top[:1]
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
-def cam_picture(name: str) -> tuple[Image.Image, list[tuple[str, float]]]:
-    """A bundled photo with the network's class activation map over it, and its top
-    three classes, once per server."""
+def cam_picture(name: str) -> tuple[bytes, list[tuple[str, float]]]:
+    """A bundled photo with the network's class activation map over it (as a JPEG file),
+    and its top three classes, once per server."""
     from dlcore.finetune import demo, imagenet
     from ui import photos
 
@@ -142,20 +172,13 @@ def cam_picture(name: str) -> tuple[Image.Image, list[tuple[str, float]]]:
     heat = Image.fromarray(np.uint8(255 * cam)).resize(img.size, Image.BILINEAR)
     red = Image.new("RGB", img.size, (255, 30, 30))
     shown = Image.composite(red, img, heat.point(lambda v: int(v * 0.6)))
-    return shown, top
+    return encoded(shown.convert("RGB"), "JPEG"), top
 
 
 def photos_with(names: tuple[str, ...], lead: str, cam: bool) -> None:
-    from dlcore.finetune import demo, imagenet
-    from ui import photos
-
     st.markdown(lead)
     for col, name in zip(st.columns(len(names)), names, strict=True):
-        if cam:
-            img, top = cam_picture(name)
-        else:
-            img = demo.photo(name, None)
-            top = imagenet.predict(photos.network(), img).top[:1]
+        img, top = cam_picture(name) if cam else named_photo(name)
         col.image(img, width=150, caption=f"skimage.data: {name}", alt=name)
         with kit.slide_part("answer", col):
             st.markdown(f"**{kit.plain(top[0][0])}** {top[0][1]:.0%}")
