@@ -244,8 +244,7 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
                 st.session_state[cell_key] = 1
             st.session_state[playing_key] = now
             st.rerun(scope="app")
-        # The grids and their sum right under the buttons, the cell's slider and Play's
-        # speed under them: on a phone the sum was off the first screen (issue 22).
+        # the grids and their sum under the buttons, then the cell and the speed (issue 22)
         grids = st.container()
         under = None if on_slide else kit.row(vertical_alignment="bottom")
         if total > 1 and under:
@@ -258,8 +257,7 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
         frame = frames[cell - 1]
         with grids, kit.slide_part("picture"):
             st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
-        where = f"row {frame.out_row + 1}, column {frame.out_col + 1}"
-        # beside the buttons, short on the page (it stays beside them on a phone)
+        where = f"row {frame.out_row + 1}, column {frame.out_col + 1}"  # not on a page's row
         row.markdown(f"**Cell {cell} of {total}**" + (f" ({where})" if on_slide else ""))
         with grids, kit.slide_part("answer"):
             st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
