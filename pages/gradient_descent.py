@@ -14,6 +14,7 @@ import streamlit as st
 from dlcore import descent, formula, linefit, numbers, race, surfaces
 from ui import animate, descent_charts, kit
 from ui.components import descent as descent_live
+from ui.components import play_step
 from ui.states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
@@ -249,7 +250,8 @@ def draw_updates(runs, step) -> None:
 
 # --------------------------------------------------------------------------- page
 SURFACE_PX = 150  # the surface's box beside the optimizers: both on one line on a phone
-STEP_HELP = "The figures open at this step; ▶ Play runs them in the browser from there."
+STEP_HELP = ("▶ Play runs the figures from this step; where it stops (its end, ⏸ Pause or "
+             "the figure's own slider) this step follows.")
 
 
 def pair(controls, left_px: int | str = "stretch") -> tuple:
@@ -356,7 +358,8 @@ def view(state: DescentState) -> None:
     off its first screen (issue 22)."""
     controls, picture = kit.stage_columns()
     main_controls(state, controls)
-    chart_area = picture.container()  # filled below, once every control is drawn
+    figures_key = kit.key(DescentState, "_figures")
+    chart_area = picture.container(key=figures_key)  # filled once every control is drawn
     under = controls if kit.presenter() else st.container()
     step_area = under.container()
     more_controls(state, under)
@@ -383,6 +386,13 @@ def view(state: DescentState) -> None:
     with picture.container() if kit.presenter() else st.container():
         st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)
+    play_step.follow_play(figures_key, step, state.steps, kit.key(DescentState, "_played"),
+                          kit.in_scope(_play_stopped))
+
+
+def _play_stopped(step: int) -> None:
+    """An animation stopped at ``step`` (already checked to be one of the race's)."""
+    kit.set_value(DescentState, "step", step)
 
 
 # --------------------------------------------------------------------------- the slide
