@@ -250,8 +250,7 @@ def draw_updates(runs, step) -> None:
 
 # --------------------------------------------------------------------------- page
 SURFACE_PX = 150  # the surface's box beside the optimizers: both on one line on a phone
-STEP_HELP = ("▶ Play runs the figures from this step; where it stops (its end, ⏸ Pause or "
-             "the figure's own slider) this step follows.")
+STEP_HELP = "▶ Play runs the figures from this step; where it stops, this step follows."
 
 
 def pair(controls, left_px: int | str = "stretch") -> tuple:

@@ -103,3 +103,12 @@ def test_play_to_its_end_moves_the_page_to_the_last_step(page, app_url):
     assert page.evaluate(LOSS_RULE) == 40
     assert "step=40" in page.url
     page.get_by_role("heading", name="The update at step 40, with its numbers").wait_for()
+    # a step picked on the figure's own slider is followed too
+    rail = page.locator(CHART + " .slider-rail-rect").first
+    box = rail.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + box["height"] / 2)
+    page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) === 'step ' + ({PAGE_STEP})()",
+                           arg=CHART, timeout=15_000)
+    wait_for_app(page)
+    picked = int(page.evaluate(PAGE_STEP))
+    assert 0 < picked < 40 and page.evaluate(LOSS_RULE) == picked

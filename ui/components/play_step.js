@@ -10,16 +10,20 @@ export default function ({ parentElement: el, data, setTriggerValue }) {
   h.stop = f => {  // f: the name of the frame on show
     if (f !== null && +f !== h.step) { h.step = +f; setTriggerValue("stopped", +f); }
   };
-  h.poll ??= setInterval(() => {  // the figures come after this element, and with a tab
+  // Each figure is watched from the first press on the page (captured before the figure
+  // sees it), so no press that starts an animation is missed; a figure plotly drew anew
+  // has a new gd.on and is watched again.
+  h.scan ??= () => {
     for (const gd of document.querySelectorAll(`.${h.scope} .js-plotly-plot`)) {
-      if (!gd.on || gd.playStep) continue;
+      if (!gd.on || gd.playStepOn === gd.on) continue;
       let f = null, t = 0;
       const stopped = () => { clearTimeout(t); t = setTimeout(() => el.playStep?.stop(f), 250); };
-      gd.playStep = 1;
+      gd.playStepOn = gd.on;
       gd.on("plotly_animatingframe", e => { f = e.name; });
       gd.on("plotly_animated", stopped);  // Pause: "interrupted", then "animated": one message
       gd.on("plotly_animationinterrupted", stopped);
     }
-  }, 300);
-  return () => { clearInterval(h.poll); delete el.playStep; };
+  };
+  document.addEventListener("pointerdown", h.scan, true);  // the same function: added once
+  return () => { document.removeEventListener("pointerdown", h.scan, true); delete el.playStep; };
 }
