@@ -20,6 +20,7 @@ from ui.states.convolution import OP_BY_NAME, SPEEDS, ConvState
 FROM_LINK = "_k_from_link"  # a kernel size taken from the link, once
 IMAGE_LINK = "_image_from_link"  # so is a picture
 PLAYING = "_playing"  # the stepper's Play
+SLIDER_PX = 118  # a size slider's width in its row: five on a laptop's line, three on a phone's
 
 
 # --------------------------------------------------------------------------- drawing
@@ -153,21 +154,23 @@ def view(state: ConvState) -> None:
     the output size, the kernel on a real image and the same call in PyTorch."""
     controls, picture = kit.stage_columns((1, 3))
     op = OP_BY_NAME[kit.select(ConvState, "op", "Operation", radio=True, container=controls)]
-    if op in ("xcorr", "conv"):
-        controls.caption("Deep-learning libraries compute **cross-correlation** and call it "
-                         "convolution; true **convolution** first turns the kernel by 180°. "
-                         "With learned kernels the difference does not matter: the network "
-                         "learns the flipped weights.")
-    cols = [controls] * 5 if kit.presenter() else controls.columns(5)
-    n = kit.slider(ConvState, "n", "Input size i", container=cols[0])
-    k = kit.slider(ConvState, "k", "Kernel size k", container=cols[1])
-    stride = kit.slider(ConvState, "stride", "Stride s", container=cols[2])
-    padding = kit.slider(ConvState, "padding", "Padding p", container=cols[3])
-    dilation = kit.slider(ConvState, "dilation", "Dilation d", container=cols[4])
+    # the sizes in one row that wraps (a phone's stacked columns pushed the grids off its
+    # first screen, issue 22); on the stage, one above the other beside the grids
+    row = controls if kit.presenter() else kit.row(controls)
+    n = kit.slider(ConvState, "n", "Input size i", container=row, width=SLIDER_PX)
+    k = kit.slider(ConvState, "k", "Kernel size k", container=row, width=SLIDER_PX)
+    stride = kit.slider(ConvState, "stride", "Stride s", container=row, width=SLIDER_PX)
+    padding = kit.slider(ConvState, "padding", "Padding p", container=row, width=SLIDER_PX)
+    dilation = kit.slider(ConvState, "dilation", "Dilation d", container=row, width=SLIDER_PX)
 
     # Laid out in this order, filled in another: the stepper needs the edited grids.
     stepper_area = picture.container()
     formula_area = picture.container()  # under the grids: on the stage they come first
+    if op in ("xcorr", "conv"):  # beside the grids on the stage, under them elsewhere
+        (controls if kit.presenter() else formula_area).caption(
+            "Deep-learning libraries compute **cross-correlation** and call it convolution; "
+            "true **convolution** first turns the kernel by 180°. With learned kernels the "
+            "difference does not matter: the network learns the flipped weights.")
     with st.expander("Edit the numbers: input, kernel, seed"):
         seed = kit.number(ConvState, "seed", "Seed (random fill)")
         x_default, k_default = conv.default_input(n, seed), conv.default_kernel(k, seed)
@@ -234,24 +237,25 @@ def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding
                 st.session_state[cell_key] = 1
             st.session_state[playing_key] = now
             st.rerun(scope="app")
-        if not on_slide:  # the slide steps with the buttons alone
-            kit.select(ConvState, "speed", "Speed", container=row,
-                       label_visibility="collapsed", width=130)
-        if total > 1 and not on_slide:
-            cell = kit.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total)
+        # the grids and their sum under the buttons, then the cell and the speed (issue 22)
+        grids = st.container()
+        under = None if on_slide else kit.row(vertical_alignment="bottom")
+        if total > 1 and under:
+            cell = kit.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total,
+                              container=under)
         else:
             cell = min(max(1, st.session_state[cell_key]), total)
+        if under:  # the slide steps with the buttons alone
+            kit.select(ConvState, "speed", "Speed of ▶️ Play", container=under, width=130)
         frame = frames[cell - 1]
-        with kit.slide_part("picture"):
+        with grids, kit.slide_part("picture"):
             st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
-        where = (f"**Cell {cell} of {total}** (row {frame.out_row + 1}, column "
-                 f"{frame.out_col + 1})")
-        if on_slide:  # beside the buttons: the grids and the sum fill the slide
-            row.markdown(where)
-        with kit.slide_part("answer"):
-            if not on_slide:
-                st.markdown(where + ":")
+        where = f"row {frame.out_row + 1}, column {frame.out_col + 1}"  # not on a page's row
+        row.markdown(f"**Cell {cell} of {total}**" + (f" ({where})" if on_slide else ""))
+        with grids, kit.slide_part("answer"):
             st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
+            if not on_slide:
+                st.caption(f"Cell {cell} is {where} of the output.")
 
     # a fragment: its reruns keep the deck's scope and form, and reach the room
     kit.fragment(stepper_body, run_every=speed if playing else None)()
@@ -346,8 +350,7 @@ def main() -> None:
     state = kit.load_state(ConvState)
     kit.page_title(
         "Convolution, step by step", "Convolution",
-        LEADS[OP_BY_NAME[kit.value(ConvState, "op")]] + " Step through the cells, change the "
-        "arithmetic, then try the kernel on a real digit.",
+        LEADS[OP_BY_NAME[kit.value(ConvState, "op")]],
     )
     take_from_link(state)
     view(state)

@@ -54,6 +54,14 @@ def label_size() -> int:
     return 24 if kit.presenter() else 17
 
 
+def lesson(state: S) -> None:
+    """The preset's lesson, when the view is one, right under the picture it is read
+    from: above it, it pushed a phone's picture off the first screen (issue 22)."""
+    name = preset_of(state)
+    if name:
+        st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")
+
+
 def say(err: Exception) -> None:
     """A message about the user's input, their words shown as plain text."""
     st.warning(kit.plain(err), icon="✋")
@@ -68,9 +76,9 @@ def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
 
 # --------------------------------------------------------------------------- views
 def neighbours_view(state: S, vectors, vocab: int) -> None:
-    left, right = st.columns([1, 1])
-    word = kit.text(S, "word", "A word", left)
-    k = kit.slider(S, "k", "Neighbours", right)
+    controls = kit.row()
+    word = kit.text(S, "word", "A word", controls)
+    k = kit.slider(S, "k", "Neighbours", controls)
     try:
         found = vectors.neighbours(word, k, vocab)
     except WordError as err:
@@ -78,7 +86,7 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
         return
     st.markdown(f"Nearest to **{kit.plain(word.strip().casefold())}**: "
                 + ", ".join(kit.plain(w) for w, _ in found[:5]))
-    table, chart = st.columns([2, 3])
+    chart, table = st.columns([3, 2])  # the chart first: a phone stacks them
     table.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                     hide_index=True, width="stretch")
     # plotly JSON: a validated go.Figure was over half of this rerun (issue 15)
@@ -92,6 +100,7 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
                    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
                    "font": {"size": label_size() - 3}, "showlegend": False}}),
               chart, width="stretch")
+    lesson(state)
     other = kit.text(S, "other", "Similarity with", st)
     if other.strip():
         try:
@@ -105,11 +114,11 @@ def neighbours_view(state: S, vectors, vocab: int) -> None:
 
 def analogy_view(state: S, vectors, vocab: int) -> None:
     st.markdown("**a** is to **b** as **c** is to **?**  (answer ≈ b − a + c)")
-    cols = st.columns(4)
-    a = kit.text(S, "a", "a", cols[0])
-    b = kit.text(S, "b", "b", cols[1])
-    c = kit.text(S, "c", "c", cols[2])
-    k = kit.slider(S, "k", "Answers", cols[3], max_value=20)
+    controls = kit.row()
+    a = kit.text(S, "a", "a", controls)
+    b = kit.text(S, "b", "b", controls)
+    c = kit.text(S, "c", "c", controls)
+    k = kit.slider(S, "k", "Answers", controls, max_value=20)
     try:
         result = vectors.analogy(a, b, c, min(k, 20), vocab)
         plane = projection.analogy_plane(vectors, result, vocab)
@@ -119,12 +128,13 @@ def analogy_view(state: S, vectors, vocab: int) -> None:
     wa, wb, wc = result.inputs
     best, score = result.answers[0]
     st.subheader(f"{kit.plain(wb)} − {kit.plain(wa)} + {kit.plain(wc)} ≈ {kit.plain(best)}")
-    st.caption(kit.plain(result.note))
     drawing, table = st.columns([3, 2])
     kit.chart(analogy_figure(plane), drawing, width="stretch")
     table.dataframe({"answer": [w for w, _ in result.answers],
                      "cosine": [round(s, 3) for _, s in result.answers]},
                     hide_index=True, width="stretch")
+    st.caption(kit.plain(result.note))
+    lesson(state)
 
 
 ANALOGY_HEIGHT = 430
@@ -243,8 +253,8 @@ def _words(state: S, vectors, vocab: int) -> tuple[list[str], dict[str, str]]:
     return words, groups
 
 
-def _word_set_controls(state: S, column) -> None:
-    kit.select(S, "words", "Words", column, format_func=lambda n: WORD_SETS[n][0])
+def _own_words(state: S) -> None:
+    """Under the controls' row, the box for one's own words when the set is "own"."""
     if state.words == "own":
         kit.text(S, "own", "Your words (commas or spaces, up to 30)",
                  placeholder="cat, dog, car, bus, apple, pear")
@@ -260,14 +270,15 @@ def _pairs(words: list[str], groups: dict[str, str], set_name: str) -> list[tupl
 
 
 def map_view(state: S, vectors, vocab: int) -> None:
-    cols = st.columns([3, 2, 2, 2])
-    method = kit.select(S, "method", "Method", cols[1], radio=True,
+    controls = kit.row()
+    kit.select(S, "words", "Words", controls, format_func=lambda n: WORD_SETS[n][0])
+    method = kit.select(S, "method", "Method", controls, radio=True,
                         format_func=lambda m: {"pca": "PCA", "tsne": "t-SNE"}[m])
-    dims = kit.select(S, "dims", "Dimensions", cols[2], radio=True,
+    dims = kit.select(S, "dims", "Dimensions", controls, radio=True,
                       format_func=lambda d: f"{d}-D")
     if method == "tsne":
-        kit.number(S, "seed", "Seed", cols[3])
-    _word_set_controls(state, cols[0])
+        kit.number(S, "seed", "Seed", controls)
+    _own_words(state)
     words, groups = _words(state, vectors, vocab)
     try:
         with st.spinner("Arranging the words…"):
@@ -283,6 +294,7 @@ def map_view(state: S, vectors, vocab: int) -> None:
     else:
         st.caption(f"t-SNE keeps neighbourhoods, not distances; seed {state.seed} fixes the "
                    "picture (another seed, another arrangement of the same islands).")
+    lesson(state)
 
 
 def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go.Figure:
@@ -321,10 +333,11 @@ def map_figure(proj, groups: dict[str, str], pairs: list[tuple[str, str]]) -> go
 
 
 def axes_view(state: S, vectors, vocab: int) -> None:
-    cols = st.columns([3, 2, 2, 2, 2])
-    x_pair = (kit.text(S, "x_from", "x axis from", cols[1]), kit.text(S, "x_to", "to", cols[2]))
-    y_pair = (kit.text(S, "y_from", "y axis from", cols[3]), kit.text(S, "y_to", "to", cols[4]))
-    _word_set_controls(state, cols[0])
+    controls = kit.row()
+    kit.select(S, "words", "Words", controls, format_func=lambda n: WORD_SETS[n][0])
+    x_pair = (kit.text(S, "x_from", "x axis from", controls), kit.text(S, "x_to", "to", controls))
+    y_pair = (kit.text(S, "y_from", "y axis from", controls), kit.text(S, "y_to", "to", controls))
+    _own_words(state)
     words, groups = _words(state, vectors, vocab)
     try:
         axes = projection.pair_axes(vectors, words, x_pair, y_pair, vocab)
@@ -347,6 +360,7 @@ def axes_view(state: S, vectors, vocab: int) -> None:
     st.caption("Each word sits at the cosine of its vector with the direction from one word "
                "to the other (word2viz): right is closer to the second x word, up to the "
                "second y word.")
+    lesson(state)
 
 
 def compare_view(state: S, vocab: int) -> None:
@@ -367,6 +381,7 @@ def compare_view(state: S, vocab: int) -> None:
             continue
         col.dataframe({"word": [w for w, _ in found], "cosine": [round(s, 3) for _, s in found]},
                       hide_index=True, width="stretch")
+    lesson(state)
     st.caption("GloVe learned from 6 billion words of Wikipedia and news; the Shakespeare "
                "model from 0.85 million words of plays and poems, trained in half a minute "
                "here. Look for pre-trained models: the bigger corpus knows more words, and "
@@ -416,9 +431,6 @@ def view(state: S) -> None:
 
 
 def _view(state: S) -> None:
-    name = preset_of(state)
-    if name:
-        st.info(f"**{PRESETS[name].title}.** {PRESETS[name].lesson}")
     chosen = kit.select(S, "view", "View", radio=True, format_func=VIEW_TITLES.get,
                       label_visibility="collapsed")
     if chosen == "scores":

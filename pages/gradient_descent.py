@@ -14,6 +14,7 @@ import streamlit as st
 from dlcore import descent, formula, linefit, numbers, race, surfaces
 from ui import animate, descent_charts, kit
 from ui.components import descent as descent_live
+from ui.components import play_step
 from ui.states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
@@ -247,11 +248,24 @@ def draw_updates(runs, step) -> None:
 
 
 # --------------------------------------------------------------------------- page
+SURFACE_PX = 150  # the surface's box beside the optimizers: both on one line on a phone
+STEP_HELP = "▶ Play runs the figures from this step; where it stops, this step follows."
+
+
+def pair(controls, left_px: int | str = "stretch") -> tuple:
+    """Two places side by side that stay so on a phone (kit.row: columns stacked, and the
+    map was at y = 1057 on a 412x915 phone, issue 22); on the stage, one above the other."""
+    if kit.presenter():
+        return controls, controls
+    row = kit.row(controls)
+    return row.container(width=left_px), row.container()
+
+
 def main_controls(state: DescentState, controls) -> None:
     """What to descend, the optimizers, the learning rate and the steps."""
     with controls:
         kit.select(DescentState, "mode", "What to descend", radio=True, captions=MODE_CAPTIONS)
-    left, right = (controls, controls) if kit.presenter() else controls.columns([1, 2])
+    left, right = pair(controls, SURFACE_PX)
     if state.mode == "2d":
         kit.select(DescentState, "surface", "Surface", container=left)
     elif state.mode == "1d":
@@ -260,9 +274,9 @@ def main_controls(state: DescentState, controls) -> None:
         left.markdown(f"**Model:** y = w·x + b, mean squared error on {DATA_N} points")
     kit.multiselect(DescentState, "opts", "Optimizers", container=right,
                     help=" · ".join(f"{k}: {v}" for k, v in descent.OPTIMIZERS.items()))
-    left, right = (controls, controls) if kit.presenter() else controls.columns(2)
-    kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀), the same for all",
-               container=left, step=0.1, format="%.1f")
+    left, right = pair(controls)
+    kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=left, step=0.1,
+               format="%.1f", help="The same ε for every optimizer")
     kit.slider(DescentState, "steps", "Steps", container=right)
     left.caption(f"ε = 10^{state.lr_exp:.1f} = {10 ** state.lr_exp:.3g}")
 
@@ -335,13 +349,20 @@ def race_of(state: DescentState, surface, area, hint: str):
 def view(state: DescentState) -> None:
     """The page's live view at ``state``: controls, the figures and the update with its
     numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
-    live slide. The controls are drawn from ``state`` and the race is run from it."""
+    live slide. The controls are drawn from ``state`` and the race is run from it.
+
+    The picture comes right after the main controls; the step on show and the folded
+    settings sit under it (on the stage, beside it): above it they pushed a phone's map
+    off its first screen (issue 22)."""
     controls, picture = kit.stage_columns()
     main_controls(state, controls)
-    chart_area = picture.container()  # filled below, once every control is drawn
-    more_controls(state, controls)
+    figures_key = kit.key(DescentState, "_figures")
+    chart_area = picture.container(key=figures_key)  # filled once every control is drawn
+    under = controls if kit.presenter() else st.container()
+    step_area = under.container()
+    more_controls(state, under)
     surface = surface_of(state, chart_area)
-    start_controls(state, surface, controls)
+    start_controls(state, surface, under)
     raced = race_of(state, surface, chart_area, "Choose at least one optimizer.")
     if raced is None:
         return
@@ -352,17 +373,24 @@ def view(state: DescentState) -> None:
                 st.warning(f"**{run.config.label} diverged at step {run.diverged_at}**: "
                            f"{run.reason}. Its path is drawn up to there; try a smaller "
                            "learning rate.", icon="💥")
-        step_key = kit.key(DescentState, "step")
-        if st.session_state[step_key] > state.steps:
-            st.session_state[step_key] = state.steps
-        step = kit.slider(DescentState, "step", "Step on show", max_value=state.steps,
-                          container=controls if kit.presenter() else st,
-                          help="The figures open at this step; ▶ Play "
-                          "runs them in the browser from there.")
-        image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+    step_key = kit.key(DescentState, "step")
+    if st.session_state[step_key] > state.steps:
+        st.session_state[step_key] = state.steps
+    step = kit.slider(DescentState, "step", "Step on show", max_value=state.steps,
+                      container=step_area, help=STEP_HELP)
+    image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+    with chart_area:
         draw_figures(setting, surface, grid, image, runs, derivs, step)
+    with picture.container() if kit.presenter() else st.container():
         st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
         draw_updates(runs, step)
+    play_step.follow_play(figures_key, step, state.steps, kit.key(DescentState, "_played"),
+                          kit.in_scope(_play_stopped))
+
+
+def _play_stopped(step: int) -> None:
+    """An animation stopped at ``step`` (already checked to be one of the race's)."""
+    kit.set_value(DescentState, "step", step)
 
 
 # --------------------------------------------------------------------------- the slide

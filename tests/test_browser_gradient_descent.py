@@ -1,5 +1,6 @@
 """Playwright: the gradient-descent page plays its animation in the browser, with no
-server round trip per frame, and a click on the start-picking map moves the start."""
+server round trip per frame; where Play stops, the page's step follows (issue 22); a
+click on the start-picking map moves the start."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ STEP_LABEL = """(sel) => {
   const texts = document.querySelector(sel).querySelectorAll('.slider-container text');
   return Array.from(texts).map(t => t.textContent).find(t => t.startsWith('step ')) || null;
 }"""
+# The page's "Step on show" slider (key gradient_descent.step) and the loss panel's rule.
+STEP_SLIDER = ".st-key-gradient_descent-step input[type=range]"
+PAGE_STEP = f"() => document.querySelector('{STEP_SLIDER}')?.getAttribute('aria-valuetext')"
+LOSS_RULE = """() => document.querySelector('.st-key-gradient_descent-_loss .js-plotly-plot')
+  ?.layout.shapes[0].x0"""
 HEAD_X = """(sel) => {
   const gd = document.querySelector(sel);
   const i = gd.data.findIndex(t => (t.name || '').startsWith('Momentum'));
@@ -44,8 +50,24 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     label = page.evaluate(STEP_LABEL, CHART)
     assert label != "step 0" and int(label.split()[1]) > 0
     assert page.evaluate(HEAD_X, CHART) != head_before, "the head marker did not move"
-    page.get_by_text("⏸ Pause").first.click()
     assert not sent, "playing must not talk to the server"
+    page.get_by_text("⏸ Pause").first.click()
+    # once paused, the page's step is the one on show: one message, one rerun
+    page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) === 'step ' + ({PAGE_STEP})()",
+                           arg=CHART, timeout=15_000)
+    wait_for_app(page)
+    paused = int(page.evaluate(PAGE_STEP))
+    assert 0 < paused < 120 and f"step={paused}" in page.url
+    assert page.evaluate(STEP_LABEL, CHART) == f"step {paused}"
+    # Play again resumes from there, not from step 0
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(f"([sel, s]) => ({STEP_LABEL})(sel) !== 'step ' + s",
+                           arg=[CHART, paused], timeout=10_000)
+    assert int(page.evaluate(STEP_LABEL, CHART).split()[1]) > paused
+    page.get_by_text("⏸ Pause").first.click()
+    page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) === 'step ' + ({PAGE_STEP})()",
+                           arg=CHART, timeout=15_000)
+    wait_for_app(page)
     shot = tmp_path / "gradient_descent.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -65,3 +87,28 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     assert sent, "the click reaches the server (so the websocket watch above works)"
     # the map, the start picker and every rerun since showed the one picture, fetched once
     assert len(pictures) == 1, pictures
+
+
+def test_play_to_its_end_moves_the_page_to_the_last_step(page, app_url):
+    """Play runs in the browser; when it ends, the step slider, the loss panel's rule, the
+    update with its numbers and the link show the last step, as the picture does."""
+    page.goto(f"{app_url}/gradient_descent?steps=40")
+    wait_for_app(page)
+    page.wait_for_selector(CHART + " .main-svg", timeout=120_000)
+    assert page.evaluate(PAGE_STEP) == "0" and page.evaluate(LOSS_RULE) == 0
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(f"() => ({PAGE_STEP})() === '40'", timeout=30_000)
+    wait_for_app(page)
+    assert page.evaluate(STEP_LABEL, CHART) == "step 40"
+    assert page.evaluate(LOSS_RULE) == 40
+    assert "step=40" in page.url
+    page.get_by_role("heading", name="The update at step 40, with its numbers").wait_for()
+    # a step picked on the figure's own slider is followed too
+    rail = page.locator(CHART + " .slider-rail-rect").first
+    box = rail.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + box["height"] / 2)
+    page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) === 'step ' + ({PAGE_STEP})()",
+                           arg=CHART, timeout=15_000)
+    wait_for_app(page)
+    picked = int(page.evaluate(PAGE_STEP))
+    assert 0 < picked < 40 and page.evaluate(LOSS_RULE) == picked

@@ -65,11 +65,6 @@ PAGES = [
     ("jargon", "jargon", '[data-testid="stTextInput"]'),
 ]
 
-# Pages whose main picture a phone (412x915) still shows below the first screen, with the
-# settings folded: gradient descent's map at y = 1057, convolution's grid at 955, the
-# embeddings' chart at 1219 (measured in Chromium; issue 22, not done yet).
-PHONE_BELOW_FOLD = {"gradient_descent", "convolution", "embeddings"}
-
 # (name, viewport, presenter mode, touch)
 SCREENS = {
     "stage": ({"width": 1280, "height": 720}, True, False),
@@ -179,9 +174,9 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
             pg.wait_for_timeout(200)
         save_readme_shot(pg, name, screen)
         # Picture first (issue 22): the main picture starts on the first screen on a laptop
-        # and on a phone, the secondary settings folded (kit.secondary). On a phone three
-        # pages still open with their controls first; measured and left for later.
-        if screen == "laptop" or (screen == "phone" and name not in PHONE_BELOW_FOLD):
+        # and on a phone, every page: the secondary settings folded (kit.secondary), rows
+        # of controls that stay rows on a phone (kit.row), text under the picture.
+        if screen in ("laptop", "phone"):
             assert box["y"] < viewport["height"] - 40, (
                 f"{name}: on the {screen} the main picture starts at y = {box['y']:.0f}, "
                 f"below the first screen ({viewport['height']} px)")

@@ -92,8 +92,17 @@ def scatter(x, y, **kw) -> dict:
     return {"type": "scatter", "x": as_list(x), "y": as_list(y), **kw}
 
 
+def play_frames(marks: list[int], current: int) -> list[str]:
+    """The frames Play runs: from the step on show to the end, or all of them from the
+    end (plotly's ``fromcurrent`` alone knows only the frames it has played itself, so a
+    figure opened at step 40 played from 0)."""
+    rest = [str(s) for s in marks if s >= current]
+    return rest if len(rest) > 1 else [str(s) for s in marks]
+
+
 def animation_controls(marks: list[int], current: int) -> dict:
-    """Play/pause buttons and a step slider that run the frames in the browser."""
+    """Play/pause buttons and a step slider that run the frames in the browser. Play
+    resumes where Pause stopped it (``fromcurrent``)."""
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}
     still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
@@ -105,7 +114,7 @@ def animation_controls(marks: list[int], current: int) -> dict:
                          "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top",
                          "pad": {"t": 0, "r": 10},
                          "buttons": [{"label": "▶ Play", "method": "animate",
-                                      "args": [None, play]},
+                                      "args": [play_frames(marks, current), play]},
                                      {"label": "⏸ Pause", "method": "animate",
                                       "args": [[None], still]}]}],
         "sliders": [{"active": marks.index(current), "x": 0, "len": 1, "y": -0.22,

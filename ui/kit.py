@@ -252,6 +252,13 @@ def chart(fig, container=st, **kwargs):
     return container.plotly_chart(fig, config=config, **kwargs)
 
 
+def row(container=st, **kwargs):
+    """Controls side by side that stay side by side on a phone: columns stack one per line
+    under 640 px, which pushed the main picture off a phone's first screen (issue 22); a
+    row's controls share its width and wrap only when one would be too narrow."""
+    return container.container(horizontal=True, gap="small", **kwargs)
+
+
 def stage_columns(ratio: tuple[float, float] = (1, 2.6)):
     """(controls, picture): side by side on the stage, so the main picture is on the
     first screen beside its controls; one above the other elsewhere (a phone stacks
