@@ -174,9 +174,13 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
 
         results = await asyncio.gather(*(follow(s) for s in followers))
         await press
-        for r in results:
+        for s, r in zip(followers, results, strict=True):
             if r is None:
                 missed += 1
+                # what a follower that missed it shows (a refusal, an error), once each
+                shown = " | ".join(t for t in s.texts() if t)[:300]
+                out.setdefault("missed_screens", {}).setdefault(shown, 0)
+                out["missed_screens"][shown] += 1
             else:
                 seen.append(r[0])
                 finished.append(r[1])
@@ -291,6 +295,23 @@ def app_servers(parent: int) -> list[int]:
     return sorted(found)
 
 
+def server_url(pid: int) -> str:
+    """A Streamlit server's own address, from its command line (``--server.port N``)."""
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    return f"http://127.0.0.1:{args[args.index('--server.port') + 1]}"
+
+
+async def warm(urls: list[str]) -> None:
+    """One visit to each fresh server first, as its presenter's would be: a fresh
+    server's first runs start in Streamlit's old multipage mode, and a visitor whose first
+    run started in the same instant as another's gets a blank page (ui/__init__.py), which
+    would count as a follower that never follows."""
+    for url in urls:
+        s = Session(url, "", timeout=120)
+        await s.open()
+        await s.close()
+
+
 @contextmanager
 def deployed(workers: int) -> Iterator[tuple[str, list[int]]]:
     """``deploy/serve --workers N`` (N Streamlit servers behind HAProxy, rooms in Redis):
@@ -314,7 +335,9 @@ def deployed(workers: int) -> Iterator[tuple[str, list[int]]]:
             time.sleep(0.5)
         else:
             raise RuntimeError("deploy/serve did not start within 120 s")
-        yield url, app_servers(proc.pid)
+        pids = app_servers(proc.pid)
+        asyncio.run(warm([server_url(p) for p in pids]))
+        yield url, pids
     finally:
         proc.terminate()
         try:

@@ -87,7 +87,7 @@ def go(to: int) -> None:
     if presenting():
         st.session_state[SENT] = {}  # a slide arrived at shows its preset
     elif kit.value(TalkState, "room"):
-        st.session_state[DETACHED] = True  # a follower who moves on their own explores
+        _detach()  # a follower who moves on their own explores
 
 
 def sync_room(slide: int) -> None:
@@ -547,6 +547,7 @@ def nav(slide: int) -> None:
 
 def _detach() -> None:
     st.session_state[DETACHED] = True
+    kit.quiet_navigation(None)  # exploring: the app's navigation is back at once
 
 
 def _follow_again(slide: int, view: dict) -> None:
@@ -562,6 +563,9 @@ def follow(code: str) -> None:
     outside the polling fragment (50 followers poll 40 times a second, issue 15)."""
     me = st.session_state.setdefault(ME, uuid.uuid4().hex[:16])
     st.session_state.setdefault(APPLIED, {})
+    # while the talk drives this screen, the app's navigation is not drawn (Explore
+    # brings it back): a room of 50 reruns at each slide change
+    kit.quiet_navigation(None if st.session_state.get(DETACHED) else TalkState.PAGE)
     if not st.session_state.get(DETACHED):
         cols = st.columns([3, 1])
         cols[0].caption(f"Following room {code}: your screen moves with the talk.")
@@ -736,7 +740,9 @@ def in_step_with_the_room(state: TalkState, following: str | None) -> int:
             apply_view(slide, st.session_state.pop(PENDING) or {})
     if following:
         follow(following)
-    elif presenting():
+        return kit.value(TalkState, "slide")
+    kit.quiet_navigation(None)
+    if presenting():
         sync_room(slide)  # first: this tab's own move, then what another tab did
         keep_in_step(presenting())
     return kit.value(TalkState, "slide")

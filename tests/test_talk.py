@@ -334,3 +334,28 @@ def test_print_draws_every_slide_one_per_page():
         assert s.title in body, (n, s.title)
     assert [c.value for c in at.caption].count(f"{N} / {N}") == 1
     assert "talk-next" not in [b.key for b in at.button]  # no deck controls on paper
+
+
+@pytest.mark.slow
+def test_a_follower_reruns_without_the_navigation_until_it_explores():
+    """A room of 50 reruns the deck at each slide change: while the talk drives a
+    follower's screen, the app's navigation (13 links) is not drawn; Explore brings it
+    back at once, and a presenter keeps it."""
+    from tests.harness import page_test, switch_page
+
+    def links(at) -> int:
+        return len(at.get("page_link"))
+
+    presenter, code = _start_room()
+    follower = page_test("app.py", timeout=90)
+    follower.query_params["room"] = code
+    switch_page(follower.run(), "talk").run()
+    follower.run()
+    assert not follower.exception
+    assert any(f"Following room {code}" in c.value for c in follower.caption)
+    assert links(follower) == 0
+    follower.button(key="talk-explore").click().run()
+    assert links(follower) > 10  # the whole navigation, in the run Explore made
+    me = page_test("app.py", timeout=90)
+    switch_page(me.run(), "talk").run()
+    assert links(me) > 10  # no room: the navigation as on every page

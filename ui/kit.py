@@ -287,6 +287,23 @@ def slide_form() -> Iterator[None]:
         _FORM.reset(token)
 
 
+# --------------------------------------------------------------------------- the navigation
+_QUIET = "_navigation_quiet_on"
+
+
+def quiet_navigation(page: str | None) -> None:
+    """The app's navigation is not drawn on ``page`` (its url path) from the next run on,
+    until this is called with None: a follower of the deck's room, whose screen the talk
+    drives, reruns the page at each slide change with 50 others, and the sidebar's links
+    were a third of what each rerun drew."""
+    st.session_state[_QUIET] = page
+
+
+def navigation_quiet_on() -> str | None:
+    """The url path where :func:`quiet_navigation` keeps the navigation out, if any."""
+    return st.session_state.get(_QUIET)
+
+
 # --------------------------------------------------------------------------- fragments
 _AFTER: contextvars.ContextVar = contextvars.ContextVar("after_fragment", default=None)
 

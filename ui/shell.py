@@ -63,5 +63,6 @@ def run() -> None:
     all_pages = pages()
     current = st.navigation(all_pages, position="hidden")
     kit.apply_style()
-    sidebar(all_pages)
+    if kit.navigation_quiet_on() != current.url_path:  # (the deck's followers: kit)
+        sidebar(all_pages)
     current.run()
