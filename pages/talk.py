@@ -39,9 +39,10 @@ N = len(SLIDES)
 FOLLOW_EVERY = 1.2
 TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
     f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
-KEEP, DROP, PENDING, SENT, BASE, ME, SLIDE_AT, ENDED, BIGQR, APPLIED, DRAWN = (
+KEEP, DROP, PENDING, SENT, BASE, ME, SLIDE_AT, ENDED, BIGQR, APPLIED, DRAWN, RENEWED = (
     f"{TalkState.PAGE}._{k}" for k in ("keep", "drop", "pending", "sent", "base", "me",
-                                       "slide_at", "ended", "bigqr", "applied", "drawn"))
+                                       "slide_at", "ended", "bigqr", "applied", "drawn",
+                                       "renewed"))
 PUBLIC_URL_ENV = "DLGS_PUBLIC_URL"  # the address the room's QR code holds, behind a proxy
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]")
 clock = time.time  # the speaker view's clock; tests replace it
@@ -315,7 +316,13 @@ def slide_view(index: int, *, compact: bool = False, scope_name: str | None = No
 
 
 def scope(index: int) -> str:
-    """The session scope of slide ``index``'s live view."""
+    """The session scope of slide ``index``'s live view; a new one after Follow again on
+    that slide (:func:`_follow_again`), so that its controls are drawn anew with the
+    presenter's values: the browser kept a text box's own word (a follower who explored
+    showed "girl" for 30 s after the presenter's "boy" was applied)."""
+    renewed = st.session_state.get(RENEWED)
+    if renewed and renewed[0] == index:
+        return f"{TalkState.PAGE}.{index}-{renewed[1]}"
     return f"{TalkState.PAGE}.{index}"
 
 
@@ -449,6 +456,10 @@ def forget_other_slides(index: int) -> bool:
     session keeps the controls of the slide on show only. True when the slide just
     arrived."""
     if st.session_state.get(SHOWN) != index:
+        renewed = st.session_state.get(RENEWED)
+        if renewed and renewed[0] != index:  # the renewed view of the slide left
+            kit.forget(scope(renewed[0]))
+            del st.session_state[RENEWED]
         others = {scope(n) for n in range(1, N + 1) if n != index}
         for k in [k for k in st.session_state
                   if isinstance(k, str) and k.partition("/")[0] in others]:
@@ -552,6 +563,11 @@ def _detach() -> None:
 
 def _follow_again(slide: int, view: dict) -> None:
     st.session_state[DETACHED] = False
+    here = kit.value(TalkState, "slide")
+    if slide == here:  # the explored view's controls are dropped and drawn anew
+        kit.forget(scope(here))
+        count = (st.session_state.get(RENEWED) or (here, 0))[1] + 1
+        st.session_state[RENEWED] = (here, count)
     kit.set_value(TalkState, "slide", slide)
     st.session_state[PENDING] = view
 
