@@ -274,11 +274,16 @@ def app_polling_every(seconds: float) -> Iterator[tuple[str, int]]:
                     time.sleep(0.2)
             yield url, proc.pid
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, 10)
+
+
+def stop(proc: subprocess.Popen, seconds: float) -> None:
+    """Ask a server to stop; kill it if it has not after ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def app_servers(parent: int) -> list[int]:
@@ -339,11 +344,7 @@ def deployed(workers: int) -> Iterator[tuple[str, list[int]]]:
         asyncio.run(warm([server_url(p) for p in pids]))
         yield url, pids
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 20)
 
 
 def main() -> None:
