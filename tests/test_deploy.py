@@ -160,7 +160,8 @@ def test_a_room_started_on_one_worker_is_followed_from_the_other(fleet, browser)
         wait_for_app(follower)
         follower.get_by_text(f"Following room {code}").wait_for()
         presenter.get_by_role("button", name="Next ▶").click()
-        follower.get_by_text(re.compile(r"^2 / \d+$")).wait_for(timeout=5_000)
+        # a condition, not a time: how fast a room follows is benchmarks/room.py's
+        follower.get_by_text(re.compile(r"^2 / \d+$")).wait_for(timeout=60_000)
         stored = redis.Redis.from_url(fleet.redis_url).hgetall(f"dlroom:{code}")
         assert int(stored[b"slide"]) == 2, stored
     finally:
