@@ -378,7 +378,7 @@ def view(state: DescentState) -> None:
         st.session_state[step_key] = state.steps
     step = kit.slider(DescentState, "step", "Step on show", max_value=state.steps,
                       container=step_area, help=STEP_HELP)
-    image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+    image = descent_charts.picture_url(png) if png else ""
     with chart_area:
         draw_figures(setting, surface, grid, image, runs, derivs, step)
     with picture.container() if kit.presenter() else st.container():
@@ -437,7 +437,7 @@ def slide(state: DescentState) -> None:
     setting, (grid, png, runs, derivs) = raced
     with kit.slide_part("answer", controls):
         slide_answer(runs, surface, derivs, mode)
-    image = descent_charts.picture_url(png, kit.key(DescentState, "_map")) if png else ""
+    image = descent_charts.picture_url(png) if png else ""
     if mode == "2d":
         spec = with_picture(contour_spec(setting, steps, steps, surface, grid, runs), image)
     elif mode == "model":

@@ -31,9 +31,9 @@ HEAD_X = """(sel) => {
 def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_path):
     sent: list[int] = []  # messages the browser sends to the server (reruns, clicks)
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(1)))
-    pictures: list[str] = []  # the map picture: a media file, fetched once (issue 15)
+    pictures: list[str] = []  # the map picture: a static file, fetched once (issue 15)
     page.on("response", lambda r: pictures.append(r.url)
-            if "/media/" in r.url and r.url.endswith(".png") else None)
+            if "/app/static/made/" in r.url and r.url.endswith(".png") else None)
     page.goto(f"{app_url}/gradient_descent?surface=himmelblau&lr_exp=-2&steps=120")
     wait_for_app(page)
     page.wait_for_selector(CHART + " .main-svg", timeout=120_000)  # a cold server imports first

@@ -5,14 +5,13 @@
 * In Chromium, on a freshly started server: the first request is a deep link
   (``/convolution``), which draws its page, and no raw list of ``pages/`` files
   (Streamlit's old multipage sidebar) ever appears, not even for a moment.
-* The query-string limits are Streamlit's, and the media route takes a picture.
+* The query-string limits are Streamlit's.
 * Settings survive the sidebar: a page left through the app's own navigation comes back
   through it with the settings it had in this session.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 
@@ -102,21 +101,8 @@ def test_the_query_limits_are_streamlits():
     assert compat.QUERY_MAX_LENGTH == query_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
 
 
-def test_without_a_server_the_browser_query_is_empty_and_media_are_data_urls():
+def test_without_a_server_the_browser_query_is_empty():
     assert compat.browser_query() == ""
-    url = compat.media_url(b"\x89PNG", "image/png", "x")
-    assert url.startswith("data:image/png;base64,")
-    assert base64.b64decode(url.split(",", 1)[1]) == b"\x89PNG"
-
-
-def test_the_media_manager_takes_a_picture():
-    """What media_url calls on a running server, on a manager like the server's."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    manager = MediaFileManager(MemoryMediaFileStorage("/media"))
-    url = manager.add(b"\x89PNG", "image/png", "x")
-    assert url.startswith("/media/") and url.endswith(".png")
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from dlcore import surfaces
 from pages.gradient_descent import TABS
 from tests.conftest import REPO
 from tests.harness import open_page, page_text
-from ui import kit
+from ui import kit, served
 from ui.states.gradient_descent import DescentState
 
 pytestmark = pytest.mark.slow  # AppTest page runs
@@ -71,10 +71,11 @@ def test_default_view_draws_the_bowl_with_three_optimizers():
         assert any(n.startswith(label) for n in names), names
     assert any("minimum in" in n for n in names)
     assert len(contour["frames"]) > 10 and contour["layout"]["updatemenus"]
-    # the map picture is a media file the browser fetches (and caches) once, not base64
+    # the map picture is a static file the browser fetches (and caches) once, not base64
     # inside the figure of every rerun; the start picker shows the same file
     source = contour["layout"]["images"][0]["source"]
-    assert "/media/" in source and source.endswith(".png")  # AppTest serves /mock/media/
+    assert source.startswith("/app/static/made/") and source.endswith(".png")
+    assert (served.MADE / source.rsplit("/", 1)[1]).read_bytes()[:4] == b"\x89PNG"
     assert picker["layout"]["images"][0]["source"] == source
     assert surface3d["data"][0]["type"] == "surface"
     assert "click to start here" in picker["data"][0]["hovertemplate"] and "frames" not in picker

@@ -1,11 +1,9 @@
 """The one place where the app touches Streamlit internals, with the version they were
-checked against. Three, each with a test (tests/test_compat.py):
+checked against. Two, each with a test (tests/test_compat.py):
 
 * :func:`leave_legacy_multipage_mode`: the ``pages/`` folder's old multipage mode (below);
 * :func:`browser_query`: the query string as the browser sent it, so that a link whose
   query Streamlit dropped whole (over its 1,000-parameter limit) gets a message;
-* :func:`media_url`: a ``/media/<hash>.png`` address for a picture inside a plotly
-  figure, served as ``st.image`` serves its pictures.
 
 Streamlit treats an app with a ``pages/`` folder beside its main script as an old-style
 (v1) multipage app until ``st.navigation`` is first called in the process: on a fresh
@@ -55,17 +53,3 @@ def browser_query() -> str:
     url = info.url if info is not None and info.HasField("url") else ""
     return url.split("#", 1)[0].partition("?")[2]
 
-
-def media_url(data: bytes, mimetype: str, name: str) -> str:
-    """Where the browser fetches ``data``: Streamlit's media route, as ``st.image`` uses
-    (a hash of the bytes, the same for every session; ``name`` is its place in the
-    session, registered again on every run); a data URL without a running server."""
-    import base64
-
-    from streamlit import config, runtime
-
-    if not runtime.exists():
-        return f"data:{mimetype};base64," + base64.b64encode(data).decode("ascii")
-    url = runtime.get_instance().media_file_mgr.add(data, mimetype, name)
-    base = str(config.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}{url}" if base else url

@@ -19,7 +19,7 @@ from dlcore import descent, updates
 from dlcore.descent import Run
 from dlcore.numbers import short, tex_value
 from dlcore.surfaces import Surface
-from ui import compat
+from ui import served
 from ui.animate import (
     COLORS,
     Paths,
@@ -144,17 +144,13 @@ def contour_image(z: np.ndarray, log_color: bool) -> bytes:
     return out.getvalue()
 
 
-def picture_url(png: bytes, name: str) -> str:
-    """Where the browser fetches the map picture: a ``/media/<hash>.png`` URL of
-    Streamlit's media file manager, as ``st.image`` does, not the picture itself inside
-    the figure. The figure's JSON then holds a short URL instead of 40-150 kB of base64
-    sent with every rerun, the map and the start picker share one download, and the
-    address (a hash of the bytes) is the same for every session showing that surface.
-    ``name`` is the picture's place in the session (registered again on every run, so
-    the file lives as long as a session shows it). The media route is served by the
-    server process that runs the session, as a load balancer with sticky sessions
-    ensures (``ui/compat.py``). Without a running server (a bare script), a data URL."""
-    return compat.media_url(png, "image/png", name)
+def picture_url(png: bytes) -> str:
+    """Where the browser fetches the map picture: a file under ``static/`` named by its
+    bytes (``ui/served.py``), not the picture itself inside the figure. The figure's
+    JSON then holds a short URL instead of 40-150 kB of base64 sent with every rerun,
+    the map and the start picker share one download, and the address is the same for
+    every session showing that surface."""
+    return served.picture_url(png)
 
 
 def _contour(grid, image: str, surface: Surface, click: bool = False,
