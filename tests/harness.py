@@ -84,6 +84,25 @@ def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Serv
             proc.kill()
 
 
+def cut_off(context, host: str, outside: list[str]) -> None:
+    """Every host but the app's (``host``) unreachable in a browser context, as on a
+    stage with no network: such a request is aborted as a dead network would and
+    recorded in ``outside`` (websockets too), so that the test can fail on it."""
+    from urllib.parse import urlparse
+
+    def guard(route) -> None:
+        if urlparse(route.request.url).netloc == host:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", guard)
+    context.on("page", lambda pg: pg.on(
+        "websocket", lambda ws: None if urlparse(ws.url).netloc == host
+        else outside.append(ws.url)))
+
+
 def wait_for_app(pg) -> None:
     """Wait until Streamlit has finished running the script."""
     pg.wait_for_selector('[data-testid="stApp"]')
@@ -277,3 +296,51 @@ def measure_slide(pg, base_url: str, n: int) -> dict:
     if m["tick_px"] is not None and m["tick_px"] < TICK_PX:
         why.append(f"ticks at {m['tick_px']:g} px")
     return {**m, "fits": not why, "why": why}
+
+
+# --------------------------------------------------------------------------- axe-core
+# The accessibility engine, vendored (tests/vendor/README.md) and injected from the disk.
+AXE = REPO / "tests" / "vendor" / "axe.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+RUN_AXE = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                     resultTypes: ['violations']});
+  return r.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 300) + ' :: '
+                                                 + (n.failureSummary || '').slice(0, 200))}));
+}"""
+
+
+# Resolves once the page has gone a second without a change to its DOM (a rerun that a
+# link's settings start on load swaps elements and the app's style sheet for a moment).
+QUIET = """() => new Promise(resolve => {
+  let timer = setTimeout(done, 1000);
+  const watch = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 1000); });
+  function done() { watch.disconnect(); resolve(true); }
+  watch.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                characterData: true});
+})"""
+
+
+def settle(page) -> None:
+    """The page has drawn: no script running, its charts (if any) laid out, and no
+    element still fading in or out (a caption caught mid-fade read as low contrast)."""
+    wait_for_app(page)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stSkeleton"]')
+      && !document.querySelector('[data-stale="true"]')
+      && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+           .every(c => c.querySelector('.main-svg'))
+      && document.getAnimations().every(a => a.playState !== 'running'
+                                          || a.effect?.getTiming().iterations === Infinity)""")
+    page.evaluate(QUIET)
+
+
+def axe_violations(page) -> list[dict]:
+    """The critical and serious WCAG 2.x A/AA violations axe-core finds on the page, once
+    it has settled."""
+    settle(page)
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, TAGS)

@@ -1,5 +1,9 @@
 """Every page at three screens, measured in Chromium (issue 8): the stage (presenter mode
-at 1280x720 and 1920x1080), a laptop (1440x900) and a phone (412x915).
+at 1280x720 and 1920x1080), a laptop (1440x900) and a phone (412x915), each with every
+host but the app's unreachable (a stage with no network: no page even tries one, and
+each finishes its run without an exception). On the laptop, axe-core runs on the same
+page load (``harness.axe_violations``; the keyboard checks are in
+``test_accessibility_browser.py``).
 
 One row per page: its link and the selector of its main picture. A new page is one row.
 On the stage the main picture starts on the first screen and the sidebar is folded; on
@@ -11,13 +15,15 @@ too wide for the phone scrolls inside its own box). Each screen's picture is sav
 from __future__ import annotations
 
 import io
+import json
 import os
 from urllib.parse import urlparse
 
 import pytest
 
 from tests.conftest import REPO, wait_for_app
-from tests.harness import STROKES, VERDICT, draw
+from tests.harness import STROKES, VERDICT, axe_violations, cut_off, draw
+from ui import catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,6 +70,9 @@ PAGES = [
     ("cpu_gpu", "cpu_gpu", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
     ("jargon", "jargon", '[data-testid="stTextInput"]'),
 ]
+assert [p[1] for p in PAGES[1:]] == sorted((c.url_path for c in catalog.available()),
+                                           key=[p[1] for p in PAGES].index), \
+    "every page of the catalog needs a row here"
 
 # (name, viewport, presenter mode, touch)
 SCREENS = {
@@ -127,27 +136,22 @@ def screens(browser, app_url):
     left the app's host."""
     host, outside, contexts = urlparse(app_url).netloc, [], {}
 
-    def watch(request) -> None:
-        parsed = urlparse(request.url)
-        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.netloc != host:
-            outside.append(request.url)
-
     def new_page(screen: str):
         if screen not in contexts:
             viewport, _, touch = SCREENS[screen]
-            options = {"viewport": viewport}
+            options = {"viewport": viewport, "service_workers": "block"}
             if touch:
                 options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
             contexts[screen] = browser.new_context(**options)
+            cut_off(contexts[screen], host, outside)
         pg = contexts[screen].new_page()
         pg.set_default_timeout(30_000)
-        pg.on("request", watch)
         return pg
 
     yield new_page
     for context in contexts.values():
         context.close()
-    assert not outside, f"requests left the app's host: {outside[:5]}"
+    assert not outside, f"requests left the app's host: {sorted(set(outside))[:5]}"
 
 
 def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
@@ -157,6 +161,7 @@ def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
     # elements whose code loads on demand (charts, the canvas) show a skeleton until then
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
     pg.wait_for_timeout(300)  # plotly and the canvas lay themselves out
+    assert pg.locator('[data-testid="stException"]').count() == 0, f"{link}: an exception"
     return pg.locator(selector).first.bounding_box()
 
 
@@ -192,6 +197,9 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
             box = pg.locator(selector).first.bounding_box()
             assert box["y"] < STAGE_HD["height"] - 40, (
                 f"{name}: at 1920x1080 the main picture starts at y = {box['y']:.0f}")
+        if screen == "laptop":
+            found = axe_violations(pg)
+            assert not found, json.dumps(found, indent=1, ensure_ascii=False)
         if screen == "phone":
             found = pg.evaluate(OVERFLOWING_TEXT)
             assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"

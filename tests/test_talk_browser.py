@@ -58,18 +58,6 @@ def test_clicker_keys_move_the_slides(page, app_url):
     counter(page, 2)  # a reload keeps the place
 
 
-def test_text_slides_fit_the_stage_without_scrolling(page, app_url):
-    page.set_viewport_size(STAGE)
-    for n, s in enumerate(slides.SLIDES, start=1):
-        if s.live or n == 1:
-            continue
-        page.goto(f"{app_url}/talk?present=1&slide={n}")
-        wait_for_app(page)
-        counter(page, n)
-        box = page.get_by_text(f"{n} / {N}", exact=True).bounding_box()
-        assert box and box["y"] + box["height"] <= STAGE["height"], (n, s.title, box)
-
-
 def test_the_room_follows_the_presenter(page, second_page, app_url):
     presenter, follower = page, second_page
     presenter.goto(f"{app_url}/talk")
