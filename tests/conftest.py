@@ -12,12 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
+# In a parallel run (pytest -n N) every worker, and every server or command it starts,
+# computes on one thread: with N workers on 2 cores, torch's and OpenBLAS's own thread
+# pools only wait for each other (a hypothesis test of the engine took 11 times longer).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
 
-from dlcore.data import mnist
-from tests.harness import (  # noqa: F401  (re-exported for the tests)
+import pytest  # noqa: E402  (after the thread settings, before anything imports torch)
+
+from dlcore.data import mnist  # noqa: E402
+from tests.harness import (  # noqa: E402, F401  (re-exported for the tests)
     CHROMIUM,
     CHROMIUM_ARGS,
+    OFFLINE_ARGS,
     REPO,
     Served,
     cut_off,
@@ -97,13 +105,13 @@ def browser():
 
     expect.set_options(timeout=30_000)  # a loaded 2-core machine reruns slowly
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
         yield b
         b.close()
 
 
 def _watched_page(browser, app_url, **context_options):
-    """A fresh browser page with every other host unreachable (``harness.cut_off``, as on
+    """A fresh browser page, every other host unreachable (``harness.OFFLINE_ARGS``, as on
     a stage with no network); at teardown it fails if the page tried any."""
     context = browser.new_context(service_workers="block", **context_options)
     outside: list[str] = []
