@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from ui import compat
 from ui.codec import (  # noqa: F401  (re-exported for the pages through ui.kit)
     GLOBAL_KEYS,
     BadValue,
@@ -47,6 +46,7 @@ from ui.codec import (  # noqa: F401  (re-exported for the pages through ui.kit)
     state_class,
     to_url,
 )
+from ui.components import query_watch
 
 T = TypeVar("T")
 
@@ -209,30 +209,14 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
             if spec.parse is None:
                 _write_url(cls, spec, st.session_state[k])
         values[name] = _from_session(spec, st.session_state[k])
-    ignored = ignored_query()
+    query_watch.watch()
+    ignored = query_watch.dropped()
     if ignored:
         problems.append(ignored)
     if problems:
         st.warning("Some settings in the link were not understood: "
                    + "; ".join(problems) + ".", icon="⚠️")
     return cls(**values)
-
-
-def ignored_query() -> str:
-    """Why Streamlit dropped the link's whole query string (more than its 1,000 parameters
-    or 512 Ki characters: it then reads none, silently), or ""."""
-    query = compat.browser_query()
-    if not query or len(st.query_params):
-        return ""
-    fields = query.count("&") + 1
-    if fields > compat.QUERY_MAX_FIELDS:
-        return (f"the link has {fields:,} parameters, more than the "
-                f"{compat.QUERY_MAX_FIELDS:,} the server reads, so none was "
-                "read and every setting is at its default")
-    if len(query) > compat.QUERY_MAX_LENGTH:
-        return (f"the link is {len(query):,} characters long, more than the server reads, "
-                "so none of it was read and every setting is at its default")
-    return ""
 
 
 def _load_embedded(cls: type[T], preset: dict[str, Any]) -> T:

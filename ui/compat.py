@@ -1,9 +1,6 @@
 """The one place where the app touches Streamlit internals, with the version they were
-checked against. Two, each with a test (tests/test_compat.py):
-
-* :func:`leave_legacy_multipage_mode`: the ``pages/`` folder's old multipage mode (below);
-* :func:`browser_query`: the query string as the browser sent it, so that a link whose
-  query Streamlit dropped whole (over its 1,000-parameter limit) gets a message;
+checked against. One, with a test (tests/test_compat.py):
+:func:`leave_legacy_multipage_mode`, the ``pages/`` folder's old multipage mode (below).
 
 Streamlit treats an app with a ``pages/`` folder beside its main script as an old-style
 (v1) multipage app until ``st.navigation`` is first called in the process: on a fresh
@@ -22,10 +19,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-CHECKED = ("1.67",)
-# Streamlit reads no query string over these (streamlit/runtime/state/query_params.py).
-QUERY_MAX_FIELDS = 1000
-QUERY_MAX_LENGTH = 512 * 1024  # Streamlit major.minor versions this module was verified on
+CHECKED = ("1.67",)  # Streamlit major.minor versions this module was verified on
 
 
 def version_checked() -> bool:
@@ -40,16 +34,4 @@ def leave_legacy_multipage_mode() -> None:
     if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-def browser_query() -> str:
-    """The query string of the page's URL as the browser sent it ("" if unknown):
-    ``st.context.url`` leaves the query out, and ``st.query_params`` is empty when
-    Streamlit dropped an over-long one."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    info = getattr(ctx, "context_info", None) if ctx else None
-    url = info.url if info is not None and info.HasField("url") else ""
-    return url.split("#", 1)[0].partition("?")[2]
 
