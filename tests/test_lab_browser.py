@@ -26,7 +26,7 @@ def open_page(pg, url: str) -> None:
 
 
 def test_train_streams_the_curves_then_the_test_score(page, app_url):
-    open_page(page, f"{app_url}/splits?train_size=2400&width=512&depth=3&epochs=15&early_stopping=false")
+    open_page(page, f"{app_url}/splits?train_size=2400&width=256&depth=2&epochs=15&early_stopping=false")
     page.wait_for_function(f"({POINTS})() >= 0")
     assert page.evaluate(POINTS) == 0  # empty axes until Train
     # record the curve's length in the page itself, every 50 ms, while it trains

@@ -179,7 +179,8 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     open_slide(page, app_url, 18)  # digits: the drawing canvas (a custom component)
     canvas = live(page).locator("canvas").last
     canvas.wait_for(timeout=90_000)
-    canvas.click()
+    canvas.click()  # a dot: the pad sends its digit at pen-up, and the page reruns
+    wait_for_app(page)
     page.keyboard.press("ArrowRight")
     counter(page, 19)
 
