@@ -44,13 +44,12 @@ def test_a_new_learning_rate_is_drawn_in_the_browser_and_kept_in_the_link(page, 
     for _ in range(5):  # 0.1 -> 0.316: the plain step diverges on the bowl
         page.keyboard.press("ArrowRight")
     page.get_by_text("Gradient descent (by hand): diverged at step").wait_for()
-    redraws = int(page.locator(".gd-live").get_attribute("data-redraws"))
-    assert redraws >= 5
     page.wait_for_function("() => window.__sent > 0")  # the link is written once it rests
-    # drawn without the server: the five keys' redraws were all made before any message
-    # (the write-back waits for the slider to rest)
+    # drawn without the server: the map was redrawn before any message went (the
+    # write-back waits for the slider to rest; a loaded browser may draw several keys'
+    # changes in one redraw, so the count of redraws is not the count of keys)
     first = page.evaluate("window.__redrawsAtSend")[0]
-    assert first >= redraws_before + 5, (first, redraws_before)
+    assert first > redraws_before, (first, redraws_before)
     wait_for_app(page)
     page.wait_for_function("() => location.search.includes('lr_exp=-0.5')")
     assert page.evaluate("window.__sent") == 1
