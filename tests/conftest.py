@@ -136,7 +136,7 @@ def phone_page(browser, app_url):
                              has_touch=True, is_mobile=True, device_scale_factor=2)
 
 
-# The longest files first, so that with ``-n 4 --dist loadfile`` (the README's command)
+# The longest files first, so that with ``-n 2 --dist loadfile`` (the README's command)
 # no worker starts a long file when the others are nearly done. Measured per file with
 # ``--junitxml`` (seconds in the full run, 2 cores); only the order depends on it, never
 # a result. A file not named here keeps its place after these.
