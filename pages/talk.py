@@ -476,7 +476,7 @@ def join() -> None:
     text = str(st.session_state.get("talk-join-code", ""))
     try:
         code = rooms.normalise_code(text)
-        store().get(code)
+        rooms.GUARD.look(client(), code, store())  # a prober's codes are counted
     except rooms.RoomError as err:
         st.session_state[ERROR] = str(err)
         return
@@ -726,8 +726,8 @@ def room_followed(state: TalkState) -> str | None:
         return None
     try:
         following = rooms.normalise_code(code_text)
-        store().get(following)
-    except rooms.UnknownRoom as err:  # only that: no "Following" caption above it
+        rooms.GUARD.look(client(), following, store())  # a prober's codes are counted
+    except (rooms.UnknownRoom, rooms.Refused) as err:  # only that: no "Following" above it
         st.error(str(err))
         return None
     except rooms.RoomError as err:

@@ -10,6 +10,7 @@ presenter moves the room on every slide change, browser Back and typed links inc
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -302,3 +303,29 @@ def test_browser_back_and_a_typed_link_move_the_room():
     assert rooms.store_from_env().get(code).slide == 9
     assert talk.presenting  # the page still presents, now in step
     assert not [w.value for w in at.warning if "did not move" in w.value]
+
+
+def test_a_link_or_the_join_box_probing_codes_is_refused():
+    """Codes tried through ``?room=`` links and the join box count as a follower's looks
+    do: past the limit of different unknown codes, the page refuses without asking."""
+    rng = random.Random(7)
+    codes = ["".join(rng.choice(rooms.CODE_ALPHABET) for _ in range(rooms.CODE_LENGTH))
+             for _ in range(rooms.UNKNOWN_CODES + 2)]
+    at = open_page("pages/talk.py")
+    shown = []
+    for code in codes[:-1]:
+        at.query_params["room"] = code
+        at.run()
+        assert not at.exception
+        shown.append(" ".join(e.value for e in at.error))
+    assert all("no room" in s.lower() for s in shown[:rooms.UNKNOWN_CODES]), shown
+    assert "Too many room codes" in shown[rooms.UNKNOWN_CODES], shown
+    at.query_params["room"] = codes[0]  # a code already tried: still only "no room"
+    at.run()
+    assert "Too many room codes" not in " ".join(e.value for e in at.error)
+    del at.query_params["room"]
+    at.run()
+    at.text_input(key="talk-join-code").input(codes[-1])  # the join box, a new code
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert "Too many room codes" in " ".join(
+        str(x.value) for x in [*at.error, *at.warning]), [x.value for x in at.error]
