@@ -28,7 +28,7 @@ from tests.harness import (  # noqa: E402, F401  (re-exported for the tests)
     OFFLINE_ARGS,
     REPO,
     Served,
-    cut_off,
+    record_other_hosts,
     running_app,
     wait_for_app,
 )
@@ -115,7 +115,7 @@ def _watched_page(browser, app_url, **context_options):
     a stage with no network); at teardown it fails if the page tried any."""
     context = browser.new_context(service_workers="block", **context_options)
     outside: list[str] = []
-    cut_off(context, urlparse(app_url).netloc, outside)
+    record_other_hosts(context, urlparse(app_url).netloc, outside)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     yield pg

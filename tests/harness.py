@@ -89,7 +89,7 @@ def running_app(*flags: str, env: dict[str, str] | None = None) -> Iterator[Serv
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 
 
-def cut_off(context, host: str, outside: list[str]) -> None:
+def record_other_hosts(context, host: str, outside: list[str]) -> None:
     """Record in ``outside`` every request of a browser context to a host other than the
     app's (``host``), websockets too, so that the test can fail on it; with
     :data:`OFFLINE_ARGS` such a request also fails, as a dead network would fail it."""

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import REPO, wait_for_app
-from tests.harness import STROKES, VERDICT, axe_violations, cut_off, draw
+from tests.harness import STROKES, VERDICT, axe_violations, draw, record_other_hosts
 from ui import catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -143,7 +143,7 @@ def screens(browser, app_url):
             if touch:
                 options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
             contexts[screen] = browser.new_context(**options)
-            cut_off(contexts[screen], host, outside)
+            record_other_hosts(contexts[screen], host, outside)
         pg = contexts[screen].new_page()
         pg.set_default_timeout(30_000)
         return pg
