@@ -186,10 +186,11 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
     st.session_state.pop(_EMBEDDED, None)  # a new run of a page: no view embedded yet
     table, seen = specs(cls), _seen(cls)
     problems, values = [], {}
-    for name in list(st.query_params.keys()):
-        if name not in table and name not in GLOBAL_KEYS:
-            problems.append(f"**{plain(name)}** is not a setting of this page")
-            del st.query_params[name]
+    unknown = [n for n in st.query_params.keys() if n not in table and n not in GLOBAL_KEYS]
+    if unknown:  # one write for all of them: each del sends the browser the whole string
+        problems += [f"**{plain(name)}** is not a setting of this page" for name in unknown]
+        st.query_params.from_dict({n: st.query_params.get_all(n)
+                                   for n in st.query_params.keys() if n in table or n in GLOBAL_KEYS})
     for name, spec in table.items():
         k, raws = key(cls, name), _url(name)
         if spec.parse is not None or name not in seen or seen[name] != raws \
