@@ -110,6 +110,11 @@ class QueryParams:
     def pop(self, k, default=None):
         return self.data.pop(k, default)
 
+    def from_dict(self, d):
+        self.data = {}
+        for k, v in d.items():
+            self[k] = v
+
 
 def run_load_state(cls: type, query: dict[str, list[str]]):
     warnings: list[str] = []
