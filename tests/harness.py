@@ -267,6 +267,27 @@ _SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && [...document.querySelectorAll('img')].every(i => i.complete)"""
 
 
+# Resolves once the page's geometry (its height, every chart's and picture's box) has
+# held for 12 frames after a window resize, and every plotly chart fills its box again.
+_RESIZED_JS = """() => new Promise(resolve => {
+  const shape = () => JSON.stringify([document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll('.js-plotly-plot, img, canvas, [class*="st-key-slide-"]')]
+      .map(e => { const r = e.getBoundingClientRect();
+                  return [Math.round(r.width), Math.round(r.height), Math.round(r.top)]; })]);
+  const charts_fit = () => [...document.querySelectorAll('.js-plotly-plot')].every(p => {
+    const svg = p.querySelector('.main-svg');
+    return !svg || Math.abs(svg.getBoundingClientRect().width - p.getBoundingClientRect().width) < 2; });
+  let last = shape(), same = 0;
+  const tick = () => {
+    const now = shape();
+    same = now === last && charts_fit() ? same + 1 : 0;
+    last = now;
+    if (same >= 12) resolve(true); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
 def measure_slide(pg, base_url: str, n: int) -> dict:
     """Slide ``n`` in presenter mode at the page's viewport, once drawn: its height, the
     picture, answer and deck counter inside the screen, the smallest answer and tick
@@ -282,6 +303,18 @@ def measure_slide(pg, base_url: str, n: int) -> dict:
         settled = True
     except PlaywrightTimeout:  # measured anyway, and said
         settled = False
+    return _fit(pg, settled)
+
+
+def measure_resized(pg, size: dict) -> dict:
+    """The slide on show measured again in a window of ``size``, once its layout has
+    followed the resize (one load of a slide serves both stage sizes)."""
+    pg.set_viewport_size(size)
+    pg.evaluate(_RESIZED_JS)
+    return _fit(pg, True)
+
+
+def _fit(pg, settled: bool) -> dict:
     pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     m = {**pg.evaluate(_MEASURE_JS), "settled": settled}
     h = pg.viewport_size["height"]
