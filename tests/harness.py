@@ -306,11 +306,18 @@ def measure_slide(pg, base_url: str, n: int) -> dict:
     return _fit(pg, settled)
 
 
+def laid_out(pg) -> None:
+    """Wait until the page's layout holds still (after a load or a window resize): its
+    height and every chart's and picture's box unchanged for 12 frames, each plotly chart
+    filling its box."""
+    pg.evaluate(_RESIZED_JS)
+
+
 def measure_resized(pg, size: dict) -> dict:
     """The slide on show measured again in a window of ``size``, once its layout has
     followed the resize (one load of a slide serves both stage sizes)."""
     pg.set_viewport_size(size)
-    pg.evaluate(_RESIZED_JS)
+    laid_out(pg)
     return _fit(pg, True)
 
 
@@ -380,3 +387,51 @@ def axe_violations(page) -> list[dict]:
     settle(page)
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RUN_AXE, TAGS)
+
+
+# --------------------------------------------------------------------------- the keyboard
+MAIN = '[data-testid="stMain"] '
+SLIDER = MAIN + 'input[type="range"]'
+RADIO = MAIN + 'input[type="radio"]'
+# page -> (what Tab reaches, the keys pressed there, what changes in the link)
+KEYBOARD = {
+    "": (MAIN + 'a[href*="gradient_descent"]', ["Enter"], "/gradient_descent"),
+    "gradient_descent": (SLIDER, ["ArrowRight"], "lr_exp=-0.9"),
+    "digits": (RADIO, ["ArrowDown"], "source="),
+    "convolution": (SLIDER, ["ArrowRight"], "n=6"),
+    "talk": (MAIN + '.st-key-talk-next button', ["Enter"], "slide=2"),
+    "embeddings": (MAIN + 'input[type="text"]', ["Control+a", "t", "o", "a", "d", "Enter"],
+                   "word=toad"),
+    "char_rnn": (SLIDER, ["ArrowRight"], "char_rnn?"),  # its first slider, whichever
+    "hotdog": (RADIO, ["ArrowDown"], "picture="),
+    "splits": (SLIDER, ["ArrowRight"], "val_pct=11"),
+    "fine_tuning": (SLIDER, ["ArrowRight"], "per_class=4"),
+    # its sizes are folded away: Enter on the "Sizes" summary opens them
+    "cpu_gpu": (MAIN + 'summary', ["Enter"], None),
+    "cpu_gpu/seed": (MAIN + 'input[type="number"]', ["ArrowUp", "Enter"], "seed=1"),
+    "jargon": (MAIN + 'input[type="text"]', ["l", "o", "s", "s", "Enter"], "q=loss"),
+}
+
+
+def tab_to(page, selector: str, most: int = 150) -> None:
+    """Press Tab until the focus is on an element matching ``selector``."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("(sel) => !!document.activeElement?.matches(sel)", selector):
+            return
+    raise AssertionError(f"{most} presses of Tab never reached {selector}")
+
+
+def check_keyboard(page, path: str) -> None:
+    """The page at ``path`` (settled, as :func:`axe_violations` leaves it): Tab reaches its
+    main control and its keys change the link as :data:`KEYBOARD` says."""
+    before, change = page.url, None
+    page.evaluate("() => document.activeElement?.blur()")
+    for name in [k for k in KEYBOARD if k.split("/")[0] == path]:
+        target, keys, change = KEYBOARD[name]
+        page.wait_for_selector(target, state="attached")
+        tab_to(page, target)
+        for key in keys:
+            page.keyboard.press(key)
+    page.wait_for_function("([c, b]) => location.href !== b && location.href.includes(c)",
+                           arg=[change, before], timeout=30_000)

@@ -2,8 +2,8 @@
 at 1280x720 and 1920x1080), a laptop (1440x900) and a phone (412x915), each with every
 host but the app's unreachable (a stage with no network: no page even tries one, and
 each finishes its run without an exception). On the laptop, axe-core runs on the same
-page load (``harness.axe_violations``; the keyboard checks are in
-``test_accessibility_browser.py``).
+page load (``harness.axe_violations``), then each page's main interaction from the
+keyboard (``harness.check_keyboard``; see ``test_accessibility_browser.py``).
 
 One row per page: its link and the selector of its main picture. A new page is one row.
 On the stage the main picture starts on the first screen and the sidebar is folded; on
@@ -22,7 +22,15 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import REPO, wait_for_app
-from tests.harness import STROKES, VERDICT, axe_violations, draw, record_other_hosts
+from tests.harness import (
+    STROKES,
+    VERDICT,
+    axe_violations,
+    check_keyboard,
+    draw,
+    laid_out,
+    record_other_hosts,
+)
 from ui import catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -160,7 +168,7 @@ def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
     pg.locator(selector).first.wait_for()
     # elements whose code loads on demand (charts, the canvas) show a skeleton until then
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
-    pg.wait_for_timeout(300)  # plotly and the canvas lay themselves out
+    laid_out(pg)  # plotly and the canvas lay themselves out
     assert pg.locator('[data-testid="stException"]').count() == 0, f"{link}: an exception"
     return pg.locator(selector).first.bounding_box()
 
@@ -176,7 +184,6 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
         pg.screenshot(path=str(SHOTS / f"{name}-{screen}.png"))
         if not present and name != "home":  # the README shows the picture itself
             pg.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'center'})")
-            pg.wait_for_timeout(200)
         save_readme_shot(pg, name, screen)
         # Picture first (issue 22): the main picture starts on the first screen on a laptop
         # and on a phone, every page: the secondary settings folded (kit.secondary), rows
@@ -192,7 +199,7 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
             sidebar = pg.locator('[data-testid="stSidebar"]')
             assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar is open"
             pg.set_viewport_size(STAGE_HD)
-            pg.wait_for_timeout(1000)  # the larger type and plotly's resize
+            laid_out(pg)  # the larger type and plotly's resize
             pg.screenshot(path=str(SHOTS / f"{name}-stage_hd.png"))
             box = pg.locator(selector).first.bounding_box()
             assert box["y"] < STAGE_HD["height"] - 40, (
@@ -200,6 +207,7 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
         if screen == "laptop":
             found = axe_violations(pg)
             assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+            check_keyboard(pg, link)  # last: its keys change the page
         if screen == "phone":
             found = pg.evaluate(OVERFLOWING_TEXT)
             assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"
@@ -220,7 +228,7 @@ def test_the_answer_is_beside_the_canvas(screens, app_url):
         verdict.wait_for(timeout=30_000)
         assert VERDICT.search(verdict.inner_text()).group(1) == "1"
         pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
-        pg.wait_for_timeout(300)
+        laid_out(pg)
         SHOTS.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(SHOTS / "digits-laptop-drawn.png"))
         save_readme_shot(pg, "digits", "drawn")
