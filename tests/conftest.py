@@ -146,7 +146,7 @@ LONGEST_FIRST = [
     "test_state_contract.py", "test_talk.py", "test_state_property.py",
     "test_finetune_pages.py", "test_browser_descent_engine.py", "test_slide_forms.py",
     "test_browser_shell.py", "test_clear_cache.py", "test_char_rnn_page.py",
-    "test_accessibility_browser.py", "test_finetune.py", "test_charrnn.py",
+    "test_finetune.py", "test_charrnn.py",
 ]
 
 
