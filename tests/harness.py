@@ -288,11 +288,17 @@ _RESIZED_JS = """() => new Promise(resolve => {
 })"""
 
 
-def measure_slide(pg, base_url: str, n: int) -> dict:
+def measure_slide(pg, base_url: str | None, n: int) -> dict:
     """Slide ``n`` in presenter mode at the page's viewport, once drawn: its height, the
     picture, answer and deck counter inside the screen, the smallest answer and tick
-    fonts (px), and whether it fits (with the reasons when not)."""
-    pg.goto(f"{base_url}/talk?slide={n}&present=1")
+    fonts (px), and whether it fits (with the reasons when not). With a ``base_url`` the
+    slide is opened by its link; with None, by the clicker's next key from slide n - 1 on
+    show (as on stage)."""
+    if base_url is None:
+        pg.wait_for_function("(n) => window.__dlgsDeck?.data?.slide === n", arg=n - 1)
+        pg.keyboard.press("ArrowRight")
+    else:
+        pg.goto(f"{base_url}/talk?slide={n}&present=1")
     wait_for_app(pg)
     # the deck draws this mark after the slide's last element (pages/talk.py)
     pg.locator(f".st-key-talk-drawn-{n}").wait_for(state="attached", timeout=180_000)
