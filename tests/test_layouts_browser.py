@@ -8,8 +8,9 @@ keyboard (``harness.check_keyboard``; see ``test_accessibility_browser.py``).
 One row per page: its link and the selector of its main picture. A new page is one row.
 On the stage the main picture starts on the first screen and the sidebar is folded; on
 the phone no text runs past the screen's edge or is cut by its box (a formula or a sum
-too wide for the phone scrolls inside its own box). Each screen's picture is saved under
-``test-artifacts/screenshots/`` (git-ignored) for a person to look at.
+too wide for the phone scrolls inside its own box). With ``SCREENSHOTS=1`` (or
+``UPDATE_SCREENSHOTS=1``) each screen's picture is saved under ``test-artifacts/screenshots/``
+(git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ from ui import catalog
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = REPO / "test-artifacts" / "screenshots"
+SAVE_SHOTS = bool(os.environ.get("SCREENSHOTS") or os.environ.get("UPDATE_SCREENSHOTS"))
+
+
+def shot(pg, name: str) -> None:
+    """The page's picture under test-artifacts/screenshots/, when asked for (SAVE_SHOTS)."""
+    if SAVE_SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
 # The README's pictures, refreshed by UPDATE_SCREENSHOTS=1: (page, screen) -> file in assets/
 README_SHOTS = {
     ("home", "laptop"): "screenshot-home.png",
@@ -180,8 +191,7 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
     pg = screens(screen)
     try:
         box = visit(pg, app_url, link, present, selector)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(SHOTS / f"{name}-{screen}.png"))
+        shot(pg, f"{name}-{screen}")
         if not present and name != "home":  # the README shows the picture itself
             pg.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'center'})")
         save_readme_shot(pg, name, screen)
@@ -200,7 +210,7 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
             assert sidebar.get_attribute("data-collapsed") == "true", "the sidebar is open"
             pg.set_viewport_size(STAGE_HD)
             laid_out(pg)  # the larger type and plotly's resize
-            pg.screenshot(path=str(SHOTS / f"{name}-stage_hd.png"))
+            shot(pg, f"{name}-stage_hd")
             box = pg.locator(selector).first.bounding_box()
             assert box["y"] < STAGE_HD["height"] - 40, (
                 f"{name}: at 1920x1080 the main picture starts at y = {box['y']:.0f}")
@@ -229,8 +239,7 @@ def test_the_answer_is_beside_the_canvas(screens, app_url):
         assert VERDICT.search(verdict.inner_text()).group(1) == "1"
         pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
         laid_out(pg)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(SHOTS / "digits-laptop-drawn.png"))
+        shot(pg, "digits-laptop-drawn")
         save_readme_shot(pg, "digits", "drawn")
         box = verdict.bounding_box()
         scrolled = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
