@@ -316,7 +316,12 @@ def test_a_follower_sees_the_presenters_live_view_and_not_while_exploring(
     counter(presenter, 21, timeout=60_000)
     counter(follower, 21, timeout=60_000)
     live(follower).get_by_text("Cell 1 of 9").wait_for(timeout=60_000)
-    live(presenter).get_by_role("button", name="Next ▶").click()
+    try:
+        live(presenter).get_by_role("button", name="Next ▶").click()
+    except Exception as e:
+        raise AssertionError(f"presenter at {presenter.url}, deck says "
+                             f"{presenter.evaluate('() => window.__dlgsDeck?.data?.slide')}; "
+                             f"live view: {live(presenter).all_inner_texts()}") from e
     live(presenter).get_by_text("Cell 2 of 9").wait_for(timeout=30_000)
     live(follower).get_by_text("Cell 2 of 9").wait_for(timeout=30_000)
 
