@@ -285,18 +285,15 @@ def view(state: DigitsState) -> None:
     source = kit.select(DigitsState, "source", "Where the digit comes from", radio=True,
                         horizontal=True)
     digit, truth, steps = None, None, None
-    # Drawing is answered in the browser, by the same networks (ui/components/digits.py);
-    # the server draws from the digit it sends at pen-up. Without the exported weights,
-    # the server reads the drawing itself, as before.
-    in_browser = source == "draw" and digits_pad.available()
     if source == "draw":
         pen = kit.slider(DigitsState, "pen", "Pen width (px)", container=kit.secondary("Pen"))
-    if in_browser:
-        digit = digits_pad.draw_pad(pen, NAMES, about, key=kit.key(DigitsState, "_pad"))
+        if digits_pad.available():
+            drawn_in_the_browser(state, pen, models, about)
+            return
     # The digit on the left, the answer beside it, on the screen while you draw (a phone
     # stacks the two: the canvas, then the answer under it).
     input_col, answer_col = st.columns([1, 1.15], gap="medium")
-    if source == "draw" and not in_browser:
+    if source == "draw":  # without the exported weights the server reads the canvas
         steps = from_canvas(pen, input_col, answer_col)
     elif source == "test digit":
         digit, truth = test_digit(input_col)
@@ -312,11 +309,42 @@ def view(state: DigitsState) -> None:
     if digit is None:
         return
     reading = predict.read(digit, models, perturbation(state))
-    # (a drawing's answer is the browser's, on the pad, unless the server perturbed it)
-    if not in_browser or reading.changes:
-        with answer_col:
-            answers(reading, about, truth)
+    with answer_col:
+        answers(reading, about, truth)
     inside_the_cnn(models["cnn"], reading.seen)
+
+
+INSIDE = "🔬 Inside the CNN: its feature maps of your drawing"
+
+
+def drawn_in_the_browser(state: DigitsState, pen: int, models: dict, about: dict) -> None:
+    """Drawing, answered in the browser by the same networks (ui/components/digits.py).
+    The server hears of the drawing only for what it draws from it: the CNN's feature
+    maps while their section is open, or the answers to a perturbed digit. Otherwise a
+    pen-up costs the server nothing (issue 24: a room drawing at once)."""
+    pad_slot, answer_slot = st.container(), st.container()
+    bent = perturbation(state)
+    inside = st.expander(INSIDE, key=kit.key(DigitsState, "_inside"), on_change="rerun")
+    needed = bool(inside.open) or bool(bent)
+    # the run that starts asking holds an old digit (or none): the browser sends its own
+    # straight after, and that run draws from it
+    asked = kit.key(DigitsState, "_asked")  # the last run asked the browser for its digit
+    asked_now = needed and not st.session_state.get(asked, False)
+    st.session_state[asked] = needed
+    with pad_slot:
+        digit = digits_pad.draw_pad(pen, NAMES, about, key=kit.key(DigitsState, "_pad"),
+                                    send=needed)
+    if inside.open:
+        inside.caption("The maps follow your drawing at each pen-up.")
+    if digit is None or not needed or asked_now:
+        return
+    reading = predict.read(digit, models, bent)
+    if bent:  # the browser answers the drawing as drawn; the server the perturbed one
+        with answer_slot:
+            answers(reading, about, None)
+    if inside.open:
+        with inside:
+            inside_the_cnn(models["cnn"], reading.seen)
 
 
 # --------------------------------------------------------------------------- the slide

@@ -9,6 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import STROKES, VERDICT, draw, wait_for_app
 
@@ -59,7 +60,10 @@ def test_a_finger_on_a_phone_draws_a_seven(phone_page, app_url):
 
 
 @pytest.mark.slow
-def test_the_pen_moves_are_answered_in_the_browser_and_the_server_hears_once(page, app_url):
+def test_the_pen_moves_are_answered_in_the_browser_and_the_server_hears_only_when_asked(
+        page, app_url):
+    """Pen moves and a pen-up send the server nothing while the feature maps are folded;
+    opening them sends the drawing once, and each pen-up after that once."""
     page.goto(f"{app_url}/digits")
     wait_for_app(page)
     page.wait_for_selector(".dg-pad[data-ready='1']")  # the weights are in the browser
@@ -70,16 +74,32 @@ def test_the_pen_moves_are_answered_in_the_browser_and_the_server_hears_once(pag
     }""")
     pad = page.locator(".dg-pad")
     box = page.locator("canvas.dg-canvas").bounding_box()
-    (x0, y0), *rest = STROKES["7"][0]
-    page.mouse.move(box["x"] + x0, box["y"] + y0)
-    page.mouse.down()
-    for x, y in rest:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+
+    def stroke(points, lift=True) -> None:
+        (x0, y0), *rest = points
+        page.mouse.move(box["x"] + x0, box["y"] + y0)
+        page.mouse.down()
+        for x, y in rest:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+        if lift:
+            reads = int(pad.get_attribute("data-reads"))
+            page.mouse.up()  # the pad reads the drawing at pen-up, then sends (or not)
+            expect(pad).not_to_have_attribute("data-reads", str(reads))
+
+    stroke(STROKES["7"][0], lift=False)
     # the answer is on the page before the pen lifts, and nothing went to the server
     page.get_by_text(VERDICT).first.wait_for()
     assert int(pad.get_attribute("data-reads")) > 3
     assert page.evaluate("window.__sent") == 0
+    reads = int(pad.get_attribute("data-reads"))
     page.mouse.up()
+    expect(pad).not_to_have_attribute("data-reads", str(reads))
+    assert page.evaluate("window.__sent") == 0  # the maps are folded: the pen-up stays here
+    page.get_by_text("Inside the CNN: its feature maps").click()  # open them
     page.get_by_text("Inside the CNN", exact=True).wait_for()  # drawn by the server
     wait_for_app(page)
-    assert page.evaluate("window.__sent") == 1  # one message: the 28x28 digit at pen-up
+    assert page.evaluate("window.__sent") == 2  # the section opened, then the drawing
+    stroke([(100, 150), (180, 150)])  # a bar across: one pen-up, one message
+    page.wait_for_function("() => window.__sent === 3")
+    wait_for_app(page)
+    assert page.evaluate("window.__sent") == 3

@@ -48,13 +48,33 @@ def test_draw_mode_answers_in_the_browser_and_draws_the_rest_from_its_digit():
     at.session_state["digits._pad"] = {"digit": images[0].reshape(-1).tolist()}  # a pen-up
     at.run()
     assert not at.exception, at.exception
+    # the feature maps' section is folded: the server draws nothing from the drawing
+    assert "Inside the CNN" not in subheaders(at) and verdicts(at) == []
+    at.session_state["digits._inside"] = True  # the section opened
+    at.run()
+    assert "Inside the CNN" not in subheaders(at)  # the digit it holds may be old: it waits
+    at.run()  # the browser's digit, sent as the section opened
+    assert not at.exception, at.exception
     assert "Inside the CNN" in subheaders(at)
     assert verdicts(at) == []  # the answer is the browser's, on the pad
+
+
+def test_a_perturbed_drawing_is_answered_by_the_server():
+    at = run(shift_x="4", rotate="30")
+    images, _ = mnist.load_sample()
+    at.run()  # the browser's digit, sent because the link perturbs it
+    at.session_state["digits._pad"] = {"digit": images[0].reshape(-1).tolist()}
+    at.run()
+    assert not at.exception, at.exception
+    assert len(verdicts(at)) == 2  # both networks, on the shifted and turned digit
+    assert "Inside the CNN" not in subheaders(at)
 
 
 @pytest.mark.parametrize("value", [[300] * 784, ["7"] * 784, [1] * 10, "7", {"a": 1}, None])
 def test_a_bad_digit_from_the_browser_is_ignored(value):
     at = run()
+    at.session_state["digits._inside"] = True
+    at.run()
     at.session_state["digits._pad"] = {"digit": value}
     at.run()
     assert not at.exception, at.exception

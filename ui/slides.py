@@ -124,7 +124,7 @@ SLIDES: tuple[Slide, ...] = (
           live="digits", preset={"source": "test digit"},
           credit="LeCun et al., LeNet",
           notes="'Inside the CNN' on the live view: its feature maps for this digit, or for "
-                "your drawing (Draw, above)."),
+                "your drawing (Draw, above; open its 'Inside the CNN')."),
     Slide("AlexNet – ImageNet Winner 2012",
           ("ImageNet: over a million photos in 1,000 classes.",),
           shows="The talk shows the ImageNet data set and the AlexNet architecture.",

@@ -4,8 +4,9 @@ A Streamlit custom component (v2: inline HTML, CSS and JavaScript, no iframe). T
 JavaScript (``digits_net.js``: the CNN, the MLP and the MNIST preparation by hand;
 ``digits_pad.js``: the canvas and the answers) reads ``static/digits_nets.bin``, exported
 from the shipped ``.pt`` files by ``python -m dlcore.digits export``, and served by the app
-(``server.enableStaticServing``), cached by the browser. Python gets the 28x28 digit once
-per pen-up, for what only the server draws (the feature maps, the perturbations).
+(``server.enableStaticServing``), cached by the browser. Python gets the 28x28 digit at
+most once per pen-up, and only while the page asks for it (``send``): for what only the
+server draws (the feature maps while their section is open, a perturbed digit's answers).
 Anchors: ConvNetJS's MNIST demo, Adam Harley's interactive CNN, which also compute in the
 browser.
 """
@@ -95,15 +96,17 @@ def _js() -> str:
     return (HERE / "digits_net.js").read_text() + "\n" + (HERE / "digits_pad.js").read_text()
 
 
-def draw_pad(pen: int, names: dict[str, str], about: dict[str, str], key: str
-             ) -> np.ndarray | None:
-    """Mount the pad; the 28x28 uint8 digit of the last pen-up, or None (empty canvas)."""
+def draw_pad(pen: int, names: dict[str, str], about: dict[str, str], key: str,
+             send: bool = True) -> np.ndarray | None:
+    """Mount the pad; the 28x28 uint8 digit of the last pen-up it sent, or None (empty
+    canvas). With ``send`` False the browser keeps its pen-ups to itself; when it turns
+    True, the browser sends the drawing it has, once, then each pen-up's."""
     component = st.components.v2.component(NAME, html=HTML, css=CSS, js=_js())
     version = _export_version(_mtimes())
     result = component(key=key, data={
         # relative to the page: app/static/ under any base URL path the app is served at
         "url": f"app/static/{export.OUT.name}?v={version}", "pen": int(pen),
-        "names": names, "about": about,
+        "names": names, "about": about, "send": bool(send),
     }, on_digit_change=lambda: None)
     return as_digit(result.get("digit") if hasattr(result, "get") else None)
 

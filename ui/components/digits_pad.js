@@ -1,6 +1,7 @@
 // The digits page's drawing pad: a canvas of its own (pointer events: mouse, pen, finger),
 // read by both networks in this browser on every pen move (DigitNet, digits_net.js), and
-// the 28x28 digit sent to Python once per pen-up, for what only the server draws.
+// the 28x28 digit sent to Python at most once per pen-up, and only while the page asks
+// (data.send), for what only the server draws.
 const PADS = new WeakMap();
 const NETS = (globalThis.__dlcoreDigitNets = globalThis.__dlcoreDigitNets || {});
 
@@ -20,7 +21,7 @@ function setUp(root, setStateValue) {
   const pad = {
     root: q(".dg-pad"), canvas: q("canvas.dg-canvas"), seen: q("canvas.dg-seen"),
     status: q(".dg-status"), strokes: [], current: null, pen: 20, nets: null, names: {},
-    sent: null, frame: 0, moveStamp: null, reads: 0, latencies: [],
+    sent: "null", wanted: false, frame: 0, moveStamp: null, reads: 0, latencies: [],
   };
   pad.ctx = pad.canvas.getContext("2d", { willReadFrequently: true });
   const bars = {};
@@ -129,7 +130,8 @@ function read(pad, stamp) {
   pad.root.dataset.reads = String(pad.reads);
 }
 
-function send(pad) {  // at most once per pen-up, and only a change
+function send(pad) {  // at most once per pen-up, only a change, and only when asked
+  if (!pad.wanted) return;
   const value = pad.digit ? Array.from(pad.digit) : null;
   const text = JSON.stringify(value);
   if (text === pad.sent) return;
@@ -147,6 +149,13 @@ export default function (component) {
   pad.send = value => setStateValue("digit", value);
   pad.pen = data.pen;
   pad.names = data.names;
+  const wanted = data.send !== false;
+  if (wanted && !pad.wanted) {  // the page starts asking: it gets the drawing there is, once
+    pad.wanted = true;
+    pad.sent = undefined;
+    if (pad.nets) send(pad);
+  }
+  pad.wanted = wanted;
   parentElement.querySelectorAll(".dg-about").forEach(el => { el.textContent = data.about[el.dataset.kind] || ""; });
   if (!pad.nets) {
     pad.status.textContent = "Loading the two networks into your browser (0.8 MB, once)…";
@@ -154,6 +163,7 @@ export default function (component) {
       pad.nets = nets;
       pad.root.dataset.ready = "1";
       read(pad, null);
+      send(pad);  // asked before the networks were here: what the pad holds now
     }, err => {
       pad.status.textContent = `The networks could not be loaded in your browser (${err.message}). Reload the page to try again.`;
     });
