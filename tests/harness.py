@@ -26,9 +26,25 @@ from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Playwright's own --disable-features list (its chromiumSwitches.ts, at the version pinned
+# in requirements-dev.txt): a second --disable-features replaces the first, so ours repeats
+# it (tests/test_chromium_args.py checks that it still does).
+PLAYWRIGHT_DISABLED = (
+    "AimEnabled", "AvoidCorsURLLoaderRestartOnRedirect", "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose", "HttpsFirstBalancedModeAutoEnable", "HttpsUpgrades",
+    "LensOverlay", "MediaRouter", "NetworkTimeServiceQuerying", "OptimizationHints",
+    "PaintHolding", "PreconnectToSearch", "TcpPortRandomizationWin",
+    "ThirdPartyStoragePartitioning", "msEdgeUpdateLaunchServicesPreferredVersion",
+    "msForceBrowserSignIn",
+)
+# Chromium's address-bar popup, made of web pages: each browser context (a window) loads two
+# into a renderer of their own, about 0.2 s of CPU each time, for a bar headless never shows
+# (13% of Chromium's CPU in the whole suite).
+NO_OMNIBOX_WEBUI = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + NO_OMNIBOX_WEBUI),
 ]
 
 

@@ -1,0 +1,57 @@
+"""The browser the tests drive: Chromium with the address-bar popup's web pages off
+(``harness.NO_OMNIBOX_WEBUI``), and every feature Playwright itself turns off still off
+(our ``--disable-features`` replaces Playwright's, so it repeats Playwright's list)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.harness import CHROMIUM, NO_OMNIBOX_WEBUI, PLAYWRIGHT_DISABLED
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def chromium_command_lines() -> dict[int, list[str]]:
+    """pid -> argv of each Chromium browser process running (not its helpers)."""
+    found = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                argv = (d / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            if argv and "chrom" in os.path.basename(argv[0]) and "--remote-debugging-pipe" in argv \
+                    and not any(a.startswith("--type=") for a in argv):
+                found[int(d.name)] = argv
+    return found
+
+
+def test_playwrights_own_disabled_features_are_still_disabled():
+    from playwright.sync_api import sync_playwright
+
+    before = set(chromium_command_lines())
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless"])
+        try:
+            new = [argv for pid, argv in chromium_command_lines().items() if pid not in before]
+        finally:
+            browser.close()
+    assert len(new) == 1, f"{len(new)} new Chromium browser processes"
+    theirs = [a.split("=", 1)[1].split(",") for a in new[0] if a.startswith("--disable-features=")]
+    assert theirs, "Playwright no longer passes --disable-features"
+    assert set(theirs[0]) <= set(PLAYWRIGHT_DISABLED), set(theirs[0]) - set(PLAYWRIGHT_DISABLED)
+
+
+def test_no_omnibox_popup_pages_are_loaded(browser):
+    cdp = browser.new_browser_cdp_session()
+    context = browser.new_context()
+    try:
+        context.new_page().goto("about:blank")
+        urls = [t["url"] for t in cdp.send("Target.getTargets")["targetInfos"]]
+        assert urls and not [u for u in urls if "omnibox" in u], urls
+        assert NO_OMNIBOX_WEBUI
+    finally:
+        context.close()
