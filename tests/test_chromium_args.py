@@ -29,16 +29,13 @@ def chromium_command_lines() -> dict[int, list[str]]:
     return found
 
 
-def test_playwrights_own_disabled_features_are_still_disabled():
-    from playwright.sync_api import sync_playwright
-
+def test_playwrights_own_disabled_features_are_still_disabled(browser):
     before = set(chromium_command_lines())
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless"])
-        try:
-            new = [argv for pid, argv in chromium_command_lines().items() if pid not in before]
-        finally:
-            browser.close()
+    plain = browser.browser_type.launch(executable_path=CHROMIUM, args=["--headless"])
+    try:
+        new = [argv for pid, argv in chromium_command_lines().items() if pid not in before]
+    finally:
+        plain.close()
     assert len(new) == 1, f"{len(new)} new Chromium browser processes"
     theirs = [a.split("=", 1)[1].split(",") for a in new[0] if a.startswith("--disable-features=")]
     assert theirs, "Playwright no longer passes --disable-features"
