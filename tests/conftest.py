@@ -141,12 +141,13 @@ def phone_page(browser, app_url):
 # ``--junitxml`` (seconds in the full run, 2 cores); only the order depends on it, never
 # a result. A file not named here keeps its place after these.
 LONGEST_FIRST = [
-    "test_lessons.py", "test_layouts_browser.py", "test_deck_fit_browser.py",
-    "test_talk_browser.py", "test_engine_bounds.py", "test_claims.py",
-    "test_state_contract.py", "test_talk.py", "test_state_property.py",
-    "test_finetune_pages.py", "test_browser_descent_engine.py", "test_slide_forms.py",
-    "test_browser_shell.py", "test_clear_cache.py", "test_char_rnn_page.py",
-    "test_finetune.py", "test_charrnn.py",
+    "test_layouts_browser.py", "test_lessons.py", "test_deck_fit_browser.py",
+    "test_talk_browser.py", "test_state_contract.py", "test_browser_shell.py", "test_talk.py",
+    "test_browser_gradient_descent.py", "test_digits_browser.py", "test_clear_cache.py",
+    "test_browser_descent_engine.py", "test_engine_bounds.py", "test_char_rnn_page.py",
+    "test_compat.py", "test_claims.py", "test_analogy_chart_browser.py",
+    "test_finetune_pages.py", "test_deploy.py", "test_assets.py", "test_lab_browser.py",
+    "test_state_property.py", "test_embeddings.py",
 ]
 
 
