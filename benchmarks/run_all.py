@@ -64,6 +64,8 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     # the deck printed to PDF (every slide drawn once, live slides at their preset)
     "deck_pdf": (["--out", "/tmp/dlgs-deck.pdf"], ["--out", "/tmp/dlgs-deck.pdf"], 600),
     "code_health": ([], [], 60),  # README lines, longest page function, private names
+    # the tests' Chromium: a page load's CPU with and without the address bar's popup pages
+    "chromium_cpu": (["--repeat", "3"], ["--loads", "2", "--repeat", "1"], 240),
 }
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "
