@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import CHROMIUM, NO_OMNIBOX_WEBUI, PLAYWRIGHT_DISABLED
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, NO_OMNIBOX_WEBUI, PLAYWRIGHT_DISABLED
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,6 +49,12 @@ def test_no_omnibox_popup_pages_are_loaded(browser):
         context.new_page().goto("about:blank")
         urls = [t["url"] for t in cdp.send("Target.getTargets")["targetInfos"]]
         assert urls and not [u for u in urls if "omnibox" in u], urls
-        assert NO_OMNIBOX_WEBUI
     finally:
         context.close()
+
+
+def test_the_tests_args_turn_the_popup_off_and_keep_playwrights_list():
+    flags = [a for a in CHROMIUM_ARGS if a.startswith("--disable-features=")]
+    assert len(flags) == 1  # one list: a second would replace the first
+    features = flags[0].split("=", 1)[1].split(",")
+    assert set(NO_OMNIBOX_WEBUI) | set(PLAYWRIGHT_DISABLED) == set(features)
