@@ -98,9 +98,10 @@ def test_play_to_its_end_moves_the_page_to_the_last_step(page, app_url):
     assert page.evaluate(PAGE_STEP) == "0" and page.evaluate(LOSS_RULE) == 0
     page.get_by_text("▶ Play").first.click()
     page.wait_for_function(f"() => ({PAGE_STEP})() === '40'", timeout=30_000)
+    # the slider moves in the browser first; the loss panel's rule follows on the rerun
+    page.wait_for_function(f"() => ({LOSS_RULE})() === 40", timeout=30_000)
     wait_for_app(page)
     assert page.evaluate(STEP_LABEL, CHART) == "step 40"
-    assert page.evaluate(LOSS_RULE) == 40
     assert "step=40" in page.url
     page.get_by_role("heading", name="The update at step 40, with its numbers").wait_for()
     # a step picked on the figure's own slider is followed too
@@ -109,6 +110,10 @@ def test_play_to_its_end_moves_the_page_to_the_last_step(page, app_url):
     page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + box["height"] / 2)
     page.wait_for_function(f"(sel) => ({STEP_LABEL})(sel) === 'step ' + ({PAGE_STEP})()",
                            arg=CHART, timeout=15_000)
+    # the rerun the pick starts redraws the loss panel's rule at the picked step; the
+    # status widget may not have shown yet when the label moves, so wait on the rule itself
+    page.wait_for_function(f"() => ({LOSS_RULE})() === Number(({PAGE_STEP})())",
+                           timeout=30_000)
     wait_for_app(page)
     picked = int(page.evaluate(PAGE_STEP))
     assert 0 < picked < 40 and page.evaluate(LOSS_RULE) == picked
