@@ -329,8 +329,16 @@ def test_the_qr_code_holds_the_public_address(monkeypatch):
 
 @pytest.mark.slow
 def test_print_draws_every_slide_one_per_page():
+    """The whole deck on paper; ``print`` survives a rerun in the link and the session
+    (the state contract's all-at-once run leaves this field to this test)."""
     at = open_page(PAGE, {"print": "1"}, timeout=300)
+    at.run()  # a rerun, as any widget makes
     assert not at.exception
+    from ui import kit
+    from ui.states.talk import TalkState
+
+    assert at.query_params.get("print") == kit.to_url(kit.specs(TalkState)["print"], True)[0]
+    assert at.session_state[kit.key(TalkState, "print")] is True
     body = page_text(at)
     for n, s in enumerate(slides.SLIDES, 1):
         assert s.title in body, (n, s.title)
