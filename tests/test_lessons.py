@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -45,15 +46,23 @@ def hotdog_runs(model):
     return hotdog.measure(model, hotdog.EXAMPLES, HOTDOG_SEEDS)
 
 
-def test_tune_on_test_spread_is_what_its_words_say():
-    got = claims.tune_on_test()
+def test_tune_on_test_spread_is_what_its_words_say(capsys):
+    """Measured by the claims command itself (``python -m dlcore.claims --only ...``, its
+    ``main`` in this process): it prints JSON with the claim, the measure and the verdict."""
+    claims.main(["--only", "splits tune-on-test"])
+    got = json.loads(capsys.readouterr().out)["splits tune-on-test"]
     assert got["holds"], got["measured"]
     words = lab.PRESETS["tune-on-test"].lesson
+    assert got["claim"] == words
+    assert len(got["measured"]["per seed"]["test gain"]) == 10
     assert "seeds (0-9)" in words
     numbers = [float(x) for x in re.findall(r"[-+]\d+\.\d", words)]
     stated = [x for m in ("test gain", "world change")
               for x in got["measured"]["lowest, highest, mean"][m]]
     assert numbers == stated  # the words print the measured lowest, highest and mean
+    assert set(claims.CLAIMS) == {"splits tune-on-test", "hotdog balanced examples",
+                                  "hotdog biased examples", "hotdog default drawing",
+                                  "fine-tuning defaults"}
 
 
 @pytest.mark.parametrize("kind", hotdog.EXAMPLES)
@@ -94,20 +103,3 @@ def test_hotdog_links_are_built_from_the_pages_state_table():
     biased = HotdogState(picture="empty plate", background="cloth", examples="biased")
     assert hotdog.LINKS == {"balanced": "/" + kit.link(HotdogState()),
                             "biased": "/" + kit.link(biased)}
-
-
-def test_the_claims_command_prints_json_with_claim_measure_and_verdict():
-    import json
-    import subprocess
-    import sys
-
-    from tests.harness import REPO
-
-    out = subprocess.run([sys.executable, "-m", "dlcore.claims", "--only", "splits tune-on-test"],
-                         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
-    got = json.loads(out.stdout)["splits tune-on-test"]
-    assert got["claim"] == lab.PRESETS["tune-on-test"].lesson
-    assert got["holds"] is True and len(got["measured"]["per seed"]["test gain"]) == 10
-    assert set(claims.CLAIMS) == {"splits tune-on-test", "hotdog balanced examples",
-                                  "hotdog biased examples", "hotdog default drawing",
-                                  "fine-tuning defaults"}
