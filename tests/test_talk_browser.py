@@ -58,6 +58,29 @@ def test_clicker_keys_move_the_slides(page, app_url):
     counter(page, 2)  # a reload keeps the place
 
 
+def test_another_page_of_the_app_gets_its_keys_back_from_the_deck(page, app_url):
+    """The deck catches → before any widget sees it; once a link in the sidebar has left
+    the deck for another page, → moves that page's slider again (it used to be eaten and
+    sent to the deck that was gone), and the deck's own link brings the clicker back."""
+    page.goto(f"{app_url}/talk?slide=2")
+    wait_for_app(page)
+    counter(page, 2)
+    nav = page.locator('[data-testid="stSidebar"]')
+    nav.get_by_role("link", name="Gradient descent").click()
+    slider = page.locator(".st-key-gradient_descent-lr_exp input[type=range]")
+    slider.wait_for()
+    wait_for_app(page)
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "-0.9")
+    page.wait_for_url(re.compile(r"gradient_descent\?(.*&)?lr_exp=-0\.9"))
+    nav.get_by_role("link", name="The talk, live").click()
+    counter(page, 2)  # the deck's link keeps its slide
+    blur(page)
+    page.keyboard.press("ArrowRight")
+    counter(page, 3)
+
+
 def test_the_room_follows_the_presenter(page, second_page, app_url):
     presenter, follower = page, second_page
     presenter.goto(f"{app_url}/talk")

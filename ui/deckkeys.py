@@ -4,7 +4,8 @@ Streamlit's ``st.button(shortcut=...)`` loses a key to whatever has focus: with 
 or radio focused, → moves the widget, PageDown scrolls, Space does nothing. This
 component (inline JavaScript, no iframe) installs ONE ``keydown`` listener on the
 document in the capture phase, which runs before any widget sees the key, stops the key
-there and moves the deck by a trigger value back to Python:
+there and moves the deck by a trigger value back to Python (while the deck is on show:
+on another page of the app the keys are the page's again):
 
 * → / Space / PageDown next, ← / PageUp back, Home / End first / last: whatever has
   focus, except a text box being typed in, which keeps ←/→/Space/Home/End (PageUp /
@@ -101,7 +102,7 @@ function go(to) {
 }
 function onKey(e) {
   const D = deck();
-  if (!D || !D.data || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+  if (!D || !D.data || !D.active || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
   const t = e.composedPath ? e.composedPath()[0] : e.target;
   const k = e.key;
   const stop = () => { e.preventDefault(); e.stopPropagation(); e.stopImmediatePropagation(); };
@@ -143,6 +144,8 @@ export default function (component) {
   D.data = data;
   D.trigger = setTriggerValue;
   D.pending = null;
+  const mount = (D.mounts = (D.mounts || 0) + 1);
+  D.active = mount;
   if (!D.installed) {
     D.installed = true;
     document.addEventListener("keydown", onKey, true);
@@ -159,6 +162,18 @@ export default function (component) {
       if (kept) setTriggerValue("secret", kept);
     }
   } catch (err) { /* no storage (a private window): a reload then loses the room */ }
+  // Another page of the app (a link, Back) unmounts the deck: its keys go back to the
+  // page (the listener stays, asleep, for the deck's return).
+  return () => {
+    if (D.active !== mount) return;
+    D.active = 0;
+    requestAnimationFrame(() => {  // unless the deck was mounted again at once
+      if (D.active) return;
+      D.buf = "";
+      badge("");
+      overview(false);
+    });
+  };
 }
 """.replace("__STORE__", STORAGE_KEY)
 
