@@ -444,11 +444,25 @@ def tab_to(page, selector: str, most: int = 150) -> None:
     raise AssertionError(f"{most} presses of Tab never reached {selector}")
 
 
+# Tab from the top of the page, wherever focus was: Chromium resumes Tab from the last
+# focused or clicked place (after a move inside the app, the last page's link), so a
+# focusable mark at the top takes focus, gives it up and leaves.
+FROM_THE_TOP = """() => {
+  document.activeElement?.blur();
+  const mark = document.createElement('span');
+  mark.tabIndex = -1;
+  document.body.prepend(mark);
+  mark.focus({preventScroll: true});
+  mark.blur();
+  mark.remove();
+}"""
+
+
 def check_keyboard(page, path: str) -> None:
     """The page at ``path`` (settled, as :func:`axe_violations` leaves it): Tab reaches its
     main control and its keys change the link as :data:`KEYBOARD` says."""
     before, change = page.url, None
-    page.evaluate("() => document.activeElement?.blur()")
+    page.evaluate(FROM_THE_TOP)
     for name in [k for k in KEYBOARD if k.split("/")[0] == path]:
         target, keys, change = KEYBOARD[name]
         page.wait_for_selector(target, state="attached")

@@ -5,6 +5,9 @@ each finishes its run without an exception). On the laptop, axe-core runs on the
 page load (``harness.axe_violations``), then each page's main interaction from the
 keyboard (``harness.check_keyboard``; see ``test_accessibility_browser.py``).
 
+Each screen's walk is one tab: its first page is loaded, and each next page is reached
+inside the app, as a person does from the sidebar or with Back (``moved_in_the_app``).
+
 One row per page: its link and the selector of its main picture. A new page is one row.
 On the stage the main picture starts on the first screen and the sidebar is folded; on
 the phone no text runs past the screen's edge or is cut by its box (a formula or a sum
@@ -150,10 +153,10 @@ OVERFLOWING_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def screens(browser, app_url):
-    """A new page on a screen: one browser context per screen for the whole module, so
-    its cache keeps the app's scripts between pages. At the end it fails if any request
-    left the app's host."""
-    host, outside, contexts = urlparse(app_url).netloc, [], {}
+    """A screen's tab: one browser context per screen for the whole module, and in it one
+    tab that walks from page to page (``walk``), or a tab of its own (``screens(screen)``).
+    At the end it fails if any request left the app's host."""
+    host, outside, contexts, tabs = urlparse(app_url).netloc, [], {}, {}
 
     def new_page(screen: str):
         if screen not in contexts:
@@ -167,18 +170,67 @@ def screens(browser, app_url):
         pg.set_default_timeout(30_000)
         return pg
 
+    def walk(screen: str):
+        if screen not in tabs or tabs[screen].is_closed():
+            tabs[screen] = pg = new_page(screen)
+            pg.on("websocket", lambda ws: setattr(pg, "app_socket", ws))
+        return tabs[screen]
+
+    new_page.walk = walk
     yield new_page
     for context in contexts.values():
         context.close()
     assert not outside, f"requests left the app's host: {sorted(set(outside))[:5]}"
 
 
+# From page to page inside the app, as Back and Forward do: Streamlit follows the
+# browser's history (popstate) and runs the new page with its scripts already loaded. A
+# page load instead costs Chromium about 1 s more CPU (the app's and plotly's scripts
+# started again), 36 times in this walk; the first page of each screen is loaded.
+NAVIGATE = """(url) => { history.pushState(null, '', url);
+                        window.dispatchEvent(new PopStateEvent('popstate')); }"""
+
+
+def moved_in_the_app(pg, url: str) -> None:
+    """Move ``pg`` to ``url`` inside the app, returning once the server has finished a
+    whole run of that page (its messages on the app's websocket: the navigation naming
+    the page, then the run's end), whatever run the last page's keys started."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    path, on_page = urlparse(url).path.strip("/"), []
+
+    def run_ended(payload) -> bool:
+        if isinstance(payload, str):
+            return False
+        msg = ForwardMsg.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "navigation":  # sent by each run of st.navigation: the page it runs
+            nav = msg.navigation
+            on_page[:] = [p.url_pathname for p in nav.app_pages
+                          if p.page_script_hash == nav.page_script_hash]
+        return kind == "script_finished" and on_page == [path] \
+            and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+
+    wait_for_app(pg)
+    with pg.app_socket.expect_event("framereceived", predicate=run_ended, timeout=60_000):
+        pg.evaluate(NAVIGATE, url)
+
+
 def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
-    pg.goto(f"{app_url}/{link}" + ("?present=1" if present else ""))
+    """The page at ``link`` on ``pg``'s screen, laid out and scrolled to its top: loaded
+    if the tab is new, else reached inside the app from the page on show."""
+    url = f"/{link}" + ("?present=1" if present else "")
+    if pg.url == "about:blank":
+        pg.goto(app_url + url)
+    elif pg.evaluate("() => location.pathname + location.search") != url:
+        # (home's keys follow its link to gradient descent: then the page is on show)
+        moved_in_the_app(pg, url)
     wait_for_app(pg)
     pg.locator(selector).first.wait_for()
     # elements whose code loads on demand (charts, the canvas) show a skeleton until then
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+    pg.evaluate("() => { document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0); "
+                "window.scrollTo(0, 0); }")
     laid_out(pg)  # plotly and the canvas lay themselves out
     assert pg.locator('[data-testid="stException"]').count() == 0, f"{link}: an exception"
     return pg.locator(selector).first.bounding_box()
@@ -188,7 +240,9 @@ def visit(pg, app_url, link: str, present: bool, selector: str) -> dict:
 @pytest.mark.parametrize("name,link,selector", PAGES, ids=[p[0] for p in PAGES])
 def test_each_page_fits_each_screen(screens, app_url, name, link, selector, screen):
     viewport, present, _ = SCREENS[screen]
-    pg = screens(screen)
+    pg = screens.walk(screen)
+    pg.set_viewport_size(viewport)  # the stage's walk ends each page at 1920x1080
+    ok = False
     try:
         box = visit(pg, app_url, link, present, selector)
         shot(pg, f"{name}-{screen}")
@@ -222,8 +276,10 @@ def test_each_page_fits_each_screen(screens, app_url, name, link, selector, scre
             found = pg.evaluate(OVERFLOWING_TEXT)
             assert not found["bad"], f"{name}: text past the phone's edge: {found['bad']}"
             assert found["pageWidth"] <= found["W"], f"{name}: the page scrolls sideways"
+        ok = True
     finally:
-        pg.close()
+        if not ok:  # the next page of this screen starts from a new tab
+            pg.close()
 
 
 def test_the_answer_is_beside_the_canvas(screens, app_url):
