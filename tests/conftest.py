@@ -19,6 +19,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
 
+# A run starts some 40 Python processes (workers, app servers, the commands under test),
+# and each would compile the project's modules and rewrite the tests' asserts again where
+# PYTHONDONTWRITEBYTECODE is set (as on the project's CI machines): their bytecode is
+# written once (into the git-ignored __pycache__ folders) and read by the rest.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    import sys
+
+    sys.dont_write_bytecode = False
+
 import pytest  # noqa: E402  (after the thread settings, before anything imports torch)
 
 from dlcore.data import mnist  # noqa: E402
