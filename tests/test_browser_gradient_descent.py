@@ -79,7 +79,9 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url, tmp_p
     box = page.locator(picker + " .nsewdrag").bounding_box()
     x, y = box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"]
     page.mouse.move(x, y)
-    page.wait_for_timeout(500)  # plotly picks the point under the cursor on hover
+    # plotly picks the point under the cursor on hover, and a click selects that point
+    page.wait_for_function("(sel) => document.querySelector(sel)?._hoverdata?.length > 0",
+                           arg=picker)
     page.mouse.click(x, y)
     page.wait_for_function("() => location.search.includes('own_start=true')", timeout=15_000)
     wait_for_app(page)

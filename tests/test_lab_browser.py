@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for_app
+from tests.harness import script_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,8 +22,7 @@ POINTS = """() => {
 def open_page(pg, url: str) -> None:
     pg.goto(url)
     wait_for_app(pg)
-    pg.wait_for_timeout(500)  # a deep link's first run reruns once through app.py
-    wait_for_app(pg)
+    script_done(pg)
 
 
 def test_train_streams_the_curves_then_the_test_score(page, app_url):
