@@ -122,20 +122,16 @@ def record_other_hosts(context, host: str, outside: list[str]) -> None:
         else outside.append(ws.url)))
 
 
-def script_done(pg) -> None:
-    """Wait until the page's script run has ended: the state Streamlit writes on its app
-    element for its own browser tests (``data-test-script-state``), not the status widget,
-    which shows only once a run has lasted a while."""
-    pg.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]')"
-                         "?.getAttribute('data-test-script-state') === 'notRunning'",
-                         timeout=60_000)
-
-
 def wait_for_app(pg) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script: no status widget, and the
+    run state Streamlit writes on its app element for its own browser tests
+    (``data-test-script-state``) says not running. The status widget alone shows only
+    once a run has lasted a while; the state is "initial" until the first run starts."""
     pg.wait_for_selector('[data-testid="stApp"]')
     pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=60_000)
 
 
 # --------------------------------------------------------------------------- drawing

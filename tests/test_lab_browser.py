@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for_app
-from tests.harness import script_done
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +21,6 @@ POINTS = """() => {
 def open_page(pg, url: str) -> None:
     pg.goto(url)
     wait_for_app(pg)
-    script_done(pg)
 
 
 def test_train_streams_the_curves_then_the_test_score(page, app_url):

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import _watched_page, wait_for_app
-from tests.harness import script_done
 from ui import slides
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,7 +42,7 @@ def test_clicker_keys_move_the_slides(page, app_url):
     page.goto(f"{app_url}/talk?present=1")
     wait_for_app(page)
     counter(page, 1)
-    script_done(page)
+    wait_for_app(page)  # the first run has ended before the first key
     for key, n in (("ArrowRight", 2), ("PageDown", 3), (" ", 4), ("PageUp", 3),
                    ("ArrowLeft", 2), ("End", N), ("Home", 1)):
         blur(page)
