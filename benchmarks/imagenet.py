@@ -9,6 +9,10 @@ prints one JSON object.
   through the frozen network (as the page reads a person's pictures), then the new head
   (``head``), the last block, and the from-scratch CNN, each for the page's 20 steps;
   target for the head (reading included) < 10 s;
+* ``trunk_layout``: 32 pictures through the frozen trunk on one thread (median of
+  ``--layout-repeat`` runs), in the default (NCHW) memory layout and in the channels-last
+  layout :func:`dlcore.finetune.imagenet.trunk` uses, their ratio and the largest
+  difference between the two results;
 * ``ten_sessions``: ten threads, one thread of torch each (as the pages), each reading
   and training its own 3 x 10 pictures at once, as ten people pressing Train together,
   through the pages' queue (``train.SLOTS``: two at a time; ``--slots 0``: all at once):
@@ -66,12 +70,37 @@ def session(model, pictures, labels, slots: train.Slots | None = None) -> float:
     return time.perf_counter() - start
 
 
+def layouts(model, x: torch.Tensor, repeat: int) -> dict:
+    """The trunk in both memory layouts: median seconds, ratio, largest difference."""
+    def plain() -> torch.Tensor:  # the trunk as before, without imagenet.fast
+        with torch.no_grad():
+            y = model._swish(model._bn0(model._conv_stem(x)))
+            for block in model._blocks[:-1]:
+                y = block(y)
+        return y
+
+    out, times = {}, {}
+    for name, fn in (("nchw", plain), ("channels_last", lambda: imagenet.trunk(model, x))):
+        out[name] = fn()
+        runs = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t)
+        times[name] = statistics.median(runs)
+    return {"pictures": len(x), **{f"{k}_s": round(v, 3) for k, v in times.items()},
+            "ratio": round(times["channels_last"] / times["nchw"], 3),
+            "max_abs_difference": float((out["nchw"] - out["channels_last"]).abs().max())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15, help="classifications timed")
     parser.add_argument("--sessions", type=int, default=10, help="people training at once")
     parser.add_argument("--slots", type=int, default=2,
                         help="trainings at once (the pages' train.SLOTS: 2); 0: no queue")
+    parser.add_argument("--layout-repeat", type=int, default=5,
+                        help="runs of the trunk in each memory layout")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -84,6 +113,9 @@ def main() -> None:
                        "rss_growth_mb": round(rss_mb() - before, 1)}}
     result["classify_ms_1_thread"] = median_ms(lambda: imagenet.predict(model, img),
                                                args.repeat)
+
+    batch = imagenet.batch(demo.demo_set(CLASSES, 11, seed=1)[0][:32])
+    result["trunk_layout"] = layouts(model, batch, args.layout_repeat)
 
     torch.set_num_threads(2)
     pictures, labels = demo.demo_set(CLASSES, 10, seed=0)
