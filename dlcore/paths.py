@@ -25,7 +25,15 @@ REPO = Path(__file__).resolve().parents[1]
 ASSETS_ENV_VAR = "DLCORE_ASSETS_DIR"
 ASSETS = Path(os.environ.get(ASSETS_ENV_VAR) or REPO / "assets").expanduser()
 ENV_VAR = "DLCORE_DATA_DIR"
+CACHE_ENV_VAR = "DLCORE_CACHE_DIR"  # for what dlcore computes once per machine
 CACHE = Path.home() / ".cache" / "dlcore"
+
+
+def cache_dir(name: str) -> Path:
+    """A folder for what dlcore computes once per machine: ``$DLCORE_CACHE_DIR/name``,
+    else ``~/.cache/dlcore/name`` (it may not exist yet)."""
+    root = os.environ.get(CACHE_ENV_VAR)
+    return (Path(root).expanduser() if root else CACHE) / name
 
 
 def asset(name: str) -> Path:

@@ -42,7 +42,7 @@ def demo_pictures_for(classes: tuple[str, ...], per_class: int, seed: int):
 @st.cache_resource(max_entries=2)
 def held_prepared(classes: tuple[str, ...]) -> train.Prepared:
     """The held-out pictures through the frozen network, once per server (read-only)."""
-    return train.prepare(photos.network(), *demo.held_out_set(classes))
+    return train.prepare_once(photos.network(), *demo.held_out_set(classes))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -52,7 +52,7 @@ def size_curve(classes: tuple[str, ...], steps: int, seed: int) -> dict[str, lis
     a room that trains the same demo computes it once. Always the new head: the last
     block would cost ten times more at every size."""
     model = photos.network()
-    pool = train.prepare(model, *demo.demo_set(classes, max(compare.SIZES), seed))
+    pool = train.prepare_once(model, *demo.demo_set(classes, max(compare.SIZES), seed))
     return compare.curve(model, classes, steps, "head", seed,
                          prepared=(pool, held_prepared(classes)))
 
@@ -80,7 +80,7 @@ def demo_thumbnails(classes: tuple[str, ...], per_class: int, seed: int) -> list
 def demo_prepared(classes: tuple[str, ...], per_class: int, seed: int):
     """The demo pictures through the frozen network, once per server (read-only tensors)."""
     (pictures, labels), held = demo_pictures_for(classes, per_class, seed)
-    return train.prepare(photos.network(), pictures, labels), held_prepared(classes)
+    return train.prepare_once(photos.network(), pictures, labels), held_prepared(classes)
 
 
 def parse_names(text: str) -> tuple[list[str], str | None]:

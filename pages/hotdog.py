@@ -32,7 +32,7 @@ ON = {"paper": "on paper", "cloth": "on a red tablecloth", "table": "on a table"
 def demo_examples(kind: str) -> train.Prepared:
     """The app's drawn examples (``dlcore.finetune.hotdog.examples``), through the frozen
     network once per server (read-only: sessions concatenate, never change it)."""
-    return train.prepare(photos.network(), *hotdog.examples(kind), mirror=True)
+    return train.prepare_once(photos.network(), *hotdog.examples(kind), mirror=True)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

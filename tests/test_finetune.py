@@ -173,3 +173,56 @@ def test_class_activation_map_is_the_logit_spread_over_positions(model):
     assert top[0][0] == imagenet.categories()[best] and top[0][0] in CATS
     assert cam.shape == (7, 7) and cam.min() == 0 and cam.max() == pytest.approx(1)
     assert np.unravel_index(cam.argmax(), cam.shape)[1] <= 4
+
+
+def _same(a: train.Prepared, b: train.Prepared) -> bool:
+    return all(torch.equal(x, y) for x, y in ((a.trunk, b.trunk), (a.pooled, b.pooled),
+                                               (a.small, b.small), (a.labels, b.labels)))
+
+
+def test_features_kept_on_disk_are_the_features(model, tmp_path, monkeypatch):
+    """``prepare_once`` gives exactly what ``prepare`` computes, reads it back instead of
+    computing it again, names a file by everything it depends on, computes again over a
+    damaged file, keeps the folder bounded and still works where it cannot write."""
+    pictures, labels = demo.demo_set(("hot dog", "plate"), 2, seed=3)
+    fresh = train.prepare(model, pictures, labels, mirror=True)
+    first = train.prepare_once(model, pictures, labels, mirror=True, folder=tmp_path)
+    assert _same(first, fresh)
+    files = list(tmp_path.glob("*.pt"))
+    assert len(files) == 1
+
+    computed = []
+    real = train.prepare
+    monkeypatch.setattr(train, "prepare", lambda *a, **k: computed.append(1) or real(*a, **k))
+    assert _same(train.prepare_once(model, pictures, labels, mirror=True, folder=tmp_path),
+                 fresh)
+    assert not computed  # read back
+    # other labels, no mirror images, another picture: other files
+    train.prepare_once(model, pictures, labels[::-1], mirror=True, folder=tmp_path)
+    train.prepare_once(model, pictures, labels, folder=tmp_path)
+    train.prepare_once(model, pictures[:1] + pictures[2:] + pictures[1:2], labels,
+                       folder=tmp_path)
+    assert len(computed) == 3 and len(list(tmp_path.glob("*.pt"))) == 4
+
+    files[0].write_bytes(b"not a tensor file")  # damaged: computed again, and right
+    assert _same(train.prepare_once(model, pictures, labels, mirror=True, folder=tmp_path),
+                 fresh)
+    assert len(computed) == 4
+
+    monkeypatch.setattr(train, "FEATURES_KEPT", 2)
+    train.prepare_once(model, pictures[:2], labels[:2], folder=tmp_path)
+    assert len(list(tmp_path.glob("*.pt"))) == 2
+
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    assert _same(train.prepare_once(model, pictures, labels, mirror=True, folder=blocked),
+                 fresh)
+
+
+def test_features_folder_follows_the_environment(monkeypatch, tmp_path):
+    from dlcore import paths
+
+    monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path))
+    assert paths.cache_dir("features") == tmp_path / "features"
+    monkeypatch.delenv(paths.CACHE_ENV_VAR)
+    assert paths.cache_dir("features") == paths.CACHE / "features"

@@ -41,8 +41,8 @@ def first_per_class(data: train.Prepared, n: int) -> train.Prepared:
 def prepare_pool(model: nn.Module, classes: Sequence[str], seed: int
                  ) -> tuple[train.Prepared, train.Prepared]:
     """The largest training set of ``seed`` and the held-out set, through the network."""
-    pool = train.prepare(model, *demo.demo_set(classes, max(SIZES), seed))
-    return pool, train.prepare(model, *demo.held_out_set(classes))
+    pool = train.prepare_once(model, *demo.demo_set(classes, max(SIZES), seed))
+    return pool, train.prepare_once(model, *demo.held_out_set(classes))
 
 
 def reseeded(pool: train.Prepared, seed: int) -> train.Prepared:

@@ -22,16 +22,22 @@ press Train get their answer in seconds instead of everyone waiting for all of t
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
+import os
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from dlcore import paths
 from dlcore.shared import Slots
 from dlcore.training import Callback, Progress, seed_everything
 
@@ -75,17 +81,84 @@ class Prepared:
 
 def prepare(model: nn.Module, pictures: Sequence[Image.Image],
             labels: Sequence[int] | None = None, mirror: bool = False,
-            chunk: int = 16) -> Prepared:
-    """Run the frozen trunk once over the pictures (and their mirror images if asked)."""
-    x = imagenet.batch(pictures)
+            chunk: int = 16, batch: torch.Tensor | None = None) -> Prepared:
+    """Run the frozen trunk once over the pictures (and their mirror images if asked);
+    ``batch``: the pictures already preprocessed (:func:`imagenet.batch`)."""
+    x = imagenet.batch(pictures) if batch is None else batch
     y = torch.as_tensor(list(labels) if labels is not None else [-1] * len(pictures))
     if mirror:
         x, y = torch.cat([x, x.flip(3)]), torch.cat([y, y])
     trunks = torch.cat([imagenet.trunk(model, c) for c in x.split(chunk)])
     with torch.no_grad():
         pooled = imagenet.top_of(model)(trunks)
+    trunks = trunks.contiguous()  # the usual layout, as prepare_once's files give it back
     small = F.interpolate(x, size=(SMALL, SMALL), mode="bilinear", antialias=True)
     return Prepared(trunks, pooled, small, y)
+
+
+# ----------------------------------------------------------------------- features kept on disk
+# The app's own fixed pictures (the held-out faces and drawings, the hot-dog examples) go
+# through the frozen trunk once per machine, not once per server process: a cold server's
+# fine-tuning slide took about 11 s, most of it the 160 held-out pictures. Only the app's
+# pictures are kept, never a person's uploads. A file is named by the SHA-256 of everything
+# its numbers depend on (the network's weights, the preprocessed pictures, the labels, the
+# mirror flag, this code's version, torch's version), so a stale file is never read.
+FEATURES_VERSION = 1  # raise when prepare() computes something else from the same inputs
+FEATURES_KEPT = 12  # files in the folder at most (about 15 MB each for 160 pictures)
+_DIGESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _model_digest(model: nn.Module) -> str:
+    digest = _DIGESTS.get(model)
+    if digest is None:
+        h = hashlib.sha256()
+        for name, tensor in model.state_dict().items():
+            h.update(name.encode())
+            h.update(tensor.detach().contiguous().numpy())
+        digest = _DIGESTS[model] = h.hexdigest()
+    return digest
+
+
+def _load(file: Path, n: int) -> Prepared | None:
+    try:
+        saved = torch.load(file, map_location="cpu", weights_only=True)
+        got = Prepared(saved["trunk"], saved["pooled"], saved["small"], saved["labels"])
+    except Exception:  # noqa: BLE001  missing, cut short or not ours (torch raises many
+        return None    # kinds, unpickling errors among them): computed again
+    return got if all(len(t) == n for t in (got.trunk, got.pooled, got.small)) else None
+
+
+def prepare_once(model: nn.Module, pictures: Sequence[Image.Image],
+                 labels: Sequence[int] | None = None, mirror: bool = False,
+                 folder: Path | None = None) -> Prepared:
+    """:func:`prepare`, read from ``folder`` (``paths.cache_dir("features")``) when this
+    machine has computed it before, else computed and written there (where the folder
+    cannot be written, only computed). For the app's own pictures only."""
+    x = imagenet.batch(pictures)
+    y = list(labels) if labels is not None else [-1] * len(pictures)
+    h = hashlib.sha256(f"{FEATURES_VERSION} {torch.__version__} {mirror} {y}".encode())
+    h.update(_model_digest(model).encode())
+    h.update(x.numpy())
+    folder = folder or paths.cache_dir("features")
+    file = folder / f"{h.hexdigest()[:32]}.pt"
+    n = len(pictures) * (2 if mirror else 1)
+    got = _load(file, n)
+    if got is not None:
+        with contextlib.suppress(OSError):
+            os.utime(file)  # kept longer: the folder drops the least recently used
+        return got
+    got = prepare(model, pictures, labels, mirror=mirror, batch=x)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(f".tmp{os.getpid()}")
+        torch.save({"trunk": got.trunk, "pooled": got.pooled,
+                    "small": got.small, "labels": got.labels}, tmp)
+        os.replace(tmp, file)
+        for old in sorted(folder.glob("*.pt"), key=lambda f: f.stat().st_mtime)[:-FEATURES_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home: computed each time, as before
+    return got
 
 
 class SmallCNN(nn.Module):
