@@ -83,6 +83,7 @@ def presenter_side() -> rooms.Presenting | None:
 def go(to: int) -> None:
     """Move to slide ``to`` (clamped). A presented room is moved by the run that follows
     (:func:`sync_room`), as it is for browser Back or a typed link."""
+    kit.mark_moved()  # a key or a button: the address this rerun brought may be old
     to = min(max(1, int(to)), N)
     kit.set_value(TalkState, "slide", to)
     if presenting():

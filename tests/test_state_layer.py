@@ -88,6 +88,32 @@ def test_a_widget_change_goes_to_the_url_and_survives_reruns():
 
 
 @pytest.mark.slow
+def test_a_move_sent_with_an_old_address_keeps_what_the_last_run_set():
+    """A rerun carries the address as the browser showed it when the rerun was asked for:
+    on a busy server, before the last run's new link arrived. A move sent with such an
+    old address (stride 2 just set, the address still without it) keeps stride 2 and
+    writes it back; the same old address with no move (browser Back) is followed."""
+    at = run_page("convolution")
+    at.slider(key="convolution.stride").set_value(2).run()
+    assert at.query_params["stride"] == "2"
+    del at.query_params["stride"]  # the address the browser had before that run's write
+    at.slider(key="convolution.padding").set_value(1).run()
+    assert not at.exception
+    assert at.slider(key="convolution.stride").value == 2  # was reset to 1 before the fix
+    assert at.slider(key="convolution.padding").value == 1
+    assert at.query_params["stride"] == "2" and at.query_params["padding"] == "1"
+    del at.query_params["stride"]  # Back to the address without stride: nothing moved
+    at.run()
+    assert at.slider(key="convolution.stride").value == 1
+    assert "stride" not in at.query_params and at.query_params["padding"] == "1"
+    # a button's callback (kit.in_scope) is a move too
+    at.slider(key="convolution.stride").set_value(2).run()
+    del at.query_params["stride"]
+    at.button[[b.label for b in at.button].index("🎲 Random fill")].click().run()
+    assert at.slider(key="convolution.stride").value == 2 and at.query_params["stride"] == "2"
+
+
+@pytest.mark.slow
 def test_eight_optimizers_in_a_link_stay_eight():
     every = list(descent.OPTIMIZERS)
     at = page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=90)

@@ -60,6 +60,7 @@ _SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("ui_scope", 
 
 
 _EMBEDDED = "_ui_embedded"  # session: {page: scope} of the views the last run embedded
+_MOVED = "_ui_moved"  # session: a person changed something in this rerun (mark_moved)
 _CUT = "_ui_cut"  # session: {widget key: length} of texts cut to their field's max_len
 
 
@@ -113,15 +114,49 @@ def in_scope(callback: Callable[..., T]) -> Callable[..., T]:
     """``callback`` bound to the scope it is made in, explicitly. Streamlit runs callbacks
     before the script and reruns a fragment alone, both outside any :func:`embedded`
     context; :func:`key` finds their scope by itself (the page's scope in the last run),
-    and this states it where a callback should not depend on that."""
+    and this states it where a callback should not depend on that. A callback is a
+    person's doing: it marks the rerun (:func:`mark_moved`)."""
     scope_name = _SCOPE.get()
 
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> T:
+        mark_moved()
         with embedded(scope_name) if scope_name else contextlib.nullcontext():
             return callback(*args, **kwargs)
 
     return run
+
+
+def mark_moved() -> None:
+    """A person changed something in this rerun (a widget, a button, a key; the binding's
+    widgets and :func:`in_scope` callbacks mark it themselves).
+
+    The browser sends its address with every rerun, as the address bar shows it when the
+    rerun is asked for, which may be before the last run's new link has arrived: the
+    older link, which would otherwise be taken as a link to follow and undo what the
+    last run set (a clicker key pressed just after a click on the canvas on a busy
+    server; a second word typed right after a first). So in a marked rerun
+    :func:`load_state` keeps the session's values and writes them back. Browser Back
+    and a typed link change nothing on the page: there the address wins, as before."""
+    st.session_state[_MOVED] = True
+
+
+def end_of_run() -> None:
+    """The run (or a fragment's rerun) is over: its mark is spent."""
+    st.session_state.pop(_MOVED, None)
+
+
+def _marking(kwargs: dict) -> dict:
+    """A widget's keyword arguments with an ``on_change`` that marks the rerun, then calls
+    the caller's own (with the widget's ``args``/``kwargs``)."""
+    own = kwargs.get("on_change")
+
+    def changed(*args: Any, **kw: Any) -> None:
+        mark_moved()
+        if own is not None:
+            own(*args, **kw)
+
+    return {**kwargs, "on_change": changed}
 
 
 def scope() -> str | None:
@@ -191,10 +226,11 @@ def load_state(cls: type[T], preset: dict[str, Any] | None = None) -> T:
         problems += [f"**{plain(name)}** is not a setting of this page" for name in unknown]
         st.query_params.from_dict({n: st.query_params.get_all(n)
                                    for n in st.query_params.keys() if n in table or n in GLOBAL_KEYS})
+    moved = st.session_state.pop(_MOVED, False)  # then the address may be an old one
     for name, spec in table.items():
         k, raws = key(cls, name), _url(name)
-        if spec.parse is not None or name not in seen or seen[name] != raws \
-                or k not in st.session_state:
+        if spec.parse is not None or name not in seen or k not in st.session_state \
+                or (seen[name] != raws and not moved):
             value = spec.default
             if raws is not None:
                 try:
@@ -312,11 +348,13 @@ def _widget(cls: type, name: str, make: Callable[[str, Spec], Any]) -> Any:
 def slider(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
     """A slider whose range comes from the state table (``max_value=`` narrows it)."""
     lo, hi = kwargs.pop("min_value", None), kwargs.pop("max_value", None)
+    kwargs = _marking(kwargs)
     return _widget(cls, name, lambda k, s: container.slider(
         label, s.lo if lo is None else lo, s.hi if hi is None else hi, key=k, **kwargs))
 
 
 def number(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
+    kwargs = _marking(kwargs)
     return _widget(cls, name, lambda k, s: container.number_input(
         label, min_value=s.lo, max_value=s.hi, key=k, **kwargs))
 
@@ -325,6 +363,8 @@ def select(cls: type, name: str, label: str, container=st, radio: bool = False,
            **kwargs) -> Any:
     """A selectbox (or horizontal radio) over the field's choices; the link holds the
     choice itself, so a ``format_func`` may show it in other words."""
+    kwargs = _marking(kwargs)
+
     def make(k: str, s: Spec) -> Any:
         if radio:
             return container.radio(label, list(s.options()), key=k,
@@ -335,11 +375,13 @@ def select(cls: type, name: str, label: str, container=st, radio: bool = False,
 
 def multiselect(cls: type, name: str, label: str, container=st, **kwargs) -> tuple:
     """Several of the field's choices; ``max_items`` of the table bounds the selection."""
+    kwargs = _marking(kwargs)
     return _widget(cls, name, lambda k, s: container.multiselect(
         label, list(s.options()), key=k, max_selections=s.max_items, **kwargs))
 
 
 def toggle(cls: type, name: str, label: str, container=st, **kwargs) -> bool:
+    kwargs = _marking(kwargs)
     return _widget(cls, name, lambda k, s: container.toggle(label, key=k, **kwargs))
 
 
@@ -349,6 +391,7 @@ def text(cls: type, name: str, label: str, container=st, **kwargs) -> str:
     paste silently, leaving the box empty). Show what it returns with :func:`plain` (or
     ``st.text``), never as Markdown."""
     kwargs.pop("max_chars", None)
+    kwargs = _marking(kwargs)
     got = _widget(cls, name, lambda k, s: container.text_input(label, key=k, **kwargs))
     cut_note(cls, name, container)
     return got
@@ -376,6 +419,7 @@ def text_area(cls: type, name: str, label: str, container=st, **kwargs) -> str:
     to it and the area says so (as :func:`text`). Show what it returns with
     :func:`plain` (or ``st.text``), never as Markdown."""
     kwargs.pop("max_chars", None)
+    kwargs = _marking(kwargs)
     got = _widget(cls, name, lambda k, s: container.text_area(label, key=k, **kwargs))
     cut_note(cls, name, container)
     return got
@@ -383,5 +427,6 @@ def text_area(cls: type, name: str, label: str, container=st, **kwargs) -> str:
 
 def select_slider(cls: type, name: str, label: str, container=st, **kwargs) -> Any:
     """A slider over the field's choices (in the table's order)."""
+    kwargs = _marking(kwargs)
     return _widget(cls, name, lambda k, s: container.select_slider(
         label, list(s.options()), key=k, **kwargs))

@@ -30,6 +30,7 @@ from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     embedded,
     encode_grid,
     encode_image,
+    end_of_run,
     forget,
     from_url,
     in_scope,
@@ -38,6 +39,7 @@ from ui.binding import (  # noqa: F401  (re-exported: the pages' one import)
     link,
     link_to,
     load_state,
+    mark_moved,
     multiselect,
     number,
     param,
@@ -339,6 +341,7 @@ def fragment(body, *, run_every=None):
             _FORM.reset(token)
         if alone:
             hook()
+            end_of_run()  # a fragment's rerun reads no link: its mark is spent here
 
     return run
 

@@ -66,3 +66,4 @@ def run() -> None:
     if kit.navigation_quiet_on() != current.url_path:  # (the deck's followers: kit)
         sidebar(all_pages)
     current.run()
+    kit.end_of_run()  # a page that read no link leaves no mark for the next run
