@@ -103,6 +103,27 @@ def app_url():
         yield served.url
 
 
+def _waits_poll_every_20_ms() -> None:
+    """Playwright's ``wait_for_function`` evaluates its condition on every animation frame
+    unless told otherwise, and a frame asked for 60 times a second makes headless
+    Chromium draw the page each time, for as long as a test waits: a 5 s wait on the
+    gradient-descent page cost Chromium 0.23-0.27 s of CPU that way and 0.06-0.07 s
+    polling every 20 ms (the two cores are the suite's limit). A test that needs the
+    frame rate still passes ``polling="raf"``."""
+    from playwright.sync_api import Page
+
+    if getattr(Page.wait_for_function, "_polls_every_20_ms", False):
+        return
+    every_frame = Page.wait_for_function
+
+    def wait_for_function(self, expression, *, arg=None, timeout=None, polling=None):
+        return every_frame(self, expression, arg=arg, timeout=timeout,
+                           polling=20 if polling is None else polling)
+
+    wait_for_function._polls_every_20_ms = True
+    Page.wait_for_function = wait_for_function
+
+
 @pytest.fixture(scope="session")
 def browser():
     need(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -113,6 +134,7 @@ def browser():
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)  # a loaded 2-core machine reruns slowly
+    _waits_poll_every_20_ms()
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
         yield b

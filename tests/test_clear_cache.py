@@ -21,21 +21,28 @@ from dlcore.lab import server
 from tests.harness import running_app
 
 
-def in_thread(scenario, timeout: float = 180) -> None:
-    """``asyncio.run(scenario(url))`` against a fresh server, in a thread of its own (a
-    browser test's sync Playwright may have left an event loop running in this one)."""
+@pytest.fixture(scope="module")
+def app_server():
+    """One server for this file's tests (each uses links of its own). The slots test runs
+    last: its long trainings end when this server stops, right after it."""
+    with running_app() as served:
+        yield served
+
+
+def in_thread(scenario, url: str, timeout: float = 180) -> None:
+    """``asyncio.run(scenario(url))`` in a thread of its own (a browser test's sync
+    Playwright may have left an event loop running in this one)."""
     failures: list[BaseException] = []
 
-    with running_app() as app:
-        def run() -> None:
-            try:
-                asyncio.run(scenario(app.url))
-            except BaseException as err:  # noqa: BLE001 - raised again in the test's thread
-                failures.append(err)
+    def run() -> None:
+        try:
+            asyncio.run(scenario(url))
+        except BaseException as err:  # noqa: BLE001 - raised again in the test's thread
+            failures.append(err)
 
-        worker = threading.Thread(target=run)
-        worker.start()
-        worker.join(timeout=timeout)
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=timeout)
     assert not worker.is_alive(), f"the clients did not finish in {timeout} s"
     if failures:
         raise failures[0]
@@ -56,7 +63,7 @@ LONG = "epochs=80&width=512&depth=3&batch_size=8&early_stopping=false&seed={}"
 
 
 @pytest.mark.slow
-def test_finished_runs_survive_a_clear_cache():
+def test_finished_runs_survive_a_clear_cache(app_server):
     """A run finished by one session is still known after another client cleared the
     caches: a third session opening the same link sees "Train again", not "Train"."""
     async def scenario(url: str) -> None:
@@ -75,11 +82,11 @@ def test_finished_runs_survive_a_clear_cache():
         for s in (a, b, hostile):
             await s.close()
 
-    in_thread(scenario, timeout=400)
+    in_thread(scenario, app_server.url, timeout=400)
 
 
 @pytest.mark.slow
-def test_training_slots_hold_after_a_clear_cache():
+def test_training_slots_hold_after_a_clear_cache(app_server):
     """Two runs train (the limit, ``server.TRAINERS``); a client clears the caches; a
     third run still waits for a slot instead of training beside them."""
     assert server.TRAINERS == 2
@@ -103,4 +110,4 @@ def test_training_slots_hold_after_a_clear_cache():
         for s in (*trainers, hostile, third):
             await s.close()
 
-    in_thread(scenario, timeout=400)
+    in_thread(scenario, app_server.url, timeout=400)
