@@ -226,3 +226,18 @@ def test_features_folder_follows_the_environment(monkeypatch, tmp_path):
     assert paths.cache_dir("features") == tmp_path / "features"
     monkeypatch.delenv(paths.CACHE_ENV_VAR)
     assert paths.cache_dir("features") == paths.CACHE / "features"
+
+
+def test_the_channels_last_trunk_is_the_networks_own_trunk(model):
+    """``imagenet.trunk`` runs the pictures in the channels-last layout (for speed): the
+    same activations as the network's modules in their usual layout, and ``predict`` the
+    same probabilities as the whole network called as it is."""
+    pictures = [demo.photo("cat", seed=None), demo.hotdog(0), demo.plate(1, "bun")]
+    x = imagenet.batch(pictures)
+    with torch.no_grad():
+        y = model._swish(model._bn0(model._conv_stem(x)))
+        for block in model._blocks[:-1]:
+            y = block(y)
+        torch.testing.assert_close(imagenet.trunk(model, x), y, rtol=1e-4, atol=1e-4)
+        whole = torch.softmax(model(x[:1]), dim=1)[0].double().numpy()
+    assert np.allclose(imagenet.predict(model, pictures[0]).probs, whole, atol=1e-6)
