@@ -16,6 +16,12 @@ Starts ``streamlit run app.py``, opens Chromium and prints one JSON object:
   median and p95 over ``--interactions`` moves; ``compute_ms``: the runs alone (the
   default three optimizers, 100 steps); ``sent`` / ``received``: websocket messages during those moves
   (the settings go back once the slider rests: one write-back, and its fragment rerun);
+- ``server_cpu_ms_per_stroke`` / ``server_cpu_ms_per_move``: the app server's CPU
+  (utime + stime from ``/proc``) over the strokes or the learning-rate moves, divided by
+  their number: what one person's interaction costs the server, the figure a room
+  multiplies (50 people, one interaction a second: 50 times it per second), with
+  ``server_idle_cpu_pct``, the same server's CPU over 3 s with the page open and
+  nothing done (its share of the figure is time, not interactions);
 - ``bytes``: what the browser-side views add to a first open (the weights file and the
   JavaScript), before HTTP compression.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -34,6 +41,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from _measure import summary  # noqa: E402
+from room import cpu_seconds  # noqa: E402
 
 from tests.harness import CHROMIUM, CHROMIUM_ARGS, STROKES, running_app, wait_for_app  # noqa: E402
 
@@ -57,7 +65,7 @@ def watch_socket(page) -> dict:
     return counts
 
 
-def digits(browser, url: str, interactions: int) -> dict:
+def digits(browser, url: str, interactions: int, server: int) -> dict:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     counts = watch_socket(page)
     page.goto(f"{url}/digits")
@@ -68,11 +76,15 @@ def digits(browser, url: str, interactions: int) -> dict:
     box = canvas.bounding_box()
     latencies, during_moves, per_stroke, back = [], 0, [], []
     strokes = [s for d in ("7", "1", "0") for s in STROKES[d]]
+    idle = cpu_seconds(server)
+    time.sleep(3)  # the page open, nothing done
+    idle = (cpu_seconds(server) - idle) / 3
+    cpu = 0.0
     for i in range(interactions):
         page.locator(".dg-clear").click()
         wait_for_app(page)
         stroke = strokes[i % len(strokes)]
-        before = dict(counts)
+        before, cpu_before = dict(counts), cpu_seconds(server)
         page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
         page.mouse.down()
         for (xa, ya), (xb, yb) in pairwise(stroke):
@@ -87,15 +99,18 @@ def digits(browser, url: str, interactions: int) -> dict:
         wait_for_app(page)
         page.wait_for_timeout(200)
         wait_for_app(page)
+        cpu += cpu_seconds(server) - cpu_before  # the stroke, not the Clear before it
         per_stroke.append(counts["sent"] - before["sent"])
         back.append(counts["received"] - before["received"])
     page.close()
     return {"pen_move_to_probabilities_ms": summary(latencies),
             "sent_during_moves": during_moves,
-            "sent_per_stroke": summary(per_stroke), "received_per_stroke": summary(back)}
+            "sent_per_stroke": summary(per_stroke), "received_per_stroke": summary(back),
+            "server_cpu_ms_per_stroke": round(1000 * cpu / interactions, 1),
+            "server_idle_cpu_pct": round(100 * idle, 2)}
 
 
-def gradient_descent(browser, url: str, interactions: int) -> dict:
+def gradient_descent(browser, url: str, interactions: int, server: int) -> dict:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     counts = watch_socket(page)
     page.goto(f"{url}/gradient_descent")
@@ -105,7 +120,7 @@ def gradient_descent(browser, url: str, interactions: int) -> dict:
     wait_for_app(page)
     live, slider = page.locator(".gd-live"), page.locator('input[name="lr_exp"]')
     slider.focus()
-    before = dict(counts)
+    before, cpu_before = dict(counts), cpu_seconds(server)
     latencies, compute = [], []
     for i in range(interactions):
         redraws = int(live.get_attribute("data-redraws") or 0)
@@ -118,7 +133,9 @@ def gradient_descent(browser, url: str, interactions: int) -> dict:
     wait_for_app(page)
     out = {"lr_move_to_paths_ms": summary(latencies), "compute_ms": summary(compute),
            "sent": counts["sent"] - before["sent"],
-           "received": counts["received"] - before["received"]}
+           "received": counts["received"] - before["received"],
+           "server_cpu_ms_per_move": round(1000 * (cpu_seconds(server) - cpu_before)
+                                           / interactions, 1)}
     page.close()
     return out
 
@@ -133,8 +150,9 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         result = {
             "interactions": args.interactions,
-            "digits": digits(browser, served.url, args.interactions),
-            "gradient_descent": gradient_descent(browser, served.url, args.interactions),
+            "digits": digits(browser, served.url, args.interactions, served.pid),
+            "gradient_descent": gradient_descent(browser, served.url, args.interactions,
+                                                 served.pid),
             "bytes": {p.name: p.stat().st_size for p in [
                 REPO / "static" / "digits_nets.bin", *sorted(COMPONENTS.glob("*.js"))]},
         }
