@@ -117,15 +117,18 @@ NO_CATCH_YET: set[str] = set()  # pages that do not catch AssetError (none now)
 
 SCRIPT = r"""
 import json, os, sys
+from pathlib import Path
+from dlcore import paths
 from tests.harness import page_test
-for target in sys.argv[1:]:
+for how, folder, target in json.loads(sys.argv[1]):
+    paths.ASSETS = Path(folder)  # every page reads its files through paths.asset()
     file, _, query = target.partition("?")
     at = page_test(os.path.abspath(file), timeout=180)
     for pair in filter(None, query.split("&")):
         k, _, v = pair.partition("=")
         at.query_params[k] = v
     at.run()
-    print(json.dumps({"page": target,
+    print(json.dumps({"how": how, "page": target,
                       "exceptions": [str(e.message) for e in at.exception],
                       "errors": [str(e.value) for e in at.error]}), flush=True)
 """
@@ -141,24 +144,24 @@ def page_targets(how: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def broken_runs(tmp_path_factory) -> dict[str, dict[str, dict]]:
-    """Every page run with every asset missing, and with every asset replaced by garbage
-    (two servers' worth of processes, run side by side)."""
-    runs = {}
+    """Every page run with every asset missing, then with every asset replaced by garbage,
+    in one fresh interpreter (nothing loaded before; one import of torch and Streamlit)."""
+    plan = []
     for how in ("missing", "garbage"):
         folder = tmp_path_factory.mktemp(f"assets-{how}")
         for name in shipped():
             shutil.copy(REAL / name, folder / name)
             damage(folder / name, how)
-        env = dict(os.environ, **{paths.ASSETS_ENV_VAR: str(folder)})
-        runs[how] = subprocess.Popen([sys.executable, "-c", SCRIPT, *page_targets(how)], cwd=REPO,
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
-    out = {}
-    for how, proc in runs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        assert proc.returncode == 0, stderr[-3000:]
-        rows = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-        out[how] = {r["page"]: r for r in rows}
+        plan += [(how, str(folder), target) for target in page_targets(how)]
+    env = {k: v for k, v in os.environ.items() if k != paths.ASSETS_ENV_VAR}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(plan)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out: dict[str, dict[str, dict]] = {"missing": {}, "garbage": {}}
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            out[row["how"]][row["page"]] = row
     return out
 
 

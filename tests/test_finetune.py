@@ -140,11 +140,15 @@ def test_demo_sets_differ_by_seed():
 
 
 def test_held_out_pictures_are_new_pictures():
-    """No held-out face is a training face, for any seed or size; photo crops have none."""
+    """No held-out picture is a training picture, for any seed or size; photo crops have
+    none. Faces come from one pool in a seed's order: seeds 0-9; the drawings' seeds
+    never reach the held-out ones by construction (and each costs a drawing): 0-2."""
     classes = ("face", "not face", "hot dog", "plate")
     held = {np.asarray(p).tobytes() for p in demo.held_out_set(classes)[0]}
     assert len(held) == 80 + 80 + 2 * demo.HELD_OUT_DRAWINGS
     for seed in range(10):
+        if seed == 3:
+            classes = classes[:2]
         pictures, labels = demo.demo_set(classes, demo.FACE_POOL, seed)
         assert not held & {np.asarray(p).tobytes() for p in pictures}
         small, _ = demo.demo_set(classes, 3, seed)  # a smaller set starts the larger one
