@@ -357,9 +357,13 @@ def slide(state: DigitsState) -> None:
         view(state)
         return
     try:
-        models, _ = load_models()
+        models, about = load_models()
     except (FileNotFoundError, RuntimeError, ValueError) as err:
         st.error(f"The trained weights could not be loaded ({kit.plain(err)}).", icon="🚫")
+        return
+    if state.source == "draw" and digits_pad.available():  # answered in each browser
+        digits_pad.draw_pad(state.pen, NAMES, about, key=kit.key(DigitsState, "_pad"),
+                            send=False, stage=True)
         return
     digit_col, right = st.columns([0.55, 2.4], gap="medium")
     answer_cols = right.columns(2)

@@ -19,7 +19,7 @@ from ui.states.gradient_descent import DATA_N, PRESETS, DescentState, Preset
 
 MODE_CAPTIONS = ("a surface L(x, y)", "a curve L(x)", "a line fitted to data")
 LIVE_TAB = "Live in your browser"
-TABS = {"2d": ["Contour map", "3-D surface", "Pick a start", LIVE_TAB],
+TABS = {"2d": [LIVE_TAB, "Contour map", "3-D surface", "Pick a start"],
         "model": ["Descent", "Pick a start"]}
 GRID_N = 300  # grid points per axis of the contour picture (the 3-D view uses every 4th)
 
@@ -145,12 +145,26 @@ def _own_start_switched(start: tuple[float, ...], own: str, x0: str, y0: str) ->
 
 
 # --------------------------------------------------------------------------- drawing
-def figure_tabs(mode: str) -> tuple:
+def figure_tabs(mode: str, default: str | None = None) -> tuple:
     """The figures' tabs. Only the open tab's figure is built and sent: each is tens of
     kB, and every rerun (a slider moved) sent all of them (issue 15), so a tab opened
     costs one rerun instead."""
     labels = TABS[mode]
-    return st.tabs(labels, key=kit.key(DescentState, f"_tab_{mode}"), on_change="rerun")
+    return st.tabs(labels, default=default or labels[0],
+                   key=kit.key(DescentState, f"_tab_{mode}"), on_change="rerun")
+
+
+def live_default(state: DescentState) -> bool:
+    """The surface's first tab is the browser's live map where the browser knows the
+    surface (the built-in ones); a typed formula opens on the server's contour map."""
+    return descent_live.supported(state.mode, Setting.surface_key(state))
+
+
+def live_open(state: DescentState) -> bool:
+    """The live map is the open tab: the browser owns the optimizers, the learning rate,
+    the steps, momentum, the betas, the start and Play (issue 24)."""
+    return live_default(state) and st.session_state.get(
+        kit.key(DescentState, "_tab_2d"), LIVE_TAB) == LIVE_TAB
 
 
 def write_back(values: dict) -> None:
@@ -169,24 +183,21 @@ def write_back(values: dict) -> None:
         kit.set_value(DescentState, "step", 0)
 
 
-def live_map(surface_key: str, kappa: float) -> None:
+def live_map(surface_key: str, kappa: float, compact: bool = False) -> None:
     """The paths recomputed in the browser; its changes rerun this fragment only."""
     settings = {name: kit.value(DescentState, name) for name in descent_live.FIELDS}
     descent_live.live_map(settings, surface_key, kappa, key=kit.key(DescentState, "_live"),
-                          on_change=kit.in_scope(write_back))
+                          on_change=kit.in_scope(write_back), compact=compact)
 
 
 def draw_figures(setting: Setting, surface, grid, image, runs, derivs, step: int) -> None:
     """The open tab's figure at ``step``, and the loss against the step under it."""
     mode, steps, pick_key = setting.mode, setting.steps, kit.key(DescentState, "_pick")
-    if mode == "2d":
-        tab_map, tab_3d, tab_pick, tab_live = figure_tabs(mode)
+    if mode == "2d":  # (the live map's own run is live_view's)
+        default = LIVE_TAB if descent_live.supported(mode, setting.key) else "Contour map"
+        tab_live, tab_map, tab_3d, tab_pick = figure_tabs(mode, default)
         if tab_live.open:
-            with tab_live:
-                if descent_live.supported(mode, setting.key):
-                    kit.fragment(live_map)(setting.key, setting.kappa)
-                else:
-                    st.info("A typed formula is computed on the server: see the contour map.")
+            tab_live.info("A typed formula is computed on the server: see the contour map.")
         if tab_map.open:
             spec = contour_spec(setting, step, steps, surface, grid, runs)
             kit.chart(animate.Prepared(with_picture(spec, image)), tab_map,
@@ -346,6 +357,29 @@ def race_of(state: DescentState, surface, area, hint: str):
     return setting, descend(setting)
 
 
+def live_view(state: DescentState) -> None:
+    """The view with the live map open: what to descend and the surface on the server,
+    everything else in the browser (no race run here: the browser runs it). The server's
+    copies of the map's settings are not drawn, so that none shows a value the browser
+    has since changed."""
+    controls, picture = kit.stage_columns()
+    with controls:
+        kit.select(DescentState, "mode", "What to descend", radio=True, captions=MODE_CAPTIONS)
+        kit.select(DescentState, "surface", "Surface")
+    if state.surface == "bowl":
+        with controls, kit.secondary():
+            kit.slider(DescentState, "kappa", "Condition number κ of the bowl", step=1.0)
+    with picture:
+        tab_live = figure_tabs("2d", default=LIVE_TAB)[0]
+        with tab_live:
+            kit.fragment(live_map)(state.surface, float(state.kappa))
+    surface = Setting.loss_surface(state)
+    with picture.container() if kit.presenter() else st.container():
+        st.markdown(f"**{kit.plain(surface.title)}.** {surface.note}")
+        st.caption("The update at each step with its numbers, and the optimizers' own state, "
+                   "are computed by torch on the server: open the tab “Contour map”.")
+
+
 def view(state: DescentState) -> None:
     """The page's live view at ``state``: controls, the figures and the update with its
     numbers. Everything below the page title; the deck (pages/talk.py) calls it on a
@@ -354,6 +388,9 @@ def view(state: DescentState) -> None:
     The picture comes right after the main controls; the step on show and the folded
     settings sit under it (on the stage, beside it): above it they pushed a phone's map
     off its first screen (issue 22)."""
+    if state.mode == "2d" and live_open(state):
+        live_view(state)
+        return
     controls, picture = kit.stage_columns()
     main_controls(state, controls)
     figures_key = kit.key(DescentState, "_figures")
@@ -425,7 +462,12 @@ def slide_answer(runs, surface, derivs, mode: str) -> None:
 def slide(state: DescentState) -> None:
     """The slide form of the view (the deck's): the descent at the slide's preset, run to
     the end, with the learning rate the notes change live beside it and each optimizer's
-    result in large type; everything else is the page's (one click away)."""
+    result in large type; everything else is the page's (one click away). On a built-in
+    surface the browser's live map in its compact form: a presenter's change reaches each
+    follower as the map's settings, not as a race the server runs again (issue 24)."""
+    if live_default(state):
+        kit.fragment(live_map)(state.surface, float(state.kappa), compact=True)
+        return
     controls, picture = st.columns([1, 2.4], gap="medium")
     kit.slider(DescentState, "lr_exp", "Learning rate ε (log₁₀)", container=controls,
                step=0.1, format="%.1f")

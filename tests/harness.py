@@ -230,6 +230,18 @@ def page_test(path: str | Path, *, timeout: float = 60):
                                  default_timeout=timeout)
 
 
+# The gradient-descent page opens on the browser's live map (issue 24); the tests of its
+# server-drawn widgets and figures open its contour map tab first.
+CONTOUR_MAP = {"gradient_descent._tab_2d": "Contour map"}
+
+
+def with_contour_map(at):
+    """``at`` (before its first run) with gradient descent's contour map tab open."""
+    for key, value in CONTOUR_MAP.items():
+        at.session_state[key] = value
+    return at
+
+
 def open_page(path: str | Path, params: Mapping[str, str | list[str]] | None = None, *,
               timeout: float = 60):
     """``path`` (``app.py`` or a page, ``pages/<name>.py``) run once in Streamlit's AppTest
@@ -259,21 +271,27 @@ _MEASURE_JS = """() => {
   const scrollers = [document.scrollingElement,
     ...document.querySelectorAll('[data-testid="stAppViewContainer"], [data-testid="stMain"], .stMain')];
   const height = Math.max(...scrollers.filter(Boolean).map(e => e.scrollHeight));
-  const boxes = sel => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect())
+  // the deck's marked parts, and those a component marks inside its shadow root
+  const deep = sel => { const out = [...document.querySelectorAll(sel)];
+    for (const host of document.querySelectorAll('*')) {
+      if (host.shadowRoot) out.push(...host.shadowRoot.querySelectorAll(sel)); }
+    return out; };
+  const boxes = sel => deep(sel).map(e => e.getBoundingClientRect())
     .filter(r => r.width > 0 && r.height > 0);
   const inside = sel => { const b = boxes(sel); return b.length ? b.every(
     r => r.top >= -1 && r.bottom <= H + 1 && r.left >= -1 && r.right <= W + 1) : null; };
   const fonts = sel => { const px = [];
-    for (const root of document.querySelectorAll(sel)) {
-      for (const e of root.querySelectorAll('*')) {
+    for (const root of deep(sel)) {
+      for (const e of [root, ...root.querySelectorAll('*')]) {
         const own = [...e.childNodes].some(c => c.nodeType === 3
           && /[^\\s\\u200b\\u2060]/.test(c.textContent));  // not KaTeX's zero-width struts
         const r = e.getBoundingClientRect();
         if (own && r.width > 0 && r.height > 0) px.push(parseFloat(getComputedStyle(e).fontSize));
       } }
     return px.length ? Math.min(...px) : null; };
-  return {height, picture: inside('[class*="st-key-slide-picture"]'), answer: inside('[class*="st-key-slide-answer"]'),
-          nav: inside('.st-key-talk-nav'), answer_px: fonts('[class*="st-key-slide-answer"]'),
+  const ANSWER = '[class*="st-key-slide-answer"], [data-slide-part="answer"]';
+  return {height, picture: inside('[class*="st-key-slide-picture"], [data-slide-part="picture"]'),
+          answer: inside(ANSWER), nav: inside('.st-key-talk-nav'), answer_px: fonts(ANSWER),
           tick_px: fonts('[class*="st-key-slide-picture"] .xtick, [class*="st-key-slide-picture"] .ytick')};
 }"""
 
@@ -285,7 +303,16 @@ _SETTLED_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
   && [...document.querySelectorAll('.stPlotlyChart')].every(c => {
        const p = c.querySelector('.js-plotly-plot');
        return p && p._fullLayout && p.querySelector('.main-svg'); })
-  && [...document.querySelectorAll('img')].every(i => i.complete)"""
+  && [...document.querySelectorAll('img')].every(i => i.complete)
+  && [...document.querySelectorAll('.st-key-talk-live')].every(v =>  // a live view is in
+       v.innerText.trim() || v.querySelector('img, canvas, svg, [data-testid="stBidiComponentIsolated"]'))
+  && [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')].every(c => {
+       if (c.closest('.st-key-_ui_query_watch_box')) return true;  // it draws nothing
+       const host = [c, ...c.querySelectorAll('*')].find(e => e.shadowRoot);
+       const root = host && host.shadowRoot;  // a view's HTML is in and its script ran:
+       return root && root.querySelector('[class]')  // the live map has drawn, the pad's
+         && [...root.querySelectorAll('.gd-live')].every(e => e.dataset.computeMs)
+         && [...root.querySelectorAll('.dg-pad')].every(e => e.dataset.ready); })"""
 
 
 # Resolves once the page's geometry (its height, every chart's and picture's box) has
@@ -423,7 +450,7 @@ RADIO = MAIN + 'input[type="radio"]'
 # page -> (what Tab reaches, the keys pressed there, what changes in the link)
 KEYBOARD = {
     "": (MAIN + 'a[href*="gradient_descent"]', ["Enter"], "/gradient_descent"),
-    "gradient_descent": (SLIDER, ["ArrowRight"], "lr_exp=-0.9"),
+    "gradient_descent": ('.gd-live input[name="lr_exp"]', ["ArrowRight"], "lr_exp=-0.9"),
     "digits": (RADIO, ["ArrowDown"], "source="),
     "convolution": (SLIDER, ["ArrowRight"], "n=6"),
     "talk": (MAIN + '.st-key-talk-next button', ["Enter"], "slide=2"),
@@ -444,7 +471,9 @@ def tab_to(page, selector: str, most: int = 150) -> None:
     """Press Tab until the focus is on an element matching ``selector``."""
     for _ in range(most):
         page.keyboard.press("Tab")
-        if page.evaluate("(sel) => !!document.activeElement?.matches(sel)", selector):
+        if page.evaluate("(sel) => { let a = document.activeElement;"  # inside a component too
+                         " while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;"
+                         " return !!a?.matches(sel); }", selector):
             return
     raise AssertionError(f"{most} presses of Tab never reached {selector}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import wait_for_app
 
@@ -26,9 +27,7 @@ COUNT_SENT = """() => { window.__sent = 0; window.__redrawsAtSend = [];
 
 def open_live(page, app_url):
     page.goto(f"{app_url}/gradient_descent")
-    wait_for_app(page)
-    tab = page.get_by_role("tab", name="Live in your browser")
-    tab.dispatch_event("click")  # (a click can land while the tab bar still lays out)
+    wait_for_app(page)  # the page opens on the live map (issue 24)
     page.wait_for_selector(".gd-live svg polyline")
     wait_for_app(page)
 
@@ -66,3 +65,30 @@ def test_a_click_on_the_live_map_starts_there(page, app_url):
                            "f => location.search.includes(f))")  # each written in turn
     query = parse_qs(urlsplit(page.url).query)
     assert abs(float(query["x0"][0]) - 1.0) < 0.05 and abs(float(query["y0"][0]) - 1.0) < 0.05
+
+
+def test_play_and_the_loss_panel_run_in_the_browser(page, app_url):
+    """Play draws the paths step by step and the loss panel's rule with them, with no
+    message to the server; a ticked optimizer and the surface's own start come back to
+    the link once each."""
+    open_live(page, app_url)
+    root = page.locator(".gd-live")
+    assert page.locator(".gd-loss polyline").count() == 3  # one loss line per optimizer
+    page.evaluate(COUNT_SENT)
+    root.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => /^[0-9]+$/.test([...document.querySelectorAll('*')]"
+                           ".map(e => e.shadowRoot?.querySelector('.gd-live')).find(Boolean)"
+                           "?.dataset.shownStep)")  # a step part-way, drawn in the browser
+    expect(root).to_have_attribute("data-played", "1", timeout=15_000)  # to the end
+    expect(root).to_have_attribute("data-shown-step", "end")
+    assert page.evaluate("window.__sent") == 0
+    root.locator('.gd-opts input[value="rmsprop"]').check()
+    expect(page.locator(".gd-loss polyline")).to_have_count(4)
+    page.wait_for_function("() => location.search.includes('rmsprop')")
+    plot = page.locator(".gd-plot")
+    box = plot.bounding_box()
+    plot.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    page.wait_for_function("() => location.search.includes('own_start=true')")
+    root.get_by_role("button", name="↺ The surface's own start").click()
+    page.wait_for_function("() => !location.search.includes('own_start')")
+    expect(root.get_by_role("button", name="↺ The surface's own start")).to_be_hidden()

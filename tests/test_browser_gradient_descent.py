@@ -28,15 +28,24 @@ HEAD_X = """(sel) => {
 }"""
 
 
+def open_contour_map(page, query: str) -> None:
+    """The page at ``query`` with its server-drawn contour map open (it opens on the
+    browser's live map, issue 24)."""
+    page.goto(f"{page.app_url}/gradient_descent?{query}")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Contour map").dispatch_event("click")
+    page.wait_for_selector(CHART + " .main-svg", timeout=120_000)  # a cold server imports first
+    wait_for_app(page)
+
+
 def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url):
     sent: list[int] = []  # messages the browser sends to the server (reruns, clicks)
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(1)))
     pictures: list[str] = []  # the map picture: a static file, fetched once (issue 15)
     page.on("response", lambda r: pictures.append(r.url)
             if "/app/static/made/" in r.url and r.url.endswith(".png") else None)
-    page.goto(f"{app_url}/gradient_descent?surface=himmelblau&lr_exp=-2&steps=120")
-    wait_for_app(page)
-    page.wait_for_selector(CHART + " .main-svg", timeout=120_000)  # a cold server imports first
+    page.app_url = app_url
+    open_contour_map(page, "surface=himmelblau&lr_exp=-2&steps=120")
     page.locator(CHART).first.scroll_into_view_if_needed()
     assert page.evaluate(STEP_LABEL, CHART) == "step 0"
     head_before = page.evaluate(HEAD_X, CHART)
@@ -91,9 +100,8 @@ def test_play_runs_on_the_client_and_a_click_sets_the_start(page, app_url):
 def test_play_to_its_end_moves_the_page_to_the_last_step(page, app_url):
     """Play runs in the browser; when it ends, the step slider, the loss panel's rule, the
     update with its numbers and the link show the last step, as the picture does."""
-    page.goto(f"{app_url}/gradient_descent?steps=12")
-    wait_for_app(page)
-    page.wait_for_selector(CHART + " .main-svg", timeout=120_000)
+    page.app_url = app_url
+    open_contour_map(page, "steps=12")
     assert page.evaluate(PAGE_STEP) == "0" and page.evaluate(LOSS_RULE) == 0
     page.get_by_text("▶ Play").first.click()
     page.wait_for_function(f"() => ({PAGE_STEP})() === '12'", timeout=30_000)

@@ -80,7 +80,7 @@ def save_readme_shot(pg, name: str, screen: str) -> None:
 # (name, link, the main picture's selector)
 PAGES = [
     ("home", "", '[data-testid="stMain"] .katex-display'),
-    ("gradient_descent", "gradient_descent", '[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ("gradient_descent", "gradient_descent", "canvas.gd-map"),
     ("digits", "digits", "canvas.dg-canvas"),
     ("convolution", "convolution", ".cv-row .cv-grid"),
     ("talk", "talk", '[data-testid="stMain"] h1'),

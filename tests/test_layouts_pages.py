@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import race
-from tests.harness import open_page, switch_page
+from tests.harness import open_page, page_test, switch_page, with_contour_map
 from ui import kit
 from ui.states.convolution import ConvState
 from ui.states.gradient_descent import DescentState
@@ -31,7 +31,7 @@ def chart_fonts(at: AppTest) -> set[int]:
                                           ("1", kit.CHART_FONT[True])])
 def test_chart_type_grows_on_the_stage(present, size):
     at = run("app.py", present=present)  # the shell, then the page, as a person opens it
-    switch_page(at, "gradient_descent").run()
+    switch_page(with_contour_map(at), "gradient_descent").run()
     assert not at.exception, at.exception
     assert chart_fonts(at) == {size}
     assert all(json.loads(el.proto.config or "{}").get("displayModeBar") is False
@@ -52,7 +52,9 @@ def test_convolution_pooling_says_what_it_computes_and_prev_waits_at_cell_one():
 
 @pytest.mark.parametrize("mode", ["2d", "1d"])
 def test_the_start_boxes_show_where_the_run_starts(mode):
-    at = run("pages/gradient_descent.py", mode=mode)
+    at = with_contour_map(page_test("pages/gradient_descent.py"))
+    at.query_params["mode"] = mode
+    at.run()
     defaults = DescentState()
     surface = race.loss_surface(mode, defaults.surface if mode == "2d" else defaults.curve,
                                 defaults.kappa, "", 3.0, 0)

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import surfaces
-from pages.gradient_descent import TABS
+from pages.gradient_descent import LIVE_TAB, TABS
 from tests.conftest import REPO
-from tests.harness import open_page, page_text
+from tests.harness import page_test, page_text
 from ui import kit, served
 from ui.states.gradient_descent import DescentState
 
@@ -22,8 +22,18 @@ pytestmark = pytest.mark.slow  # AppTest page runs
 PAGE = str(REPO / "pages" / "gradient_descent.py")
 
 
-def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    return open_page(PAGE, params)
+TAB_KEY = kit.key(DescentState, "_tab_2d")
+
+
+def run_page(params: dict[str, str | list[str]] | None = None, live: bool = False) -> AppTest:
+    """The page at ``params``: with the server's contour map open (the figures these
+    tests read), or as it opens (``live``: the browser's live map on a built-in surface)."""
+    at = page_test(PAGE)
+    if not live:
+        at.session_state[TAB_KEY] = "Contour map"
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
 
 
 
@@ -53,12 +63,50 @@ def loss_panel(at: AppTest) -> dict:
 def every_figure(at: AppTest) -> list[dict]:
     """The figure of each tab of the surface view, opened in turn (only the open tab's
     figure is built and sent)."""
-    out, key = figures(at), kit.key(DescentState, "_tab_2d")
-    for label in TABS["2d"][1:]:
+    out, key = figures(at), TAB_KEY
+    for label in TABS["2d"][2:]:
         at.session_state[key] = label
         out += figures(at.run())
         assert not at.exception, label
     return out
+
+
+def live_data(at: AppTest) -> dict:
+    """What the page sent the browser's live map (its component's data)."""
+    (el,) = live_maps(at)
+    return json.loads(el.proto.json)
+
+
+def live_maps(at: AppTest) -> list:
+    return [e for e in at.get("bidi_component") if e.proto.component_name == "dlcore_descent_live"]
+
+
+def test_the_page_opens_on_the_live_map_without_running_the_race(monkeypatch):
+    """Issue 24: on a built-in surface the browser runs the race; the server draws what
+    to descend, the surface and the live map's settings, and runs no descent."""
+    from dlcore import race
+
+    monkeypatch.setattr(race, "race", lambda *a, **k: pytest.fail("the server ran the race"))
+    at = run_page({"surface": "rosenbrock", "lr_exp": "-3", "opts": ["gd", "adam"]}, live=True)
+    assert not at.exception and not at.warning and not at.error
+    assert at.session_state[TAB_KEY] == LIVE_TAB and not all_figures(at)
+    data = live_data(at)
+    assert data["surface"] == "rosenbrock" and data["compact"] is False
+    assert data["state"]["lr_exp"] == -3 and data["state"]["opts"] == ["gd", "adam"]
+    keys = {getattr(w, "key", None) for w in at.slider} | {getattr(w, "key", None) for w in at.multiselect}
+    assert not keys & {"gradient_descent.lr_exp", "gradient_descent.steps", "gradient_descent.opts",
+                       "gradient_descent.momentum"}, keys  # the browser's own controls hold them
+    assert "Contour map" in page_text(at)  # where the update's numbers are
+    at.session_state[TAB_KEY] = "Contour map"  # the server's view, at the same settings
+    monkeypatch.undo()
+    at.run()
+    assert not at.exception and at.slider(key="gradient_descent.lr_exp").value == -3
+
+
+def test_a_typed_formula_opens_on_the_servers_contour_map():
+    at = run_page({"surface": "custom", "formula": "x**2 + y**2"}, live=True)
+    assert not at.exception and at.session_state[TAB_KEY] == "Contour map"
+    assert len(figures(at)) == 1 and not live_maps(at)
 
 
 def test_default_view_draws_the_bowl_with_three_optimizers():

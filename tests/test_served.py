@@ -80,3 +80,29 @@ def test_the_apps_config_serves_static_files():
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableStaticServing"] is True
     assert served.MADE.parent == REPO / "static"
+
+
+def test_a_components_code_is_a_file_the_rerun_names(monkeypatch, tmp_path):
+    """Issue 24: a component's JavaScript is served once as a file, and a rerun that
+    draws the component sends a loader of a few lines instead of the code."""
+    options = {"server.enableStaticServing": True, "server.baseUrlPath": "/room/"}
+    monkeypatch.setattr(st, "get_option", lambda name: options[name])
+    code = "export default function (c) { c.parentElement.textContent = 'hi'; }\n" * 200
+    loader = served.component_js(code, tmp_path / "code")
+    (path,) = (tmp_path / "code").iterdir()
+    assert path.read_text() == code and path.suffix == ".js"
+    assert f'"/room/app/static/made/code/{path.name}"' in loader and len(loader) < 250
+    assert "import(" in loader and "m.default(component)" in loader
+    assert served.component_js(code, tmp_path / "code") == loader  # the same file again
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    assert served.component_js(code, blocker / "code") == code  # unwritable: inline
+    options["server.enableStaticServing"] = False
+    assert served.component_js(code, tmp_path / "code") == code  # no static serving
+
+
+def test_the_static_route_serves_a_module_as_javascript():
+    """Chromium runs a module only with a JavaScript type (the route answers nosniff)."""
+    from streamlit.web.server.component_file_utils import guess_content_type
+
+    assert guess_content_type("static/made/code/0123.js") == "text/javascript"

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dlcore import descent
 from tests.conftest import REPO
-from tests.harness import page_test, page_text, switch_page
+from tests.harness import page_test, page_text, switch_page, with_contour_map
 from ui import kit
 
 
@@ -38,7 +38,7 @@ def test_a_seed_set_on_one_page_does_not_reach_another():
 
 
 def run_page(name: str, **params: str) -> AppTest:
-    at = page_test(str(REPO / "pages" / f"{name}.py"), timeout=90)
+    at = with_contour_map(page_test(str(REPO / "pages" / f"{name}.py"), timeout=90))
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
@@ -64,7 +64,7 @@ def test_a_default_sent_after_a_move_sets_the_widget_through_the_app_shell():
     """Issue 15 again, as a session of the whole app meets it (st.navigation, one session):
     the default after a link's value and after the person's own move of the slider."""
     at = page_test("app.py", timeout=120).run()
-    switch_page(at, "gradient_descent")
+    switch_page(with_contour_map(at), "gradient_descent")
     lr = "gradient_descent.lr_exp"
     for sent in ("-0.9", "-1.0", "-1"):
         at.query_params["lr_exp"] = sent
@@ -116,7 +116,7 @@ def test_a_move_sent_with_an_old_address_keeps_what_the_last_run_set():
 @pytest.mark.slow
 def test_eight_optimizers_in_a_link_stay_eight():
     every = list(descent.OPTIMIZERS)
-    at = page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=90)
+    at = with_contour_map(page_test(str(REPO / "pages" / "gradient_descent.py"), timeout=90))
     at.query_params["opts"] = every
     at.query_params["steps"] = "5"
     at.run()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -28,6 +29,8 @@ import streamlit as st
 
 MADE = Path(__file__).resolve().parents[1] / "static" / "made"
 KEEP = 256  # pictures kept on disk
+CODE = MADE / "code"  # the components' JavaScript modules (a folder pictures never prune)
+KEEP_CODE = 16
 
 
 def data_url(data: bytes, mimetype: str) -> str:
@@ -80,6 +83,12 @@ def static_file(data: bytes, suffix: str, folder: Path = MADE,
     return path
 
 
+def _route(relative: str) -> str:
+    """The address static serving gives the file at ``relative`` under ``static/``."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{'/' + base if base else ''}/app/static/{relative}"
+
+
 def picture_url(data: bytes, mimetype: str = "image/png", suffix: str = ".png",
                 folder: Path = MADE) -> str:
     """Where the browser fetches the picture: ``/app/static/made/<hash>.png`` with static
@@ -89,5 +98,22 @@ def picture_url(data: bytes, mimetype: str = "image/png", suffix: str = ".png",
     path = static_file(data, suffix, folder)
     if path is None:
         return data_url(data, mimetype)
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{'/' + base if base else ''}/app/static/{path.parent.name}/{path.name}"
+    return _route(f"{path.parent.name}/{path.name}")
+
+
+def component_js(code: str, folder: Path = CODE) -> str:
+    """The ``js`` of a components-v2 component: a loader of a few lines that imports
+    ``code`` (an ES module) from its file under ``static/made/code/``, named by its hash,
+    so that the browser fetches it once and caches it, and each rerun that draws the
+    component sends the loader instead of the code (the live map's 18 kB, sent again by
+    every write-back, issue 24). Where static serving is off or the folder cannot be
+    written: ``code`` itself, as before."""
+    if not st.get_option("server.enableStaticServing"):
+        return code
+    path = static_file(code.encode(), ".js", folder, KEEP_CODE)
+    if path is None:
+        return code
+    return ("export default function (component) {\n"
+            f"  return import(new URL({json.dumps(_route(f'made/code/{path.name}'))},"
+            " location.origin).href)\n"
+            "    .then((m) => m.default(component));\n}\n")

@@ -22,21 +22,23 @@ import streamlit as st
 
 from dlcore.digits import export
 from dlcore.digits.model import WEIGHTS
+from ui import served
 
 HERE = Path(__file__).parent
 NAME = "dlcore_digits_pad"
 HTML = """
 <div class="dg-pad">
   <div class="dg-draw">
-    <canvas class="dg-canvas" width="280" height="280" aria-label="Draw a digit here"></canvas>
+    <canvas class="dg-canvas" width="280" height="280" aria-label="Draw a digit here"
+      data-slide-part="picture"></canvas>
     <div class="dg-tools"><button type="button" class="dg-undo">↶ Undo</button>
       <button type="button" class="dg-clear">✕ Clear</button></div>
   </div>
   <div class="dg-answers">
     <p class="dg-status">The canvas is empty: draw a digit.</p>
-    <div class="dg-model"><p class="dg-verdict" data-kind="cnn"></p>
+    <div class="dg-model"><p class="dg-verdict" data-kind="cnn" data-slide-part="answer"></p>
       <div class="dg-bars" data-kind="cnn"></div><p class="dg-about" data-kind="cnn"></p></div>
-    <div class="dg-model"><p class="dg-verdict" data-kind="mlp"></p>
+    <div class="dg-model"><p class="dg-verdict" data-kind="mlp" data-slide-part="answer"></p>
       <div class="dg-bars" data-kind="mlp"></div><p class="dg-about" data-kind="mlp"></p></div>
     <div class="dg-input"><canvas class="dg-seen" width="28" height="28"></canvas>
       <p>The 28×28 input both networks read. Computed in your browser, while you draw, by
@@ -68,6 +70,9 @@ CSS = """
 .dg-bar.dg-top {background:#2563eb}
 .dg-bar.dg-unsure {background:#f59e0b}
 .dg-seen {width:56px; height:56px; image-rendering:pixelated; background:#000; flex:0 0 auto}
+.dg-stage .dg-verdict {font-size:26px}
+.dg-stage .dg-about, .dg-stage .dg-has-answer .dg-input {display:none}
+.dg-stage.dg-has-answer .dg-input {display:none}
 """
 
 
@@ -97,16 +102,18 @@ def _js() -> str:
 
 
 def draw_pad(pen: int, names: dict[str, str], about: dict[str, str], key: str,
-             send: bool = True) -> np.ndarray | None:
+             send: bool = True, stage: bool = False) -> np.ndarray | None:
     """Mount the pad; the 28x28 uint8 digit of the last pen-up it sent, or None (empty
     canvas). With ``send`` False the browser keeps its pen-ups to itself; when it turns
-    True, the browser sends the drawing it has, once, then each pen-up's."""
-    component = st.components.v2.component(NAME, html=HTML, css=CSS, js=_js())
+    True, the browser sends the drawing it has, once, then each pen-up's. ``stage``: the
+    deck's slide form (the verdicts in large type, the notes left to the page)."""
+    component = st.components.v2.component(NAME, html=HTML, css=CSS,
+                                            js=served.component_js(_js()))
     version = _export_version(_mtimes())
     result = component(key=key, data={
         # relative to the page: app/static/ under any base URL path the app is served at
         "url": f"app/static/{export.OUT.name}?v={version}", "pen": int(pen),
-        "names": names, "about": about, "send": bool(send),
+        "names": names, "about": about, "send": bool(send), "stage": bool(stage),
     }, on_digit_change=lambda: None)
     return as_digit(result.get("digit") if hasattr(result, "get") else None)
 

@@ -149,6 +149,7 @@ export default function (component) {
   pad.send = value => setStateValue("digit", value);
   pad.pen = data.pen;
   pad.names = data.names;
+  pad.root.classList.toggle("dg-stage", Boolean(data.stage));  // the deck's slide form
   const wanted = data.send !== false;
   if (wanted && !pad.wanted) {  // the page starts asking: it gets the drawing there is, once
     pad.wanted = true;
