@@ -114,8 +114,7 @@ def gradient_descent(browser, url: str, interactions: int, server: int) -> dict:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     counts = watch_socket(page)
     page.goto(f"{url}/gradient_descent")
-    wait_for_app(page)
-    page.get_by_role("tab", name="Live in your browser").dispatch_event("click")
+    wait_for_app(page)  # the page opens on its live map
     page.wait_for_selector(".gd-live svg polyline")
     wait_for_app(page)
     live, slider = page.locator(".gd-live"), page.locator('input[name="lr_exp"]')
@@ -129,7 +128,7 @@ def gradient_descent(browser, url: str, interactions: int, server: int) -> dict:
                                arg=redraws)
         latencies.append(float(live.get_attribute("data-last-latency-ms")))
         compute.append(float(live.get_attribute("data-compute-ms")))
-    page.wait_for_timeout(600)  # the write-back once the slider rests
+    page.wait_for_timeout(1000)  # the write-back once the slider rests (0.6 s)
     wait_for_app(page)
     out = {"lr_move_to_paths_ms": summary(latencies), "compute_ms": summary(compute),
            "sent": counts["sent"] - before["sent"],

@@ -5,9 +5,11 @@
 
 For each page: ``--sessions`` sessions open it at the same moment (``benchmarks/stclient.py``
 speaks the browser's protocol), then each does the page's main interaction
-``--interactions`` times with a short think time between (gradient descent: the
-learning-rate slider; digits: a stroke on the canvas, sent as the canvas component's
-value, a PNG as the browser's canvas sends it; convolution: Next; embeddings: a word;
+``--interactions`` times with a short think time between, sending what a browser sends
+for it (gradient descent: a new learning rate on the live map, whose component sends its
+settings once the slider rests; digits: a stroke, which the browser's pad answers without
+a message, counted as ``interactions_without_message``; ``benchmarks/browser_room.py``
+measures both pages with real Chromium pages; convolution: Next; embeddings: a word;
 char-RNN: another sample; hot dog: another picture; splits and fine-tuning: train;
 CPU vs GPU: measure again; jargon: jump to a term; the deck: next slide). Per page:
 open and interaction p50/p95 (seconds, request to ``script_finished``), bytes per
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import io
 import json
 import os
 import random
@@ -46,35 +46,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.room import cpu_seconds, pct, rss_mb  # noqa: E402
 from benchmarks.stclient import ProtocolError, Run, Session  # noqa: E402
-from tests.harness import STROKES, canvas, free_port, running_app  # noqa: E402
+from tests.harness import free_port, running_app  # noqa: E402
 
 WORDS = ["king", "paris", "computer", "river", "music", "doctor", "france", "happy",
          "water", "science", "football", "queen", "london", "guitar", "coffee", "winter"]
 PICTURES = ["cat", "coffee", "rocket", "astronaut", "hot dog"]
 TRAINING = {"splits", "fine_tuning", "cpu_gpu"}  # the interaction is a training/timing run
+LIVE_MAP = "gradient_descent._live"  # the gradient-descent page's live map (its component)
+# Pages whose browser sends an interaction once the control rests this many seconds
+# (ui/components/descent_view.js, REST_MS): a move followed by another sooner sends nothing.
+REST_S = {"gradient_descent": 0.6}
 
 
-def stroke_png(i: int) -> str:
-    """A digit drawn on the canvas, as the canvas component's data URL."""
-    from PIL import Image
-
-    digit = "170"[i % 3]
-    img = canvas(STROKES[digit], offset=(random.randint(-20, 20), random.randint(-20, 20)))
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-async def interact(page: str, s: Session, who: int, i: int) -> Run:
-    """The page's main interaction, the ``i``-th time, by session ``who``."""
+async def interact(page: str, s: Session, who: int, i: int) -> Run | None:
+    """The page's main interaction, the ``i``-th time, by session ``who``: what the
+    browser sends for it (None: the browser answers it and sends nothing)."""
     if page == "talk":
         return await s.click("talk-next" if i % 2 == 0 else "talk-back")
-    if page == "gradient_descent":
-        return await s.set("Learning rate", round(-3 + 0.1 * ((who * 7 + i * 3) % 25), 1))
-    if page == "digits":
-        value = {"drawing": {"raw": {"objects": [{"type": "path"}], "background": "#ffffff"},
-                             "data": stroke_png(who + i)}}
-        return await _set_kind(s, "bidi_component", value)
+    if page == "gradient_descent":  # the live map's settings (see person(): sent at rest)
+        _, _, w = s.find(LIVE_MAP, "bidi_component")
+        settings = {**json.loads(w.json)["state"],
+                    "lr_exp": round(-3 + 0.1 * ((who * 7 + i * 3) % 25), 1)}
+        return await s.set(LIVE_MAP, {"view": settings})
+    if page == "digits":  # the browser's pad answers a stroke itself: nothing is sent
+        return None
     if page == "convolution":
         return await s.click("Next ▶")
     if page == "embeddings":
@@ -93,11 +88,6 @@ async def interact(page: str, s: Session, who: int, i: int) -> Run:
         _, _, w = s.find("Jump to a term")
         return await s.set("Jump to a term", w.options[1 + (who + i) % (len(w.options) - 1)])
     raise KeyError(page)
-
-
-async def _set_kind(s: Session, kind: str, value) -> Run:
-    _, _, w = s.find("", kind)
-    return await s.set(w.id, value)
 
 
 def stats(xs: list[float], nd: int = 3) -> dict:
@@ -159,14 +149,32 @@ async def run_page(url: str, pids: list[int], page: str, args,
         opens.append(run.seconds)
         if not interactive:
             return
-        for i in range(args.interactions):
-            await asyncio.sleep(random.uniform(0.2, 1.0))  # a person's think time
+        rest = REST_S.get(page)  # the browser sends once the control rests this long
+        thinks = [random.uniform(0.2, 1.0) for _ in range(args.interactions)]
+        spent = 0.0  # of the next think time, already spent waiting for the browser's timer
+        for i, think in enumerate(thinks):
+            await asyncio.sleep(max(0.0, think - spent))  # a person's think time
+            spent = 0.0
+            if rest is not None:
+                following = thinks[i + 1] if i + 1 < len(thinks) else float("inf")
+                if following <= rest:  # the next move restarts the browser's timer
+                    silent[0] += 1
+                    continue
+                t_rest = time.perf_counter()
+                await asyncio.sleep(rest)
             try:
-                acts.append(await interact(page, s, who, i + 1))
+                run = await interact(page, s, who, i + 1)
             except (ProtocolError, TimeoutError, KeyError) as err:
                 errors.append(f"interaction: {type(err).__name__}: {err}"[:200])
                 return
+            if rest is not None:
+                spent = time.perf_counter() - t_rest
+            if run is None:
+                silent[0] += 1
+            else:
+                acts.append(run)
 
+    silent = [0]  # interactions the browser answered without a message
     t0, client0 = time.perf_counter(), time.process_time()
     tasks = [asyncio.create_task(person(n, s)) for n, s in enumerate(sessions)]
     done, pending = await asyncio.wait(tasks, timeout=args.cap)
@@ -194,6 +202,7 @@ async def run_page(url: str, pids: list[int], page: str, args,
         "warmup_error": warm_error,
         "open_s": stats(opens), "opened": len(opens),
         "interaction_s": stats(times), "interactions": len(times),
+        "interactions_without_message": silent[0],  # answered in the browser alone
         "bytes_per_interaction": int(statistics.median([r.bytes for r in acts])) if acts else None,
         # what permessage-deflate (server.enableWebsocketCompression) sends on the wire:
         # the messages through one compressor per connection, as tornado does

@@ -50,6 +50,9 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "uploads": ([], [], 120),
     "browser_latency": (["--repeat", "2"], ["--repeat", "1"], 240),
     "browser_views": (["--interactions", "20"], ["--interactions", "3"], 240),
+    # real Chromium pages as a room on the two browser-side views (opens bound by Chromium)
+    "browser_room": (["--contexts", "10", "--interactions", "10"],
+                     ["--contexts", "2", "--interactions", "2"], 300),
     "hostile": ([], ["--rooms", "3", "--probes", "5", "--clears", "2", "--uploads", "3",
                      "--upload-mb", "1", "--seconds", "30"], 180),
     "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),
@@ -60,7 +63,8 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
              ["--sessions", "5", "--interactions", "1", "--cap", "15",
               "--pages", "convolution", "talk"], 420),
     "room": (["--followers", "50", "--changes", "6", "--view-changes", "4", "--idle", "15"],
-             ["--followers", "5", "--changes", "2", "--view-changes", "2", "--idle", "3"], 300),
+             ["--followers", "5", "--changes", "2", "--view-changes", "2", "--live-changes",
+              "1", "--idle", "3"], 420),
     # the deck printed to PDF (every slide drawn once, live slides at their preset)
     "deck_pdf": (["--out", "/tmp/dlgs-deck.pdf"], ["--out", "/tmp/dlgs-deck.pdf"], 600),
     "code_health": ([], [], 60),  # README lines, longest page function, private names
