@@ -92,9 +92,10 @@ def outside(spec: codec.Spec) -> st.SearchStrategy[str] | None:
             bad.append(st.integers(1, 10**6).map(lambda d: codec._text(spec, spec.lo - d * step)))
         if spec.kind is int:
             bad.append(st.sampled_from(["1.5", "2e3", "0x10"]))
-    elif spec.kind is bool:
+    elif spec.kind is bool:  # a link's switch says 1/0, true/false, yes/no or on/off
         bad.append(st.text(max_size=8).filter(lambda t: t.strip().lower() not in
-                                              ("true", "false")))
+                                              ("1", "0", "true", "false", "yes", "no",
+                                               "on", "off")))
     elif options is not None:
         bad.append(st.text(max_size=20).filter(lambda t: t not in options))
     elif spec.max_len is not None:

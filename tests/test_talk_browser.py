@@ -167,8 +167,9 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     page.set_viewport_size(STAGE)
     open_slide(page, app_url, 15)  # gradient descent: the live map's range input
     value = live(page).locator('.gd-live input[name="lr_exp"]')
-    value.wait_for(timeout=90_000)
+    live(page).locator(".gd-live[data-compute-ms]").wait_for(timeout=90_000)  # its script ran
     before = value.input_value()  # the preset's -1, at 4/6 of the range [-5, 1]
+    assert before == "-1"
     box = value.bounding_box()
     value.click(position={"x": box["width"] * 4 / 6, "y": box["height"] / 2})  # its thumb
     assert focused(page) == "INPUT:range"
@@ -176,7 +177,7 @@ def test_the_clicker_drives_the_deck_whatever_control_has_focus(page, app_url):
     counter(page, 16)
     page.keyboard.press("ArrowLeft")
     counter(page, 15)
-    value.wait_for(timeout=90_000)
+    live(page).locator(".gd-live[data-compute-ms]").wait_for(timeout=90_000)
     assert value.input_value() == before  # the learning rate did not move
 
     open_slide(page, app_url, 7)  # hot dog: the slide form's radio of pictures

@@ -35,7 +35,7 @@ HTML = """
       <button type="button" class="dg-clear">✕ Clear</button></div>
   </div>
   <div class="dg-answers">
-    <p class="dg-status">The canvas is empty: draw a digit.</p>
+    <p class="dg-status">Loading the drawing pad…</p>
     <div class="dg-model"><p class="dg-verdict" data-kind="cnn" data-slide-part="answer"></p>
       <div class="dg-bars" data-kind="cnn"></div><p class="dg-about" data-kind="cnn"></p></div>
     <div class="dg-model"><p class="dg-verdict" data-kind="mlp" data-slide-part="answer"></p>
