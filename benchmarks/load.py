@@ -9,7 +9,8 @@ speaks the browser's protocol), then each does the page's main interaction
 for it (gradient descent: a new learning rate on the live map, whose component sends its
 settings once the slider rests; digits: a stroke, which the browser's pad answers without
 a message, counted as ``interactions_without_message``; ``benchmarks/browser_room.py``
-measures both pages with real Chromium pages; convolution: Next; embeddings: a word;
+measures both pages with real Chromium pages; convolution: a step of the stepper, which
+the browser draws and sends once it rests; embeddings: a word;
 char-RNN: another sample; hot dog: another picture; splits and fine-tuning: train;
 CPU vs GPU: measure again; jargon: jump to a term; the deck: next slide). Per page:
 open and interaction p50/p95 (seconds, request to ``script_finished``), bytes per
@@ -55,7 +56,8 @@ TRAINING = {"splits", "fine_tuning", "cpu_gpu"}  # the interaction is a training
 LIVE_MAP = "gradient_descent._live"  # the gradient-descent page's live map (its component)
 # Pages whose browser sends an interaction once the control rests this many seconds
 # (ui/components/descent_view.js, REST_MS): a move followed by another sooner sends nothing.
-REST_S = {"gradient_descent": 0.6}
+REST_S = {"gradient_descent": 0.6, "convolution": 0.6}
+STEPPER = "convolution._stepper"  # the convolution page's stepper (its component)
 
 
 async def interact(page: str, s: Session, who: int, i: int) -> Run | None:
@@ -70,8 +72,8 @@ async def interact(page: str, s: Session, who: int, i: int) -> Run | None:
         return await s.set(LIVE_MAP, {"view": settings})
     if page == "digits":  # the browser's pad answers a stroke itself: nothing is sent
         return None
-    if page == "convolution":
-        return await s.click("Next ▶")
+    if page == "convolution":  # the stepper's cell (see person(): sent at rest)
+        return await s.set(STEPPER, {"view": {"cell": 1 + (who + i) % 9, "speed": "normal"}})
     if page == "embeddings":
         return await s.set("A word", WORDS[(who + i) % len(WORDS)])
     if page == "char_rnn":

@@ -14,8 +14,7 @@ reused: the cost of one person moving the control). Per page:
   sends each version); ``bytes_coalesced``: only the last version of each element, as
   the queue keeps them between two flushes (a lower bound); ``media_bytes``: pictures
   registered with the media file manager (fetched over HTTP by the browser, once per new
-  picture). The digits page's canvas is replaced by a stub that returns a drawing, so
-  the component's own few hundred bytes are not counted. ``benchmarks/load.py`` measures
+  picture). ``benchmarks/load.py`` measures
   bytes on the wire with a websocket client;
 * ``errors``: reruns that raised (must be 0), with the first message.
 
@@ -28,10 +27,7 @@ Training (splits, fine-tuning, hot dog's own examples) is measured by
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -70,37 +66,6 @@ def button(at, label: str):
 
 
 # --------------------------------------------------------------------------- the digits canvas
-def _digits_with_a_drawing() -> None:
-    """The digits page, with st_canvas returning the drawing in session state
-    ``_bench_canvas`` (a PNG data URL, as the component sends), or nothing."""
-    import os
-    from pathlib import Path
-
-    import streamlit as st
-    import streamlit_drawable_canvas as sdc
-
-    sdc.st_canvas = lambda **kwargs: sdc.CanvasResult(
-        None, st.session_state.get("_bench_canvas"), True)
-    page = Path(os.environ["RERUNS_DIGITS_PAGE"])
-    exec(compile(page.read_text(), str(page), "exec"), {"__name__": "__main__"})  # noqa: S102
-
-
-def drawings() -> list[str]:
-    """27 different drawings (three digits, nine positions) as the canvas's PNG data URLs."""
-    from PIL import Image
-
-    from tests.harness import STROKES, canvas
-
-    urls = []
-    for digit in ("7", "1", "0"):
-        for dx in (-30, 0, 30):
-            for dy in (-20, 0, 20):
-                buf = io.BytesIO()
-                Image.fromarray(canvas(STROKES[digit], offset=(dx, dy))).save(buf, "PNG")
-                urls.append("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode())
-    return urls
-
-
 # --------------------------------------------------------------------------- the interactions
 WORDS = ("king", "paris", "computer", "river", "music", "doctor", "green", "apple", "winter",
          "football", "ocean", "science", "bread", "happy", "mountain", "train", "money",
@@ -111,14 +76,14 @@ TERMS = ("loss", "epoch", "dropout", "learning rate", "batch", "gradient", "over
          "kernel", "softmax", "embedding", "layer", "weight")
 
 
-def _next_or_prev(at, i: int) -> None:
-    nxt = button(at, "Next")
-    (button(at, "Prev") if nxt.disabled else nxt).click()
+def _pen_up(at, i: int) -> None:
+    """The pad's digit at a pen-up, as the browser sends it (a new MNIST digit each time)."""
+    from dlcore.data import mnist
 
-
-def _drawing(at, i: int) -> None:
-    urls = _drawing.urls = getattr(_drawing, "urls", None) or drawings()
-    at.session_state["_bench_canvas"] = urls[i % len(urls)]
+    images = _pen_up.images = getattr(_pen_up, "images", None)
+    if images is None:
+        images = _pen_up.images = mnist.load_sample()[0]
+    at.session_state["digits._pad"] = {"digit": images[i % len(images)].reshape(-1).tolist()}
 
 
 @dataclass(frozen=True)
@@ -128,17 +93,27 @@ class Interaction:
     params: dict = field(default_factory=dict)
     check: Callable | None = None  # check(at): the interaction did what it should
     max_repeat: int | None = None  # pages whose rerun takes seconds
+    session: dict = field(default_factory=dict)  # session state set before the first run
 
 
 INTERACTIONS: dict[str, Interaction] = {
     "talk": Interaction("Next slide (back to the first every 10)", lambda at, i: widget(
         at, "talk-home" if i % 10 == 9 else "talk-next").click()),
     "gradient_descent": Interaction(
-        "learning-rate slider to a new value (-1.1 ... -4.9)",
-        lambda at, i: widget(at, "gradient_descent.lr_exp").set_value(round(-1.1 - 0.1 * (i % 39), 1))),
-    "digits": Interaction("a new drawing on the canvas (27 drawings in turn)", _drawing,
-                          check=lambda at: any("CNN" in m.value for m in at.markdown)),
-    "convolution": Interaction("Next ▶ (Prev at the last cell)", _next_or_prev),
+        "learning-rate slider to a new value (-1.1 ... -4.9) on the contour map's tab (the "
+        "page opens on the live map, where a move costs the server nothing and its settings "
+        "come back once at rest: benchmarks/load.py)",
+        lambda at, i: widget(at, "gradient_descent.lr_exp").set_value(round(-1.1 - 0.1 * (i % 39), 1)),
+        session={"gradient_descent._tab_2d": "Contour map"}),
+    "digits": Interaction(
+        "a pen-up with 'Inside the CNN' open: the feature maps of a new digit (the browser "
+        "answers the drawing itself; folded, as the page opens, a pen-up sends nothing)",
+        _pen_up, session={"digits._inside": True},
+        check=lambda at: any("Inside the CNN" in h.value for h in at.subheader)),
+    "convolution": Interaction(
+        "stride slider to a new value: every cell computed again (the stepper's Next, Prev "
+        "and Play run in the browser; its cell comes back once at rest: benchmarks/load.py)",
+        lambda at, i: widget(at, "convolution.stride").set_value(1 + i % 3)),
     "embeddings": Interaction("a new query word (neighbours view)", lambda at, i: widget(
         at, "embeddings.word").set_value(WORDS[i % len(WORDS)])),
     "char_rnn": Interaction("🎲 Another sample (400 characters, new seed)",
@@ -209,15 +184,16 @@ def traffic() -> Traffic:
 
 # --------------------------------------------------------------------------- running
 def open_session(page: str):
-    """The page opened once in AppTest (the digits page with its canvas stub)."""
-    from streamlit.testing.v1 import AppTest
+    """The page opened once in AppTest, with its interaction's session state."""
 
-    from tests.harness import open_page
+    from tests.harness import page_test
 
-    if page == "digits":
-        os.environ["RERUNS_DIGITS_PAGE"] = str(REPO / "pages" / "digits.py")
-        return AppTest.from_function(_digits_with_a_drawing, default_timeout=180).run()
-    return open_page(f"pages/{page}.py", INTERACTIONS[page].params, timeout=180)
+    at = page_test(f"pages/{page}.py", timeout=180)
+    for key, value in INTERACTIONS[page].session.items():
+        at.session_state[key] = value
+    for key, value in INTERACTIONS[page].params.items():
+        at.query_params[key] = value
+    return at.run()
 
 
 def rerun(at, page: str, i: int) -> tuple[float, float, int, int, int, str | None]:

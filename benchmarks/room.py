@@ -11,8 +11,8 @@ does. Measures:
 - a slide change: the presenter presses Next; for each follower, the time until its
   screen shows the new slide (its counter "N / total") and until that follower's full
   rerun has finished; p50/p95/max over ``--changes`` changes x followers;
-- a slide change onto a live slide (``LIVE_TARGETS``: 15 and 18 hold views the browser
-  runs, 12 one the server draws), ``--live-changes`` times each: for each follower, the
+- a slide change onto a live slide (``LIVE_TARGETS``: 15, 18 and 21 hold views the
+  browser runs, 12 one the server draws), ``--live-changes`` times each: for each follower, the
   time until its rerun that draws the slide with its view's elements has finished;
 - a live-view change: on slide 15 (gradient descent's live map) the presenter moves the
   learning rate (the map's component sends its settings); for each follower, the time
@@ -93,10 +93,10 @@ def slide_shown(s: Session) -> int | None:
 VIEW_SLIDE = 15  # gradient descent on the bowl: the browser's live map (issue 24)
 VIEW_WIDGET = f"talk.{VIEW_SLIDE}/gradient_descent._live"  # the map's component
 VIEW_VALUES = (-0.5, -1.5)  # the presenter's learning rates, in turn (the preset is -1)
-# Slide changes onto live slides (issue 24): the first two hold views the browser runs
-# (the live map, the digits pad), the third one the server draws (a line fitted by
-# gradient descent), for comparison. Each is reached from the slide before it.
-LIVE_TARGETS = {15: "browser", 18: "browser", 12: "server"}
+# Slide changes onto live slides (issue 24): 15, 18 and 21 hold views the browser runs
+# (the live map, the digits pad, the convolution stepper), 12 one the server draws (a
+# line fitted by gradient descent), for comparison. Each is reached from the slide before.
+LIVE_TARGETS = {15: "browser", 18: "browser", 21: "browser", 12: "server"}
 
 
 def log(text: str) -> None:

@@ -5,7 +5,7 @@ The engine is ``dlcore.conv``; this page reads the URL state, calls it and draws
 
 from __future__ import annotations
 
-import html
+import functools
 
 import numpy as np
 import plotly.colors
@@ -14,34 +14,16 @@ import streamlit as st
 from dlcore import conv, paths
 from dlcore.data import images
 from ui import animate, kit
+from ui.components import conv_stepper
 from ui.states.convolution import OP_BY_NAME, SPEEDS, ConvState
 
 # Session keys that are no fields (through kit.key, so an embedded view has its own):
 FROM_LINK = "_k_from_link"  # a kernel size taken from the link, once
 IMAGE_LINK = "_image_from_link"  # so is a picture
-PLAYING = "_playing"  # the stepper's Play
 SLIDER_PX = 118  # a size slider's width in its row: five on a laptop's line, three on a phone's
 
 
 # --------------------------------------------------------------------------- drawing
-_CSS = """<style>
-.cv-row {display:flex; gap:2.5rem; flex-wrap:wrap; align-items:flex-start; margin:.5rem 0}
-.cv-grid {border-collapse:collapse; font-family:monospace; font-size:1.05rem}
-.cv-grid td {width:2.6rem; height:2.6rem; text-align:center; border:1px solid #bbb}
-.cv-grid td.pad {color:#aaa; border-style:dashed; background:#fafafa}
-.cv-grid td.tap {background:#fde68a; border:2px solid #d97706}
-.cv-grid td.cur {background:#93c5fd; border:2px solid #1d4ed8; font-weight:bold}
-.cv-grid td.done {background:#eef2ff}
-.cv-grid sub {color:#b45309; font-size:.7rem}
-.cv-cap {font-size:.85rem; color:#555; margin-bottom:.2rem}
-@media (max-width: 640px) {  /* a phone: input, kernel and output on one row */
-  .cv-row {gap:.8rem}
-  .cv-grid {font-size:.8rem}
-  .cv-grid td {width:1.75rem !important; height:1.75rem !important; padding:0 !important}
-  .cv-grid sub {font-size:.55rem}
-}
-</style>"""
-
 LEADS = {
     "xcorr": "A kernel slides over the input; each output cell is the sum of the products "
              "under it.",
@@ -52,48 +34,6 @@ LEADS = {
     "avg": "A window slides over the input; each output cell is the mean of the values under "
            "it (average pooling: no weights).",
 }
-
-
-def _table(cells: list[list[str]], classes: list[list[str]], caption: str) -> str:
-    rows = "".join(
-        "<tr>" + "".join(f'<td class="{c}">{v}</td>' for v, c in zip(r, cr, strict=True)) + "</tr>"
-        for r, cr in zip(cells, classes, strict=True))
-    return f'<div><div class="cv-cap">{html.escape(caption)}</div><table class="cv-grid">{rows}</table></div>'
-
-
-def grids_html(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding: int,
-               frame: conv.Frame) -> str:
-    n, size = x.shape[0], kernel.shape[0]
-    padded = conv.pad(x, padding)
-    taps = {t: w for t, w in zip(frame.taps, frame.weights or [None] * len(frame.taps),
-                                 strict=True)}
-    cells, classes = [], []
-    for r in range(padded.shape[0]):
-        row, cls = [], []
-        for c in range(padded.shape[1]):
-            is_pad = not (padding <= r < padding + n and padding <= c < padding + n)
-            text = "·" if is_pad else conv.fmt(padded[r, c])
-            if (r, c) in taps:
-                w = taps[(r, c)]
-                text += "" if w is None else f"<sub>{conv.fmt(w)}</sub>"
-            row.append(text)
-            cls.append(" ".join(filter(None, ["pad" if is_pad else "",
-                                              "tap" if (r, c) in taps else ""])))
-        cells.append(row)
-        classes.append(cls)
-    parts = [_table(cells, classes, f"input {n}×{n}" + (f", padding {padding}" if padding else ""))]
-    if op in ("xcorr", "conv"):
-        shown = kernel[::-1, ::-1] if op == "conv" else kernel
-        parts.append(_table([[conv.fmt(v) for v in r] for r in shown],
-                            [[""] * size for _ in range(size)],
-                            "kernel" + (" (flipped)" if op == "conv" else "")))
-    oh, ow = out.shape
-    out_cells = [[conv.fmt(out[r, c]) if r * ow + c <= frame.index else "" for c in range(ow)]
-                 for r in range(oh)]
-    out_cls = [["cur" if r * ow + c == frame.index else "done" if r * ow + c < frame.index else ""
-                for c in range(ow)] for r in range(oh)]
-    parts.append(_table(out_cells, out_cls, f"output {oh}×{ow}"))
-    return _CSS + '<div class="cv-row">' + "".join(parts) + "</div>"
 
 
 # plotly.py's colour scales, spelled out: plotly.js in the browser knows neither "gray_r"
@@ -142,11 +82,6 @@ def _random_fill(n: int, k: int) -> None:
     kit.set_value(ConvState, "seed", new_seed)
     kit.set_value(ConvState, "x", conv.default_input(n, new_seed))
     kit.set_value(ConvState, "kernel", conv.default_kernel(k, new_seed))
-
-
-def _go(delta: int, total: int, cell_key: str, playing_key: str) -> None:
-    st.session_state[playing_key] = False
-    st.session_state[cell_key] = min(max(1, st.session_state[cell_key] + delta), total)
 
 
 def view(state: ConvState) -> None:
@@ -207,58 +142,30 @@ def view(state: ConvState) -> None:
 def stepper(op: str, x: np.ndarray, kernel: np.ndarray, out: np.ndarray, padding: int,
             frames: list[conv.Frame], on_slide: bool = False) -> None:
     """Prev / Next / Play through the output cells, the grids at the current cell and
-    its written sum (a fragment: Play reruns it alone, on a timer)."""
-    total = len(frames)
-    cell_key, playing_key = kit.key(ConvState, "cell"), kit.key(ConvState, PLAYING)
-    playing = st.session_state.get(playing_key, False)
-    speed = SPEEDS[kit.value(ConvState, "speed")]
+    its written sum: stepped in the browser (``ui/components/conv_stepper.py``), every
+    cell computed here once; the cell and the speed come back at rest, through a
+    fragment, which on a slide also tells the room."""
+    data = conv_stepper.frames_data(op, x, kernel, out, padding, frames)
+    cell_key = kit.key(ConvState, "cell")
+    if st.session_state[cell_key] > len(frames):
+        st.session_state[cell_key] = len(frames)
 
     def stepper_body() -> None:
-        if st.session_state.get(playing_key):
-            nxt = st.session_state[cell_key] + 1
-            if nxt > total:
-                st.session_state[playing_key] = False
-                st.rerun(scope="app")  # stops the timer
-            st.session_state[cell_key] = nxt
-        elif st.session_state[cell_key] > total:
-            st.session_state[cell_key] = total
-        # one row that wraps on a phone (columns would stack, one button a row)
-        row = st.container(horizontal=True, vertical_alignment="center")
-        at = st.session_state[cell_key]
-        go_args = (total, cell_key, playing_key)
-        row.button("◀ Prev", on_click=_go, args=(-1, *go_args), disabled=at <= 1,
-                   key=kit.key(ConvState, "_prev"))
-        row.button("Next ▶", on_click=_go, args=(1, *go_args), disabled=at >= total,
-                   key=kit.key(ConvState, "_next"))
-        if row.button("⏸️ Pause" if st.session_state.get(playing_key) else "▶️ Play",
-                      key=kit.key(ConvState, "_play")):
-            now = not st.session_state.get(playing_key, False)
-            if now and st.session_state[cell_key] >= total:
-                st.session_state[cell_key] = 1
-            st.session_state[playing_key] = now
-            st.rerun(scope="app")
-        # the grids and their sum under the buttons, then the cell and the speed (issue 22)
-        grids = st.container()
-        under = None if on_slide else kit.row(vertical_alignment="bottom")
-        if total > 1 and under:
-            cell = kit.slider(ConvState, "cell", f"Output cell (1–{total})", max_value=total,
-                              container=under)
-        else:
-            cell = min(max(1, st.session_state[cell_key]), total)
-        if under:  # the slide steps with the buttons alone
-            kit.select(ConvState, "speed", "Speed of ▶️ Play", container=under, width=130)
-        frame = frames[cell - 1]
-        with grids, kit.slide_part("picture"):
-            st.markdown(grids_html(op, x, kernel, out, padding, frame), unsafe_allow_html=True)
-        where = f"row {frame.out_row + 1}, column {frame.out_col + 1}"  # not on a page's row
-        row.markdown(f"**Cell {cell} of {total}**" + (f" ({where})" if on_slide else ""))
-        with grids, kit.slide_part("answer"):
-            st.code(conv.written_sum(op, frame), language=None, wrap_lines=True)
-            if not on_slide:
-                st.caption(f"Cell {cell} is {where} of the output.")
+        conv_stepper.stepper(data, kit.value(ConvState, "cell"), kit.value(ConvState, "speed"),
+                             SPEEDS, key=kit.key(ConvState, "_stepper"),
+                             on_change=kit.in_scope(functools.partial(_stepped, len(frames))),
+                             on_slide=on_slide)
 
-    # a fragment: its reruns keep the deck's scope and form, and reach the room
-    kit.fragment(stepper_body, run_every=speed if playing else None)()
+    kit.fragment(stepper_body)()
+
+
+def _stepped(total: int, values: dict) -> None:
+    """The browser's cell and speed, checked as a link's would be (one that is not, left)."""
+    cell, speed = values.get("cell"), values.get("speed")
+    if isinstance(cell, int) and not isinstance(cell, bool) and 1 <= cell <= total:
+        kit.set_value(ConvState, "cell", cell)
+    if speed in SPEEDS:
+        kit.set_value(ConvState, "speed", speed)
 
 
 def real_image(state: ConvState, op: str, kernel: np.ndarray, stride: int, padding: int,
@@ -325,8 +232,6 @@ def slide(state: ConvState) -> None:
         picture.error(f"No output for these settings: {kit.plain(err)}.")
         return
     controls.markdown(f"Output: **{out.shape[0]}×{out.shape[1]}**")
-    st.html("<style>.st-key-talk-live .cv-grid td {width: 1.8rem; height: 1.8rem; padding: 0}"
-            ".st-key-talk-live .cv-row {margin: 0}</style>")
     with picture:
         stepper(op, x, kernel, out, padding, frames, on_slide=True)
 

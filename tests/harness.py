@@ -199,7 +199,24 @@ def page_text(at, *kinds: str) -> str:
     parts = [str(el.value) for kind in (kinds or TEXT_ELEMENTS) for el in getattr(at, kind)]
     if not kinds:
         parts += [f"{m.label} {m.value}" for m in at.metric]
+        parts += stepper_text(at)
     return "\n".join(parts)
+
+
+def stepper_text(at) -> list[str]:
+    """What the convolution stepper (a component, ``ui/components/conv_stepper.js``) shows
+    in the browser from the data the run sent it: "Cell k of N" and the cell's written sum."""
+    import json
+
+    out = []
+    for el in at.get("bidi_component"):
+        if el.proto.component_name != "dlcore_conv_stepper":
+            continue
+        data = json.loads(el.proto.json)
+        frames = data["frames"]
+        cell = min(max(1, data["cell"]), len(frames))
+        out += [f"Cell {cell} of {len(frames)}", frames[cell - 1]["sum"]]
+    return out
 
 
 def _run_page(module: str) -> None:  # AppTest runs this function's body as its script

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlcore import conv
-from tests.harness import open_page, page_text
+from tests.harness import open_page, page_text, stepper_text
 from ui import kit
 
 pytestmark = pytest.mark.slow  # AppTest page runs
@@ -48,11 +48,12 @@ def test_conv_page_default_is_the_slide():
     assert "F.conv2d(x, w, stride=1, padding=0, dilation=1)" in body
 
 
-def test_conv_next_three_times_shows_the_fourth_sum():
-    at = run_app("pages/convolution.py")
-    for _ in range(3):
-        at.button[[b.label for b in at.button].index("Next ▶")].click().run()
+def test_conv_the_fourth_cell_shows_the_fourth_sum():
+    """The stepper steps in the browser (tests/test_browser_shell.py clicks Next); the
+    cell it sends back, or a link's, is the one the page draws."""
+    at = run_app("pages/convolution.py", cell="4")
     assert not at.exception
+    assert "Cell 4 of 9" in page_text(at)
     assert "10 = 0*0 + 0*1 + 1*2 + 3*2 + 1*2 + 2*0 + 2*0 + 0*1 + 0*2" in page_text(at)
 
 
@@ -139,7 +140,7 @@ def test_conv_printed_pytorch_call_computes_the_page_numbers_for_float_grids():
     exec(code.rsplit("\n", 1)[0], namespace)  # the code as printed on the page
     result = eval(code.rsplit("\n", 1)[1], namespace)[0, 0].numpy()
     np.testing.assert_allclose(result, conv.apply("xcorr", x, w, 1, 0, 1), rtol=1e-12)
-    written = next(c.value for c in at.code if " = " in c.value and "import" not in c.value)
+    written = stepper_text(at)[1]  # the first cell's sum, as the stepper shows it
     assert written.startswith(conv.fmt(result[0, 0]) + " = ")
 
 

@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 from dlcore import race
 from tests.harness import open_page, page_test, switch_page, with_contour_map
 from ui import kit
-from ui.states.convolution import ConvState
 from ui.states.gradient_descent import DescentState
 
 pytestmark = pytest.mark.slow  # AppTest page runs
@@ -38,16 +37,19 @@ def test_chart_type_grows_on_the_stage(present, size):
                for el in at.get("plotly_chart"))
 
 
-def test_convolution_pooling_says_what_it_computes_and_prev_waits_at_cell_one():
+def test_convolution_pooling_says_what_it_computes_and_the_stepper_gets_every_cell():
     at = run("pages/convolution.py", op="max-pool")
     lead = at.markdown[0].value
     assert "largest value" in lead and "sum of the products" not in lead
-    buttons = {b.label: b for b in at.button}
-    assert buttons["◀ Prev"].disabled and not buttons["Next ▶"].disabled
-    assert at.slider(key=kit.key(ConvState, "cell")).label == "Output cell (1–9)"
+    (stepper,) = [e for e in at.get("bidi_component")
+                  if e.proto.component_name == "dlcore_conv_stepper"]
+    data = json.loads(stepper.proto.json)
+    assert data["cell"] == 1 and len(data["frames"]) == 9 and data["kernel"] is None
+    assert data["frames"][0]["sum"].startswith("3 = max(") and data["speed"] == "normal"
     at = run("pages/convolution.py", cell="9")
-    buttons = {b.label: b for b in at.button}
-    assert not buttons["◀ Prev"].disabled and buttons["Next ▶"].disabled
+    (stepper,) = [e for e in at.get("bidi_component")
+                  if e.proto.component_name == "dlcore_conv_stepper"]
+    assert json.loads(stepper.proto.json)["cell"] == 9
 
 
 @pytest.mark.parametrize("mode", ["2d", "1d"])

@@ -32,8 +32,6 @@ RAW_HTML = {
                                           "built by kit.link_to (URL-encoded)",
     ("pages/digits.py", "filter_links("): "the app's CSS, PNG data URLs of the filters and "
                                           "links built from numbers (URL-encoded)",
-    ("pages/convolution.py", "grids_html("): "numbers formatted by the code (grids from a link "
-                                             "are parsed as floats first)",
     ("pages/char_rnn.py", "top5_strip("): "every character of the typed and generated text "
                                           "goes through html.escape",
     ("pages/embeddings.py", "PRESETS"): "preset names and links from the page's own table",
@@ -42,7 +40,6 @@ RAW_HTML = {
                                               "page's own table",
     ("pages/gradient_descent.py", "'<br>'.join(lines)"): "the slide's legend: optimizer "
                                                          "labels and numbers made by the code",
-    ("pages/convolution.py", "<style>.st-key-talk-live"): "the slide form's own CSS constant",
     ("pages/jargon.py", "' · '.join(names)"): "glossary names and links built by "
                                               "glossary.href from the app's own table",
     ("pages/talk.py", "_PRINT_CSS"): "the print view's CSS constant",

@@ -219,8 +219,20 @@ export default function (component) {
   // room get the settings without a message per move (issue 24)
   view.send = () => {
     clearTimeout(view.timer);
-    view.timer = setTimeout(() => setStateValue("view", { ...view.v }), REST_MS);
+    view.timer = setTimeout(() => {
+      view.timer = null;
+      view.sent = JSON.stringify(view.v);
+      setStateValue("view", { ...view.v });
+    }, REST_MS);
   };
-  const incoming = JSON.stringify(data.state);
-  if (incoming !== view.shown) { view.shown = incoming; show(view, data); }
+  const incoming = JSON.stringify(data.state), place = `${data.surface}/${data.kappa}/${data.compact}`;
+  if (incoming === view.shown && place === view.place) return;
+  view.shown = incoming;
+  // the settings this browser sent, come back with the rerun of its write-back, or a move
+  // still to be sent: what the person did since stays on screen
+  const mine = view.timer || view.sent === incoming;
+  if (place === view.place && mine) return;
+  view.place = place;
+  view.sent = null;
+  show(view, data);
 }
