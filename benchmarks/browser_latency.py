@@ -9,7 +9,8 @@ as ``-- --runner.postScriptGC true``), opens headless Chromium, and prints one J
   CNN's answer for that drawing is on the page (median over ``--repeat`` drawings; the
   page is opened afresh for each drawing);
 - ``conv_play_step_ms``: on /convolution at speed "fast" (one cell per 300 ms), the time
-  between cells while playing, median over the 8 steps of the 3×3 output; measured after
+  between cells while playing, median over the 8 steps of the 3×3 output (the stepper
+  plays in the browser since issue 24: a timer, no server run per cell); measured after
   the digits page has run in the same server, as on a stage where every page is open.
 
 Needs Chromium (``apt-get install chromium``) and the shipped assets.
@@ -54,7 +55,10 @@ _WATCH_VERDICT = """() => {
 _WATCH_CELLS = """() => {
   const seen = window.cells = [];
   const look = () => {
-    const m = document.body.innerText.match(/Cell (\\d) of 9/);
+    const host = [...document.querySelectorAll('*')]  // the stepper's own root
+      .find(e => e.shadowRoot && e.shadowRoot.querySelector('.cv-count'));
+    const text = host ? host.shadowRoot.querySelector('.cv-count').textContent : '';
+    const m = text.match(/Cell (\\d) of 9/);
     if (m && (!seen.length || seen[seen.length - 1][0] !== +m[1])) seen.push([+m[1], performance.now()]);
     if (!(m && +m[1] === 9)) requestAnimationFrame(look);
   };
