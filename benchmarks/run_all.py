@@ -74,6 +74,9 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
 # Benchmarks that another one covers: run them alone for their own output.
 COVERED = {"app_memory": "memory.py opens every page through app_memory.open_pages and "
                          "reports the same number as all_pages_mb"}
+# Benchmarks that need what the app does not install: run them alone, as their docstring says.
+NEEDS_MORE = {"digits_runtime": "onnxruntime-web from npm and the onnx and onnxscript "
+                                "packages, to compare with the hand-written forward pass"}
 LIBRARIES = {"stclient"}  # modules in benchmarks/ that other benchmarks import, not run
 TOOLS = {"report"}  # not benchmarks: report.py renders this command's JSON into docs/
 

@@ -41,7 +41,7 @@ def test_run_all_runs_every_benchmark(bench):
 
     scripts = {p.stem for p in BENCH.glob("*.py") if not p.stem.startswith("_")}
     assert scripts - {"run_all"} - run_all.LIBRARIES - run_all.TOOLS - set(run_all.COVERED) \
-        <= set(run_all.PLAN), (
+        - set(run_all.NEEDS_MORE) <= set(run_all.PLAN), (
         "add the new benchmark to run_all.PLAN")
 
 

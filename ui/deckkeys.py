@@ -29,6 +29,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui import served
+
 STORAGE_KEY = "dlgs-presenter"
 
 _JS = r"""
@@ -177,7 +179,10 @@ export default function (component) {
 }
 """.replace("__STORE__", STORAGE_KEY)
 
-_component = st.components.v2.component("dlgs_deck_keys", js=_JS, isolate_styles=False)
+# the script is a static file the browser fetches once (ui/served.py): a follower's rerun
+# at each slide change sends a loader of three lines instead of its 7 kB (issue 24)
+_component = st.components.v2.component("dlgs_deck_keys", js=served.component_js(_JS),
+                                        isolate_styles=False)
 
 KEY = "talk-deck-keys"
 
