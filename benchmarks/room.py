@@ -13,7 +13,8 @@ does. Measures:
   rerun has finished; p50/p95/max over ``--changes`` changes x followers;
 - a slide change onto a live slide (``LIVE_TARGETS``: 15, 18 and 21 hold views the
   browser runs, 12 one the server draws), ``--live-changes`` times each: for each follower, the
-  time until its rerun that draws the slide with its view's elements has finished;
+  time until its rerun that draws the slide with its view's elements has finished, each
+  change made once the server is back to idle polling (``settle``);
 - a live-view change: on slide 15 (gradient descent's live map) the presenter moves the
   learning rate (the map's component sends its settings); for each follower, the time
   until the settings its own map draws from have the presenter's value (the room carries
@@ -158,6 +159,16 @@ async def go_to(presenter: Session, followers: list[Session], slide: int, args) 
                          return_exceptions=True)
 
 
+async def settle(pid: int | list[int], limit: float = 30.0) -> float:
+    """Wait until the server is back to its idle polling (under 30% of a core over half a
+    second): the followers' reruns of the slides on the way (12-14 and 19 are views the
+    server draws, 100 ms and more each) are done before a measured change. Seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit and await cpu_over(pid, 0.5) >= 30:
+        pass
+    return round(time.perf_counter() - t0, 1)
+
+
 async def scenario(url: str, pid: int | list[int], args) -> dict:
     out: dict = {"followers": args.followers, "changes": args.changes}
     out["server_cpu_no_sessions_pct"] = round(await cpu_over(pid, min(args.idle, 10)), 1)
@@ -230,6 +241,7 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
     out["live_slide_changes"] = {}
     for target, where in LIVE_TARGETS.items():
         await go_to(presenter, followers, target - 1, args)
+        out.setdefault("settle_s", []).append(await settle(pid))
         times: list[float] = []
         missed_here = 0
         for _ in range(args.live_changes):
@@ -252,6 +264,7 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
             times += [r for r in results if r is not None]
             missed_here += sum(r is None for r in results)
             await go_to(presenter, followers, target - 1, args)
+            out["settle_s"].append(await settle(pid))
         out["live_slide_changes"][str(target)] = {
             "view": where, **stats(times), "missed": missed_here}
         log(f"to live slide {target} ({where}): {out['live_slide_changes'][str(target)]}")
@@ -260,6 +273,7 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
     # live map's learning rate (its component sends the settings once it rests); for each
     # follower, the time until the settings its map draws from have it.
     await go_to(presenter, followers, VIEW_SLIDE, args)
+    await settle(pid)
     log(f"on slide {slide_shown(presenter)}")
     view_seen: list[float] = []
     view_missed = 0
