@@ -388,7 +388,7 @@ def view(state: DescentState) -> None:
     The picture comes right after the main controls; the step on show and the folded
     settings sit under it (on the stage, beside it): above it they pushed a phone's map
     off its first screen (issue 22)."""
-    if state.mode == "2d" and live_open(state):
+    if live_open(state):
         live_view(state)
         return
     controls, picture = kit.stage_columns()

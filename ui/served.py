@@ -19,6 +19,7 @@ read-only install) or static serving is off (Streamlit run without the app's
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -101,6 +102,13 @@ def picture_url(data: bytes, mimetype: str = "image/png", suffix: str = ".png",
     return _route(f"{path.parent.name}/{path.name}")
 
 
+@functools.lru_cache(maxsize=16)
+def _code_file(code: str, folder: Path) -> Path:
+    """Where ``code`` is kept: named by its hash, computed once per code (each rerun that
+    draws a component, a write-back's too, asks again)."""
+    return folder / (hashlib.sha256(code.encode()).hexdigest()[:32] + ".js")
+
+
 def component_js(code: str, folder: Path = CODE) -> str:
     """The ``js`` of a components-v2 component: a loader of a few lines that imports
     ``code`` (an ES module) from its file under ``static/made/code/``, named by its hash,
@@ -110,9 +118,11 @@ def component_js(code: str, folder: Path = CODE) -> str:
     written: ``code`` itself, as before."""
     if not st.get_option("server.enableStaticServing"):
         return code
-    path = static_file(code.encode(), ".js", folder, KEEP_CODE)
-    if path is None:
-        return code
+    path = _code_file(code, folder)
+    if not path.exists():  # (first use, or removed since): written again
+        path = static_file(code.encode(), ".js", folder, KEEP_CODE)
+        if path is None:
+            return code
     return ("export default function (component) {\n"
             f"  return import(new URL({json.dumps(_route(f'made/code/{path.name}'))},"
             " location.origin).href)\n"
