@@ -124,3 +124,51 @@ def amplifies(run: descent.Run, nudged: descent.Run) -> bool:
         return True
     scale = np.abs(run.points) + 1e-3
     return bool((np.abs(run.points - nudged.points) / scale).max() > 1e-8)
+
+
+def test_the_browser_legend_reaches_a_minimum_at_the_servers_step(engine):
+    """The live map's legend says "minimum in N steps" (or "not reached") as the server's
+    legend does (``ui/descent_charts.legend_name``): for every preset on a built-in surface
+    the browser's step is the one ``dlcore.descent.steps_to_reach`` finds on torch's path
+    (the bowl's lesson: momentum 61 against plain steps' 119)."""
+    from ui.descent_charts import reach_tolerance
+    from ui.states.gradient_descent import PRESETS
+
+    checked = []
+    for preset in PRESETS:
+        state = preset.state
+        if state.mode != "2d" or state.surface not in surfaces.SURFACES:
+            continue
+        surface = surfaces.get(state.surface, state.kappa)
+        configs = [descent.OptimizerConfig(n, lr=10 ** state.lr_exp, momentum=state.momentum,
+                                           betas=(state.beta1, state.beta2))
+                   for n in state.opts]
+        torch_runs = descent.run(surface, surface.start, configs, state.steps,
+                                 domain=surface.domain)
+        browser = engine.evaluate("""([key, kappa, start, cfgs, steps]) => {
+            const s = DescentEngine.surface(key, kappa);
+            return DescentEngine.run(s, start, cfgs, steps).map(
+                r => r.diverged_at === null ? DescentEngine.stepsToReach(s, r.points) : "diverged");
+        }""", [state.surface, state.kappa, list(surface.start),
+               [{"name": c.name, "lr": c.lr, "momentum": c.momentum, "betas": list(c.betas)}
+                for c in configs], state.steps])
+        for run, got in zip(torch_runs, browser, strict=True):
+            want = ("diverged" if run.diverged_at is not None else descent.steps_to_reach(
+                run.points, surface.minima, reach_tolerance(surface)))
+            assert got == want, (preset.name, run.config.name)
+            checked.append((preset.name, run.config.name, want))
+    bowl = {n: s for p, n, s in checked if p.startswith("Ill-conditioned bowl")}
+    assert f"({bowl['momentum']} against {bowl['gd']})" in PRESETS[1].lesson
+    assert len(checked) >= 12 and any(s is None for *_, s in checked)
+
+
+def test_the_browser_writes_a_loss_as_the_server_does(engine):
+    """``DescentEngine.g3`` is ``dlcore.numbers.short(v, 3)`` (Python's ``.3g``)."""
+    from dlcore.numbers import short
+
+    values = [0.0, 1e-13, -1e-13, 1.0, 1.5, -2.25, 12.0, 99.95, 100.0, 123.456, 999.5, 1000.0,
+              12345.0, 0.1, 0.0123456, 0.00012345, 0.0000123, 1.23e-7, 4.5e12, -0.5,
+              float(np.pi), 2 / 3, 0.999999]
+    values += [float(v) for v in np.random.default_rng(0).lognormal(0, 6, 200)]
+    got = engine.evaluate("vs => vs.map(v => DescentEngine.g3(v))", values)
+    assert got == [short(v, 3) for v in values]

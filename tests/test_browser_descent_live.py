@@ -92,3 +92,22 @@ def test_play_and_the_loss_panel_run_in_the_browser(page, app_url):
     root.get_by_role("button", name="↺ The surface's own start").click()
     page.wait_for_function("() => !location.search.includes('own_start')")
     expect(root.get_by_role("button", name="↺ The surface's own start")).to_be_hidden()
+
+
+def test_the_legend_reads_as_the_servers(page, app_url):
+    """Each optimizer's line in the live map's legend is the server legend's, word for word
+    (``ui/descent_charts.legend_name``: the final loss to three digits and the step that
+    reaches a minimum), for the page's opening view."""
+    from dlcore import descent, surfaces
+    from ui.descent_charts import legend_name
+    from ui.states.gradient_descent import DescentState
+
+    s = DescentState()
+    surface = surfaces.get(s.surface, s.kappa)
+    configs = [descent.OptimizerConfig(n, lr=10 ** s.lr_exp, momentum=s.momentum,
+                                       betas=(s.beta1, s.beta2)) for n in s.opts]
+    runs = descent.run(surface, surface.start, configs, s.steps, domain=surface.domain)
+    want = [legend_name(r, surface) for r in runs]
+    assert any("minimum in" in w for w in want)
+    open_live(page, app_url)
+    assert page.locator(".gd-legend li").all_inner_texts() == want

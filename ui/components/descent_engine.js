@@ -127,5 +127,26 @@ const DescentEngine = (() => {
     return { name: cfg.name, points: r.points, losses: r.losses, diverged_at: null, reason: "" };
   }
 
-  return { KEYS, OPTIMIZERS, surface, run };
+  // dlcore.descent.steps_to_reach with ui/descent_charts.reach_tolerance: the first step
+  // after which a path is within 1% of the surface's widest side of a known minimum
+  // (null: never; the server legend's "minimum in N steps").
+  function stepsToReach(surf, points) {
+    const tol = 0.01 * Math.max(...surf.domain.map(([a, b]) => b - a));
+    const i = points.findIndex(p => surf.minima.some(m => Math.hypot(p[0] - m[0], p[1] - m[1]) < tol));
+    return i < 0 ? null : i;
+  }
+
+  // Python's f"{v:.3g}" (dlcore.numbers.short): 0.0123, 1.5, 1.23e-05, inf.
+  function g3(v) {
+    if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+    if (Math.abs(v) < 1e-12) return "0";  // (dlcore.numbers.ZERO)
+    const e = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(3)))));
+    if (e < -4 || e >= 3) {
+      const [m, x] = v.toExponential(2).split("e");
+      return `${m.replace(/\.?0+$/, "")}e${x[0] === "-" ? "-" : "+"}${x.replace(/^[-+]/, "").padStart(2, "0")}`;
+    }
+    return v.toFixed(Math.max(0, 2 - e)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  }
+
+  return { KEYS, OPTIMIZERS, surface, run, stepsToReach, g3 };
 })();

@@ -91,9 +91,11 @@ function recompute(view, stamp) {
   view.runs.forEach(r => {
     const li = document.createElement("li"), last = r.losses[r.losses.length - 1];
     li.style.setProperty("--c", COLOURS[r.name]);  // the bullet's colour: the text stays dark
+    const reached = view.surf.minima.length ? DescentEngine.stepsToReach(view.surf, r.points) : undefined;
     li.textContent = r.diverged_at !== null
       ? `${view.labels[r.name]}: diverged at step ${r.diverged_at} (${r.reason})`
-      : `${view.labels[r.name]}: loss ${Number(last).toPrecision(3)} after ${r.points.length - 1} steps`;
+      : `${view.labels[r.name]}: loss ${DescentEngine.g3(last)}` + (reached === undefined ? ""
+        : reached === null ? ", minimum not reached" : `, minimum in ${reached} steps`);
     view.legend.appendChild(li);
   });
   if (!view.runs.length) view.legend.innerHTML = "<li>Tick at least one optimizer.</li>";
