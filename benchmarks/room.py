@@ -172,6 +172,11 @@ async def settle(pid: int | list[int], limit: float = 30.0) -> float:
 async def scenario(url: str, pid: int | list[int], args) -> dict:
     out: dict = {"followers": args.followers, "changes": args.changes}
     out["server_cpu_no_sessions_pct"] = round(await cpu_over(pid, min(args.idle, 10)), 1)
+    if args.warm:  # the README's "before the talk": every slide drawn once on this server
+        t0 = time.perf_counter()
+        async with Session(url, "talk", "print=1", timeout=300):  # (open: its run ended)
+            pass
+        out["warm_s"] = round(time.perf_counter() - t0, 1)
 
     presenter = Session(url, "talk", timeout=args.timeout)
     await presenter.open()
@@ -202,6 +207,7 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
     seen: list[float] = []
     finished: list[float] = []
     missed = 0
+    by_slide: dict[int, list[float]] = {}
     for _ in range(args.changes):
         await asyncio.sleep(args.pause + random.random())  # not in phase with the polls
         current = slide_shown(presenter) or 1
@@ -231,8 +237,10 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
             else:
                 seen.append(r[0])
                 finished.append(r[1])
+                by_slide.setdefault(target, []).append(r[0])
     out["slide_change_seen_s"] = stats(seen)
     out["slide_change_rerun_finished_s"] = stats(finished)
+    out["slide_change_seen_p95_by_slide"] = {n: stats(xs)["p95"] for n, xs in by_slide.items()}
     out["missed"] = missed
     log(f"slide changes: {out['slide_change_seen_s']}")
 
@@ -452,6 +460,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1,
                     help="serve with deploy/serve --workers N (HAProxy, Redis); CPU is "
                          "the servers' sum, as %% of one core")
+    ap.add_argument("--warm", action="store_true",
+                    help="open /talk?print=1 once first, as the README asks before a talk")
     ap.add_argument("--follow-every", type=float,
                     help="serve a copy of the app whose deck polls every this many seconds")
     args = ap.parse_args()

@@ -53,6 +53,9 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     # real Chromium pages as a room on the two browser-side views (opens bound by Chromium)
     "browser_room": (["--contexts", "10", "--interactions", "10"],
                      ["--contexts", "2", "--interactions", "2"], 300),
+    # real Chromium followers of a room: does every one follow every change
+    "browser_follow": (["--followers", "14", "--changes", "24"],
+                       ["--followers", "2", "--changes", "2"], 300),
     "hostile": ([], ["--rooms", "3", "--probes", "5", "--clears", "2", "--uploads", "3",
                      "--upload-mb", "1", "--seconds", "30"], 180),
     "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),

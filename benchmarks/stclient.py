@@ -145,6 +145,7 @@ class Session:
         self.runs: list[Run] = []
         self.pending: list[Run] = []
         self.autoreruns: dict[str, tuple[float, asyncio.Task]] = {}
+        self.timed: dict[str, float] = {}  # every timed fragment the server asked for: interval
         self.closed_reason: str | None = None
         self.total_bytes = 0
         self.errors: list[str] = []
@@ -229,11 +230,12 @@ class Session:
         for k, v in self._context().items():
             setattr(rs.context_info, k, v)
         await self.ws.send(msg.SerializeToString())
-        # triggers (buttons) fire once: the frontend clears them after sending
+        # triggers (buttons) fire once: the frontend clears them after sending (the
+        # reader may have dropped one meanwhile: a run drew the page without it)
         for wid in [w for w, s in self.states.items()
                     if s.WhichOneof("value") in ("trigger_value", "string_trigger_value",
                                                  "json_trigger_value")]:
-            del self.states[wid]
+            self.states.pop(wid, None)
 
     async def clear_cache(self) -> None:
         """Send Streamlit's ``clear_cache`` BackMsg (the "Clear caches" of the developer
@@ -575,6 +577,8 @@ class Session:
                 del self.cache[h]
 
     def _auto(self, fragment: str, interval: float) -> None:
+        if fragment:
+            self.timed[fragment] = interval
         if not fragment or not self.follow_auto_reruns:
             return
         old = self.autoreruns.get(fragment)
@@ -592,6 +596,8 @@ class Session:
                     await self.rerun(fragment=fragment, auto=True)
                 except websockets.ConnectionClosed:
                     return
+                except Exception as err:  # noqa: BLE001 - a browser's timer goes on too
+                    self.errors.append(f"timed rerun: {type(err).__name__}: {err}")
 
         self.autoreruns[fragment] = (interval, asyncio.create_task(tick()))
 
