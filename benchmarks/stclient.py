@@ -145,7 +145,6 @@ class Session:
         self.runs: list[Run] = []
         self.pending: list[Run] = []
         self.autoreruns: dict[str, tuple[float, asyncio.Task]] = {}
-        self.timed: dict[str, float] = {}  # every timed fragment the server asked for: interval
         self.closed_reason: str | None = None
         self.total_bytes = 0
         self.errors: list[str] = []
@@ -577,8 +576,6 @@ class Session:
                 del self.cache[h]
 
     def _auto(self, fragment: str, interval: float) -> None:
-        if fragment:
-            self.timed[fragment] = interval
         if not fragment or not self.follow_auto_reruns:
             return
         old = self.autoreruns.get(fragment)

@@ -194,6 +194,8 @@ function show(view, data) {  // the settings Python sent (the link's), on the co
   if (data.compact) {  // the deck's slide: each optimizer's result beside the map, large
     view.root.querySelector(".gd-controls").appendChild(view.legend);
     view.legend.dataset.slidePart = "answer";
+  } else if (view.root.clientWidth >= 640) {  // a laptop: the result beside the map, above
+    view.root.querySelector(".gd-controls").prepend(view.legend);  // the sliders (first screen)
   }
   for (const field of Object.keys(SLIDERS)) {
     view.root.querySelector(`input[name="${field}"]`).value = view.v[field];
