@@ -467,7 +467,9 @@ RADIO = MAIN + 'input[type="radio"]'
 # page -> (what Tab reaches, the keys pressed there, what changes in the link)
 KEYBOARD = {
     "": (MAIN + 'a[href*="gradient_descent"]', ["Enter"], "/gradient_descent"),
-    "gradient_descent": ('.gd-live input[name="lr_exp"]', ["ArrowRight"], "lr_exp=-0.9"),
+    # the live map's slider once its script has run (before, its HTML is a 0..100 slider)
+    "gradient_descent": ('.gd-live[data-compute-ms] input[name="lr_exp"]', ["ArrowRight"],
+                         "lr_exp=-0.9"),
     "digits": (RADIO, ["ArrowDown"], "source="),
     "convolution": (SLIDER, ["ArrowRight"], "n=6"),
     "talk": (MAIN + '.st-key-talk-next button', ["Enter"], "slide=2"),
