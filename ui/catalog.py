@@ -7,6 +7,7 @@ out of all of them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,9 @@ CONCEPTS: tuple[Concept, ...] = (
 )
 
 
-def available() -> list[Concept]:
-    """The concepts whose page exists, in talk order."""
-    return [c for c in CONCEPTS if c.path.exists()]
+@functools.cache
+def available() -> tuple[Concept, ...]:
+    """The concepts whose page exists, in talk order. Looked up once per process: the
+    pages are the app's code, and every run of every session builds the navigation from
+    this (eleven file lookups a run, 6% of a room's server samples on a slide change)."""
+    return tuple(c for c in CONCEPTS if c.path.exists())
