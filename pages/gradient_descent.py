@@ -111,6 +111,22 @@ def contour_spec(setting: Setting, step: int, steps: int, _surface, _grid, _runs
     return descent_charts.contour_figure(_grid, "", _surface, _runs, step, steps)
 
 
+# the same for the curve (1-D) and the model's (w, b) map: a room on a slide that the
+# server draws built its figure once per follower (9 of a follower's 25 ms of CPU on slide
+# 12); the picture's URL is named by its bytes (ui/served.py), the same for every session
+@st.cache_resource(max_entries=8, show_spinner=False)
+def other_spec(setting: Setting, step: int, steps: int, image: str, _surface, _grid, _runs,
+               _derivs) -> dict:
+    """The animated figure of ``descend(setting)`` in the 1-D and model modes (its results
+    left out of the key, as in :func:`contour_spec`), shared read-only."""
+    if setting.mode == "model":
+        data = linefit.make_data(DATA_N, setting.seed)
+        return descent_charts.model_figure(_grid, image, _surface, _runs, step, steps,
+                                           data.x.numpy(), data.y.numpy())
+    return descent_charts.curve_figure(_surface, _grid[0], _grid[1], _runs, _derivs, step,
+                                       steps)
+
+
 def with_picture(spec: dict, image: str) -> dict:
     """A copy of ``spec`` (shallow: it is shared) with this session's picture URL."""
     layout = spec["layout"]
@@ -209,14 +225,13 @@ def draw_figures(setting: Setting, surface, grid, image, runs, derivs, step: int
     elif mode == "model":
         tab_map, tab_pick = figure_tabs(mode)
         if tab_map.open:
-            data = linefit.make_data(DATA_N, setting.seed)
-            kit.chart(animate.Prepared(descent_charts.model_figure(
-                grid, image, surface, runs, step, steps, data.x.numpy(), data.y.numpy())),
-                tab_map, config={"scrollZoom": False})
+            kit.chart(animate.Prepared(other_spec(setting, step, steps, image, surface, grid,
+                                                  runs, derivs)),
+                      tab_map, config={"scrollZoom": False})
     else:
-        kit.chart(animate.Prepared(descent_charts.curve_figure(
-            surface, grid[0], grid[1], runs, derivs, step, steps)),
-            config={"scrollZoom": False})
+        kit.chart(animate.Prepared(other_spec(setting, step, steps, image, surface, grid, runs,
+                                              derivs)),
+                  config={"scrollZoom": False})
         first = runs[0]
         if len(first.points):
             i = min(step, len(first.points) - 1)
@@ -482,12 +497,8 @@ def slide(state: DescentState) -> None:
     image = descent_charts.picture_url(png) if png else ""
     if mode == "2d":
         spec = with_picture(contour_spec(setting, steps, steps, surface, grid, runs), image)
-    elif mode == "model":
-        data = linefit.make_data(DATA_N, state.seed)
-        spec = descent_charts.model_figure(grid, image, surface, runs, steps, steps,
-                                           data.x.numpy(), data.y.numpy())
     else:
-        spec = descent_charts.curve_figure(surface, grid[0], grid[1], runs, derivs, steps, steps)
+        spec = other_spec(setting, steps, steps, image, surface, grid, runs, derivs)
     with kit.slide_part("picture", picture):
         kit.chart(animate.Prepared(slide_figure(spec)), config={"scrollZoom": False})
 
