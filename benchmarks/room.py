@@ -208,6 +208,7 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
     finished: list[float] = []
     missed = 0
     by_slide: dict[int, list[float]] = {}
+    done_by_slide: dict[int, list[float]] = {}
     for _ in range(args.changes):
         await asyncio.sleep(args.pause + random.random())  # not in phase with the polls
         current = slide_shown(presenter) or 1
@@ -238,9 +239,12 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
                 seen.append(r[0])
                 finished.append(r[1])
                 by_slide.setdefault(target, []).append(r[0])
+                done_by_slide.setdefault(target, []).append(r[1])
     out["slide_change_seen_s"] = stats(seen)
     out["slide_change_rerun_finished_s"] = stats(finished)
     out["slide_change_seen_p95_by_slide"] = {n: stats(xs)["p95"] for n, xs in by_slide.items()}
+    out["slide_change_finished_p95_by_slide"] = {n: stats(xs)["p95"]
+                                                 for n, xs in done_by_slide.items()}
     out["missed"] = missed
     log(f"slide changes: {out['slide_change_seen_s']}")
 
