@@ -235,6 +235,14 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
                 shown = " | ".join(t for t in s.texts() if t)[:300]
                 out.setdefault("missed_screens", {}).setdefault(shown, 0)
                 out["missed_screens"][shown] += 1
+                # and what its last runs were, for the cause (5 followers at most)
+                detail = out.setdefault("missed_runs", [])
+                if len(detail) < 5:
+                    detail.append({"slide": target, "counter": slide_shown(s),
+                                   "elements": len(s.elements), "timers": len(s.autoreruns),
+                                   "finishes_s": [(round(t - t_press, 3), st, len(fr))
+                                                  for t, st, fr in s.finishes[-8:]],
+                                   "errors": s.errors[-3:]})
             else:
                 seen.append(r[0])
                 finished.append(r[1])
