@@ -112,11 +112,12 @@ def contour_spec(setting: Setting, step: int, steps: int, _surface, _grid, _runs
 
 
 # the same for the curve (1-D) and the model's (w, b) map: a room on a slide that the
-# server draws built its figure once per follower (9 of a follower's 25 ms of CPU on slide
-# 12); the picture's URL is named by its bytes (ui/served.py), the same for every session
+# server draws built its figure once per follower (about 7 of a follower's 25 ms of CPU on
+# slide 12); the picture's URL is named by its bytes (ui/served.py), the same for every
+# session
 @st.cache_resource(max_entries=8, show_spinner=False)
-def other_spec(setting: Setting, step: int, steps: int, image: str, _surface, _grid, _runs,
-               _derivs) -> dict:
+def curve_or_model_spec(setting: Setting, step: int, steps: int, image: str, _surface, _grid,
+                        _runs, _derivs) -> dict:
     """The animated figure of ``descend(setting)`` in the 1-D and model modes (its results
     left out of the key, as in :func:`contour_spec`), shared read-only."""
     if setting.mode == "model":
@@ -225,13 +226,11 @@ def draw_figures(setting: Setting, surface, grid, image, runs, derivs, step: int
     elif mode == "model":
         tab_map, tab_pick = figure_tabs(mode)
         if tab_map.open:
-            kit.chart(animate.Prepared(other_spec(setting, step, steps, image, surface, grid,
-                                                  runs, derivs)),
-                      tab_map, config={"scrollZoom": False})
+            spec = curve_or_model_spec(setting, step, steps, image, surface, grid, runs, derivs)
+            kit.chart(animate.Prepared(spec), tab_map, config={"scrollZoom": False})
     else:
-        kit.chart(animate.Prepared(other_spec(setting, step, steps, image, surface, grid, runs,
-                                              derivs)),
-                  config={"scrollZoom": False})
+        spec = curve_or_model_spec(setting, step, steps, image, surface, grid, runs, derivs)
+        kit.chart(animate.Prepared(spec), config={"scrollZoom": False})
         first = runs[0]
         if len(first.points):
             i = min(step, len(first.points) - 1)
@@ -498,7 +497,7 @@ def slide(state: DescentState) -> None:
     if mode == "2d":
         spec = with_picture(contour_spec(setting, steps, steps, surface, grid, runs), image)
     else:
-        spec = other_spec(setting, steps, steps, image, surface, grid, runs, derivs)
+        spec = curve_or_model_spec(setting, steps, steps, image, surface, grid, runs, derivs)
     with kit.slide_part("picture", picture):
         kit.chart(animate.Prepared(slide_figure(spec)), config={"scrollZoom": False})
 

@@ -255,14 +255,14 @@ def test_a_slider_rerun_sends_at_most_100_kB(monkeypatch):
 @pytest.mark.parametrize("mode", ["1d", "model"])
 def test_the_shared_figure_of_a_curve_or_a_model_is_drawn_unchanged(mode, monkeypatch):
     """The curve's and the model's figures are built once per setting and shared by every
-    session (``other_spec``, as the contour map's ``contour_spec``): drawing one on the
+    session (``curve_or_model_spec``, as the contour map's ``contour_spec``): drawing one on the
     page and on its slide leaves the shared spec as it was built, and a second session
     gets the same figure."""
     import copy
 
     from pages import gradient_descent as gd
 
-    gd.other_spec.clear()
+    gd.curve_or_model_spec.clear()
     first = figures(run_page({"mode": mode}))[0]
     state = DescentState(mode=mode)
     surface = gd.Setting.loss_surface(state)
@@ -273,8 +273,8 @@ def test_the_shared_figure_of_a_curve_or_a_model_is_drawn_unchanged(mode, monkey
     with monkeypatch.context() as m:  # the entry the page's run made, not a new one
         for name in ("curve_figure", "model_figure"):
             m.setattr(gd.descent_charts, name, lambda *a, **k: pytest.fail("built again"))
-        shared = gd.other_spec(*args)
-    built = gd.other_spec.__wrapped__(*args)
+        shared = gd.curve_or_model_spec(*args)
+    built = gd.curve_or_model_spec.__wrapped__(*args)
     assert copy.deepcopy(shared) == built  # nothing that drew it changed it
     assert figures(run_page({"mode": mode}))[0] == first  # a second session's figure
-    assert gd.other_spec(*args) is shared  # from the cache
+    assert gd.curve_or_model_spec(*args) is shared  # from the cache
