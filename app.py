@@ -20,6 +20,9 @@ if sys.path.count(_HERE) < 2:
 # initialized module 'pandas'" (benchmarks/load.py), so the first run imports it here.
 import pandas  # noqa: E402, F401
 
-from ui import shell  # noqa: E402
+from ui import nodelay, shell  # noqa: E402
 
+# without it, a run's messages after the first waited for the client's delayed ACK
+# (Nagle's algorithm: up to 40 ms on Linux), ui/nodelay.py
+nodelay.ensure()
 shell.run()

@@ -59,6 +59,8 @@ PLAN: dict[str, tuple[list[str], list[str], int]] = {
     "hostile": ([], ["--rooms", "3", "--probes", "5", "--clears", "2", "--uploads", "3",
                      "--upload-mb", "1", "--seconds", "30"], 180),
     "talk_slides": (["--repeats", "3"], ["--dry-run"], 180),
+    # a follower's rerun of five slides on a real server: CPU, bytes, first/last message
+    "slide_reruns": ([], ["--slides", "4", "--repeat", "3"], 180),
     # a Chromium walk of the 45 slides at both stage sizes: 263 s at 1920x1080 alone
     "deck_fit": ([], ["--dry-run"], 600),
     # 50 sessions on every page, each page capped, and the deck with 50 followers
