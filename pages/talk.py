@@ -37,6 +37,20 @@ N = len(SLIDES)
 # followers on 2 loaded cores: 1.0 s gave slide changes p95 1.58 s and 20.5% of a core
 # idle; 1.5 s gave 2.20 s and 16.9%. 1.2 s keeps both targets (2 s, 20%).
 FOLLOW_EVERY = 1.2
+# Each screen looks at its own interval, 0.85-1.15 x FOLLOW_EVERY (the mean unchanged),
+# from its id. The browser keeps a fragment's timer from the screen's first run, so screens
+# opened at one moment (a room scanning the QR code together) looked all at once, one
+# wave of 50 reruns after every slide change: the tail of a change was the wave's wait
+# plus the whole queue. Their intervals differing, their looks drift apart within a few.
+FOLLOW_SPREAD = 0.15
+
+
+def follow_every(me: str) -> float:
+    """The seconds between one screen's looks at the room, from its id (hex)."""
+    u = int(me[:6], 16) / 0xFFFFFF
+    return round(FOLLOW_EVERY * (1 - FOLLOW_SPREAD + 2 * FOLLOW_SPREAD * u), 3)
+
+
 TOKEN, CODE, DETACHED, ERROR, STARTED, SHOWN = (
     f"{TalkState.PAGE}._{k}" for k in ("token", "code", "detached", "error", "started", "shown"))
 KEEP, DROP, PENDING, SENT, BASE, ME, SLIDE_AT, ENDED, BIGQR, APPLIED, DRAWN, RENEWED = (
@@ -574,7 +588,7 @@ def _follow_again(slide: int, view: dict) -> None:
 
 
 def follow(code: str) -> None:
-    """An audience browser: look at the room every FOLLOW_EVERY seconds; follow its slide
+    """An audience browser: look at the room every ``follow_every`` seconds; follow its slide
     and its live view unless exploring. While following, a look that finds nothing new
     draws nothing: the caption and the Explore button are drawn by the page's full run,
     outside the polling fragment (50 followers poll 40 times a second, issue 15)."""
@@ -589,7 +603,7 @@ def follow(code: str) -> None:
         cols[1].button("🧭 Explore", key="talk-explore", on_click=_detach,
                        help="Stop following and explore on your own")
 
-    @st.fragment(run_every=FOLLOW_EVERY)
+    @st.fragment(run_every=follow_every(me))
     def watch() -> None:
         try:
             room = rooms.GUARD.look(client(), code, store())

@@ -369,3 +369,48 @@ def test_a_follower_reruns_without_the_navigation_until_it_explores():
     me = page_test("app.py", timeout=90)
     switch_page(me.run(), "talk").run()
     assert links(me) > 10  # no room: the navigation as on every page
+
+
+def test_each_screen_looks_at_its_own_interval_around_follow_every():
+    import random
+    import uuid
+
+    rng = random.Random(7)
+    every = [talk.follow_every(uuid.UUID(int=rng.getrandbits(128)).hex[:16])
+             for _ in range(2000)]
+    low, high = (talk.FOLLOW_EVERY * (1 + s * talk.FOLLOW_SPREAD) for s in (-1, 1))
+    assert all(low <= e <= high for e in every)
+    assert abs(sum(every) / len(every) - talk.FOLLOW_EVERY) < 0.01 * talk.FOLLOW_EVERY
+    assert len(set(every)) > 300  # to the millisecond: screens differ, their looks drift apart
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_screens_opened_together_look_at_different_moments_a_few_looks_later(seed):
+    """50 screens whose timers started at the same instant (the browser keeps a fragment's
+    timer from its first run): at a slide change 20-60 s later their next looks are spread
+    over the interval, not one wave of 50 reruns at once."""
+    import math
+    import random
+    import uuid
+
+    rng = random.Random(seed)
+    ids = [uuid.UUID(int=rng.getrandbits(128)).hex[:16] for _ in range(50)]
+
+    def next_looks(interval_of, change: float) -> list[float]:
+        looks = []
+        for me in ids:
+            every = interval_of(me)
+            looks.append(math.ceil(change / every) * every - change)  # wait after the click
+        return sorted(looks)
+
+    def largest_wave(looks: list[float], width: float = 0.1) -> int:
+        return max(sum(1 for t in looks if a <= t < a + width) for a in looks)
+
+    for change in (rng.uniform(20, 60) for _ in range(5)):
+        spread = next_looks(talk.follow_every, change)
+        together = next_looks(lambda me: talk.FOLLOW_EVERY, change)
+        assert largest_wave(together) == 50  # one interval for all: one wave
+        assert largest_wave(spread) <= 15
+        assert spread[-1] - spread[0] >= 0.8 * talk.FOLLOW_EVERY
+        assert spread[-1] <= talk.FOLLOW_EVERY * (1 + talk.FOLLOW_SPREAD)
+
