@@ -216,9 +216,13 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
         t_press = time.perf_counter()
         press = asyncio.create_task(presenter.click("talk-next"))
 
-        async def follow(s: Session, target=target, t_press=t_press) -> tuple[float, float] | None:
+        seen_at: dict[int, float] = {}  # a follower's counter showed the slide (seconds)
+
+        async def follow(s: Session, target=target, t_press=t_press,
+                         seen_at=seen_at) -> tuple[float, float] | None:
             try:
                 t_seen = await s.wait_for(lambda x: slide_shown(x) == target, args.deadline)
+                seen_at[id(s)] = t_seen - t_press
                 t_done = await s.wait_for(lambda x: any(
                     t >= t_seen and st == "FINISHED_SUCCESSFULLY" and not fr
                     for t, st, fr in x.finishes), args.deadline)
@@ -237,12 +241,18 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
                 out["missed_screens"][shown] += 1
                 # and what its last runs were, for the cause (5 followers at most)
                 detail = out.setdefault("missed_runs", [])
-                if len(detail) < 5:
+                if len(detail) < 5:  # its runs from just before the press on
                     detail.append({"slide": target, "counter": slide_shown(s),
+                                   "counter_seen_s": (round(seen_at[id(s)], 3)
+                                                      if id(s) in seen_at else None),
                                    "elements": len(s.elements), "timers": len(s.autoreruns),
                                    "finishes_s": [(round(t - t_press, 3), st, len(fr))
-                                                  for t, st, fr in s.finishes[-8:]],
-                                   "errors": s.errors[-3:]})
+                                                  for t, st, fr in s.finishes
+                                                  if t >= t_press - 1.5][:30],
+                                   "runs_s": [(round(t - t_press, 3), what, n, rid)
+                                              for t, what, n, rid in s.events
+                                              if t >= t_press - 1.5][:40],
+                                   "errors": s.errors[-3:], "traces": s.traces[-2:]})
             else:
                 seen.append(r[0])
                 finished.append(r[1])

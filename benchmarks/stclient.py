@@ -32,6 +32,7 @@ deltas. Widgets are found by label or key (the widget id ends in the user's key)
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import json
 import time
@@ -155,6 +156,9 @@ class Session:
         self.last_message = 0.0
         self.watchers: list = []  # (predicate, future) pairs of wait_for
         self.finishes: list[tuple[float, str, list[str]]] = []  # every finished run
+        # every run's start and end as the server reported them, early ends included
+        # (time, "start" or the status, number of fragments, run id): the last 200
+        self.events: collections.deque = collections.deque(maxlen=200)
 
     # ------------------------------------------------------------------ connecting
     async def open(self) -> Run:
@@ -497,6 +501,8 @@ class Session:
                 self.session_id = ns.initialize.session_id
             self.current_run_id = msg.metadata.run.script_run_id
             self.run_started = now
+            self.events.append((now, "start", len(msg.metadata.run.fragment_ids),
+                                msg.metadata.run.script_run_id[:8]))
         elif kind == "delta":
             if run is not None:
                 run.deltas += 1
@@ -534,6 +540,8 @@ class Session:
         elif kind == "script_finished":
             status = msg.script_finished
             frags = list(msg.metadata.run.fragment_ids)
+            self.events.append((now, ForwardMsg.ScriptFinishedStatus.Name(status), len(frags),
+                                msg.metadata.run.script_run_id[:8]))
             if status in (ForwardMsg.FINISHED_SUCCESSFULLY,
                           ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
                 self._expire(frags)
