@@ -33,9 +33,10 @@ from ui.states.talk import TalkState
 
 SLIDES = slides.SLIDES
 N = len(SLIDES)
-# Seconds between an audience browser's looks at the room. benchmarks/room.py, 50
-# followers on 2 loaded cores: 1.0 s gave slide changes p95 1.58 s and 20.5% of a core
-# idle; 1.5 s gave 2.20 s and 16.9%. 1.2 s keeps both targets (2 s, 20%).
+# Seconds between an audience browser's looks at the room (the mean of follow_every).
+# benchmarks/room.py, 50 followers on 2 loaded cores, with every screen in one phase
+# (before follow_every): 1.0 s gave slide changes p95 1.58 s and 20.5% of a core idle;
+# 1.5 s gave 2.20 s and 16.9%. With follow_every, 1.2 s: 1.08-1.41 s, 12-18%.
 FOLLOW_EVERY = 1.2
 # Each screen looks at its own interval, 0.85-1.15 x FOLLOW_EVERY (the mean unchanged),
 # from its id. The browser keeps a fragment's timer from the screen's first run, so screens
