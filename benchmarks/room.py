@@ -246,9 +246,6 @@ async def scenario(url: str, pid: int | list[int], args) -> dict:
                                    "counter_seen_s": (round(seen_at[id(s)], 3)
                                                       if id(s) in seen_at else None),
                                    "elements": len(s.elements), "timers": len(s.autoreruns),
-                                   "finishes_s": [(round(t - t_press, 3), st, len(fr))
-                                                  for t, st, fr in s.finishes
-                                                  if t >= t_press - 1.5][:30],
                                    "runs_s": [(round(t - t_press, 3), what, n, rid)
                                               for t, what, n, rid in s.events
                                               if t >= t_press - 1.5][:40],

@@ -30,14 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._measure import cpu_seconds  # noqa: E402
 from benchmarks.stclient import Session  # noqa: E402
 from tests.harness import running_app  # noqa: E402
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def slide(url: str, pid: int, n: int, repeat: int) -> dict:
@@ -47,21 +42,13 @@ async def slide(url: str, pid: int, n: int, repeat: int) -> dict:
         for _ in range(3):
             await s.wait(await s.rerun())
         first, last = [], []
-        seen_first: list[float] = []
-        original = s._on_bytes
-
-        def on_bytes(data: bytes) -> None:
-            if not seen_first:
-                seen_first.append(time.perf_counter())
-            original(data)
-
-        s._on_bytes = on_bytes
         b0, c0 = s.total_bytes, cpu_seconds(pid)
         for _ in range(repeat):
-            seen_first.clear()
             t0 = time.perf_counter()
             run = await s.wait(await s.rerun())
-            first.append(seen_first[0] - t0)
+            # the run's first message is its new_session (the client's "start" event)
+            first.append(next(t for t, what, *_ in s.events if t >= t0 and what == "start")
+                         - t0)
             last.append(run.finished - t0)
         c1 = cpu_seconds(pid)
         return {"server_cpu_ms": round(1000 * (c1 - c0) / repeat, 1),

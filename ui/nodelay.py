@@ -3,10 +3,12 @@
 Streamlit 1.67 binds its listening socket itself (``socket.socket(family=...)``, whose
 ``proto`` is 0), and asyncio only turns Nagle's algorithm off for sockets whose ``proto``
 is ``IPPROTO_TCP``. So no connection to the server had ``TCP_NODELAY``: a run's first
-message (``new_session``) left at once, and every later one waited for the browser's
-acknowledgement, which Linux delays by up to 40 ms (Windows by up to 200 ms). Every
-rerun of every page reached the browser about 43 ms after it had finished on the server
-(``docs/performance.md``, "Nagle"; a one-line Streamlit script showed the same).
+message (``new_session``) left at once, and every later one waited until the client
+acknowledged the first. A client that delays its acknowledgements (Linux: up to 40 ms)
+got every rerun about 43 ms after it had finished on the server: the benchmarks' protocol
+client, on every page, and a one-line Streamlit script the same. Chromium on this
+machine's loopback saw no difference; over a real network each run's later messages wait
+at least one round trip (``docs/performance.md``, "Nagle's algorithm").
 
 ``ensure()`` sets the option on the process's listening TCP sockets (Linux passes it on
 to each connection accepted after) and on the connections they have already accepted. It
@@ -32,9 +34,13 @@ def _sockets(fds_dir: str) -> list[socket.socket]:
             fd = int(name)
             if not stat.S_ISSOCK(os.fstat(fd).st_mode):
                 continue
-            found.append(socket.socket(fileno=os.dup(fd)))
+            dup = os.dup(fd)
         except (OSError, ValueError):
             continue  # closed meanwhile, or not ours to read
+        try:
+            found.append(socket.socket(fileno=dup))
+        except OSError:
+            os.close(dup)
     return found
 
 
@@ -48,23 +54,22 @@ def set_nodelay(fds_dir: str = FDS) -> list[tuple[int, bool]]:
     try:
         tcp = [s for s in socks if s.family in (socket.AF_INET, socket.AF_INET6)
                and s.type == socket.SOCK_STREAM]
-        listening = set()
+        ports = {}  # socket -> (its local port, whether it listens)
         for s in tcp:
             try:
-                if s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
-                    listening.add(s.getsockname()[1])
+                ports[s] = (s.getsockname()[1],
+                            bool(s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)))
             except OSError:
                 continue
+        listening = {port for port, listens in ports.values() if listens}
         done = []
-        for s in tcp:
-            try:
-                port = s.getsockname()[1]
-                if port in listening:
+        for s, (port, listens) in ports.items():
+            if port in listening:
+                try:
                     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    done.append((port, bool(s.getsockopt(socket.SOL_SOCKET,
-                                                         socket.SO_ACCEPTCONN))))
-            except OSError:
-                continue
+                except OSError:
+                    continue
+                done.append((port, listens))
         return done
     finally:
         for s in socks:
